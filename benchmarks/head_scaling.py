@@ -1,0 +1,91 @@
+"""Step time of each mapping head as the vocabulary grows (1k, 4k, 16k words).
+
+One optimisation step = head forward + frozen-LM forward/backward + head update, on a fixed batch
+(32 × 35 tokens), measured after warm-up as the median of several steps. The LM is untrained
+(timing only). Mixing heads compute only the batch's rows in `input` mode; in `both` mode every head
+must produce the whole output table. Sinkhorn normalises the full V×V matrix every step.
+
+Usage: python benchmarks/head_scaling.py --out FILE.json [--sizes 1000 4000 16000] [--steps 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from langind.decipher import head_loss
+from langind.heads import HEADS, make_head
+from langind.lm import LMConfig, WordLM
+
+
+def needed_gb(head_name: str, V: int) -> float:
+    """Rough peak memory: V×V float32 matrices kept for backward (Sinkhorn keeps every iterate)."""
+    per = V * V * 4 / 2**30
+    if "sinkhorn" in head_name:
+        return per * (2 * 10 + 6)
+    return per * 6 if head_name != "vector" else 0.1
+
+
+def step_time(head_name: str, mode: str, V: int, steps: int, budget_s: float) -> float | None:
+    torch.manual_seed(0)
+    lm = WordLM(LMConfig(vocab_size=V, emb_dim=128, hidden_dim=384)).freeze()
+    head = make_head(head_name, lm.input_table, lm.out_bias, V, init="random")
+    opt = torch.optim.Adam(head.parameters(), lr=1e-3)
+    x = torch.randint(2, V, (32, 35))
+    times = []
+    t_start = time.time()
+    for i in range(steps + 1):
+        t0 = time.perf_counter()
+        if hasattr(head, "begin_step"):
+            head.begin_step()
+        loss, _ = head_loss(lm, head, x, x, mode)
+        opt.zero_grad()
+        (loss + head.penalty() * 1e-3).backward()
+        opt.step()
+        if hasattr(head, "end_step"):
+            head.end_step()
+        if i:
+            times.append(time.perf_counter() - t0)
+        if time.time() - t_start > budget_s:
+            break
+    return statistics.median(times) if times else None
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 16000])
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--budget", type=float, default=60.0, help="seconds per (head, mode, size) at most")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-gb", type=float, default=12.0, help="skip configurations that need more memory")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    rows = []
+    for head in HEADS:
+        for mode in ("input", "both"):
+            for V in args.sizes:
+                gb = needed_gb(head, V)
+                if gb > args.max_gb:
+                    rows.append({"head": head, "scramble": mode, "vocab": V, "step_s": None,
+                                 "skipped": f"needs ~{gb:.0f} GiB (> --max-gb {args.max_gb})"})
+                    print(f"{head:16s} {mode:6s} V={V:6d}  skipped: needs ~{gb:.0f} GiB", flush=True)
+                    continue
+                t = step_time(head, mode, V, args.steps, args.budget)
+                rows.append({"head": head, "scramble": mode, "vocab": V, "step_s": t, "est_peak_gb": round(gb, 2)})
+                print(f"{head:16s} {mode:6s} V={V:6d}  {t:.4f} s/step", flush=True)
+    for r in rows:  # growth factor per 4x vocabulary, relative to the smallest size
+        base = next(x for x in rows if x["head"] == r["head"] and x["scramble"] == r["scramble"])
+        r["vocab_ratio"] = r["vocab"] / base["vocab"]
+        r["relative_to_smallest"] = r["step_s"] / base["step_s"] if r["step_s"] and base["step_s"] else None
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"sizes": args.sizes, "rows": rows}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

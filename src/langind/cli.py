@@ -1,0 +1,224 @@
+"""The ``langind`` command line (typer). Each command is a thin shell over a library function.
+
+Errors raised as :class:`LangindError` anywhere below become one line on stderr and exit code 2;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+import typer
+
+from langind.errors import LangindError
+
+app = typer.Typer(help="langind — recover word↔embedding mappings of frozen LMs and induce bilingual lexicons.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+lm_app = typer.Typer(help="Train, evaluate and sample word-level language models.", no_args_is_help=True)
+data_app = typer.Typer(help="The bundled corpora and dictionaries.", no_args_is_help=True)
+induce_app = typer.Typer(help="Learn word mappings through frozen LMs.", no_args_is_help=True)
+app.add_typer(lm_app, name="lm")
+app.add_typer(induce_app, name="induce")
+app.add_typer(data_app, name="data")
+
+
+# -- lm --------------------------------------------------------------------------------------------
+@lm_app.command("train")
+def lm_train(
+    corpus: str = typer.Option("web", help="UTF-8 text file (one sentence/paragraph per line) or bundled corpus: web, rv1909, kjv."),
+    out: Optional[Path] = typer.Option(None, help="Run directory (default runs/lm-TIMESTAMP)."),
+    resume: Optional[Path] = typer.Option(None, help="Continue the run in this directory from its last checkpoint."),
+    epochs: int = typer.Option(3, min=1),
+    max_minutes: Optional[float] = typer.Option(None, help="Wall-clock budget; the LR schedule ends with it."),
+    max_steps: Optional[int] = typer.Option(None, min=1, help="Stop after this many updates (the LR schedule ends with it)."),
+    max_vocab: int = typer.Option(8000, min=3, help="Keep this many most frequent types (incl. specials)."),
+    min_freq: int = typer.Option(2, min=1),
+    valid_fraction: float = typer.Option(0.05, help="Share of lines held out for validation (deterministic hash split)."),
+    emb_dim: int = typer.Option(128, min=1),
+    hidden_dim: int = typer.Option(512, min=1),
+    layers: int = typer.Option(2, min=1),
+    batch_size: int = typer.Option(32, min=1),
+    bptt: int = typer.Option(40, min=2),
+    lr: float = typer.Option(3e-3, help="Peak learning rate of the one-cycle schedule."),
+    dropout_scale: float = typer.Option(1.0, help="Multiply every dropout rate by this (0 turns dropout off)."),
+    seed: int = typer.Option(0),
+    threads: Optional[int] = typer.Option(None, min=1, help="torch CPU threads."),
+    device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
+    checkpoint_every: int = typer.Option(200, min=1, help="Save a resumable checkpoint every N steps."),
+    no_lowercase: bool = typer.Option(False, "--no-lowercase", help="Keep case."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+):
+    """Train a word-level AWD-LSTM LM. Launch with `torchrun --nproc_per_node N -m langind lm train ...` for DDP."""
+    from langind.lm import LMConfig
+    from langind.runs import RunDir
+    from langind.train import TrainConfig, train_lm
+
+    if resume is not None:
+        metrics = train_lm(resume, TrainConfig(progress=not quiet), resume=True)
+        _print_lm_metrics(metrics, resume)
+        return
+    cfg = TrainConfig(corpus=corpus, lowercase=not no_lowercase, max_vocab=max_vocab, min_freq=min_freq,
+                      valid_fraction=valid_fraction, epochs=epochs, max_minutes=max_minutes, max_steps=max_steps,
+                      batch_size=batch_size, bptt=bptt, lr=lr, seed=seed, threads=threads, device=device,
+                      checkpoint_every=checkpoint_every, progress=not quiet)
+    d = LMConfig(vocab_size=3)
+    lm = {"emb_dim": emb_dim, "hidden_dim": hidden_dim, "n_layers": layers,
+          **{k: getattr(d, k) * dropout_scale for k in
+             ("emb_dropout", "input_dropout", "hidden_dropout", "output_dropout", "weight_dropout")}}
+    out = out or RunDir.default_path("lm")
+    metrics = train_lm(out, cfg, lm)
+    _print_lm_metrics(metrics, out)
+
+
+def _print_lm_metrics(metrics: dict, out: Path) -> None:
+    if metrics:
+        typer.echo(f"best valid perplexity {metrics['best_valid_ppl']:.1f} after {metrics['steps']} steps "
+                   f"({metrics['train_seconds']:.0f}s); run directory: {out}")
+
+
+@lm_app.command("eval")
+def lm_eval(
+    run: Path = typer.Argument(..., help="Run directory or checkpoint directory."),
+    corpus: Optional[str] = typer.Option(None, help="Text file or bundled corpus to score (default: the run's validation split)."),
+    checkpoint: str = typer.Option("best", help="best or last."),
+    device: str = typer.Option("auto"),
+):
+    """Perplexity of a trained LM on its validation split or on another corpus."""
+    from langind.checkpoint import load_lm
+    from langind.corpus import CorpusSource
+    from langind.train import evaluate_ids, lm_run_checkpoint, pick_device
+    from langind.vocab import encode_sentences, load_ids
+
+    dev = pick_device(device)
+    model, vocab = load_lm(lm_run_checkpoint(run, checkpoint), dev)
+    if corpus is None:
+        ids = load_ids(Path(run) / "data" / "valid.npy")
+        what = "validation split"
+    else:
+        src = CorpusSource(corpus)
+        ids = encode_sentences((t for _, t in src), vocab)
+        what = src.name
+    loss = evaluate_ids(model, ids, dev)
+    unk = float((ids == vocab.unk_id).mean())
+    typer.echo(f"{what}: {len(ids)} tokens, loss {loss:.4f}, perplexity {math.exp(loss):.3f} (unk rate {unk:.3f})")
+
+
+@lm_app.command("generate")
+def lm_generate(
+    run: Path = typer.Argument(..., help="Run directory or checkpoint directory."),
+    prompt: str = typer.Argument(..., help="Words to continue."),
+    n: int = typer.Option(20, "-n", min=1, help="Number of words to generate."),
+    temperature: float = typer.Option(0.8),
+    top_k: Optional[int] = typer.Option(50, min=1),
+    seed: int = typer.Option(0),
+    checkpoint: str = typer.Option("best"),
+):
+    """Continue a prompt with words sampled from a trained LM."""
+    import torch
+
+    from langind.checkpoint import load_lm
+    from langind.corpus import tokenize
+    from langind.train import lm_run_checkpoint
+
+    model, vocab = load_lm(lm_run_checkpoint(run, checkpoint))
+    toks = tokenize(prompt)
+    if not toks:
+        raise LangindError("the prompt has no words")
+    g = torch.Generator().manual_seed(seed)
+    ids = model.generate(vocab.encode(toks), n, temperature=temperature, top_k=top_k, generator=g,
+                         banned=[vocab.unk_id])
+    typer.echo(" ".join(toks + vocab.decode(ids)).replace(" <eos> ", "\n"))
+
+
+# -- induce ------------------------------------------------------------------------------------------
+@induce_app.command("self")
+def induce_self(
+    lm: Path = typer.Option(..., "--lm", help="LM run directory (from `langind lm train`)."),
+    head: str = typer.Option("vector", help="linear, softmax, sinkhorn, gumbel-sinkhorn or vector."),
+    scramble: str = typer.Option("both", help="input: scramble the LM's input only; both: input and output (decipherment)."),
+    init: str = typer.Option("counts", help="random, uniform or counts (match words by frequency rank)."),
+    text: str = typer.Option("valid", help="Recovery text: 'valid' (the LM's held-out split), a text file, or a bundled corpus (e.g. kjv)."),
+    minutes: float = typer.Option(10.0, help="Recovery time budget (evaluation time not counted)."),
+    max_steps: Optional[int] = typer.Option(None, min=1, help="Step budget instead of / besides minutes."),
+    lr: Optional[float] = typer.Option(None, help="Head learning rate (default depends on the head)."),
+    normalize: bool = typer.Option(False, "--normalize", help="Use length-normalised, centred embeddings (Artetxe et al. 2018)."),
+    temperature: Optional[float] = typer.Option(None, help="softmax head temperature."),
+    max_text_tokens: Optional[int] = typer.Option(None, min=1000, help="Use only the first N tokens of the text."),
+    batch_size: int = typer.Option(32, min=1),
+    bptt: int = typer.Option(35, min=2),
+    seed: int = typer.Option(0, help="Seed of the scrambling permutation and the head's initialisation."),
+    eval_every: float = typer.Option(60.0, help="Seconds between learning-curve evaluations."),
+    out: Optional[Path] = typer.Option(None, help="Run directory (default runs/induce-self-TIMESTAMP)."),
+    threads: Optional[int] = typer.Option(None, min=1),
+    device: str = typer.Option("auto"),
+    quiet: bool = typer.Option(False, "--quiet"),
+):
+    """Wipe a frozen LM's word↔embedding mapping and learn it back from text (hit@k, assignment, report)."""
+    from langind.recovery import RecoveryConfig, recover_self
+    from langind.report import band_table
+    from langind.runs import RunDir
+
+    opts = {"temperature": temperature} if temperature is not None else {}
+    cfg = RecoveryConfig(lm=str(lm), head=head, mode=scramble, init=init, normalize=normalize, text=text,
+                         max_text_tokens=max_text_tokens, minutes=minutes if not max_steps else None,
+                         max_steps=max_steps, batch_size=batch_size, bptt=bptt, lr=lr, seed=seed,
+                         threads=threads, device=device, eval_every=eval_every, head_options=opts,
+                         progress=not quiet)
+    out = out or RunDir.default_path("induce-self")
+    r = recover_self(cfg, out, echo=typer.echo)
+    typer.echo(band_table(r["bands"], r["count_only"]))
+    typer.echo(f"report: {Path(out) / 'report.md'}")
+
+
+# -- data ------------------------------------------------------------------------------------------
+@data_app.command("list")
+def data_list():
+    """Bundled corpora and dictionaries."""
+    from langind import data
+
+    for name in data.available_corpora():
+        verses = data.load_bible(name)
+        n_tok = sum(len(v.tokens) for v in verses)
+        typer.echo(f"{name:8s} {data.CORPORA[name][0]}  {len(verses):6d} verses {n_tok:8d} tokens  {data.CORPORA[name][1]}")
+    for (s, t), fname in data.DICTIONARIES.items():
+        p = data.dictionary_path(s, t)
+        if p.is_file():
+            n = sum(1 for line in p.read_text(encoding="utf-8").splitlines() if line.strip())
+            typer.echo(f"{s}-{t}    dictionary {n} pairs ({fname})")
+
+
+# -- demo ------------------------------------------------------------------------------------------
+@app.command("demo")
+def demo(
+    out: Path = typer.Option(Path("demo"), help="Where the demo writes its run directories and metrics.json."),
+    minutes: float = typer.Option(4.0, help="Training budget for the English LM."),
+    threads: Optional[int] = typer.Option(None, min=1),
+    quiet: bool = typer.Option(False, "--quiet"),
+):
+    """Train an English LM on the bundled World English Bible, report perplexity and a sample."""
+    from langind.demo import run_demo
+
+    run_demo(out, minutes=minutes, threads=threads, progress=not quiet, echo=typer.echo)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        rv = app(args=argv, standalone_mode=False)
+    except LangindError as exc:
+        print(f"langind: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        print("langind: interrupted", file=sys.stderr)
+        return 130
+    return rv if isinstance(rv, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Room 1 — corpus: raw UTF-8 text in, lists of tokens out.
+
+Everything that touches a user's text file goes through here, so this is where bad input is caught:
+missing, empty, binary and non-UTF-8 files all stop with a one-line :class:`LangindError`.
+
+Files are read line by line (``iter_lines``), so a corpus larger than memory can be counted and
+encoded in one streaming pass (see :mod:`langind.vocab`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from langind.errors import LangindError
+
+# A word is a run of letters/digits (Unicode-aware, accents kept), optionally joined by an internal
+# apostrophe or hyphen ("don't", "well-known"); every other non-space character is its own token, so
+# punctuation is split off. Underscore is excluded from words because it is markup, not language.
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]|_", re.UNICODE)
+
+# How much of a file we sniff for NUL bytes before trusting it is text.
+_SNIFF_BYTES = 8192
+
+
+def tokenize(text: str, lowercase: bool = True) -> list[str]:
+    """Split ``text`` into word and punctuation tokens.
+
+    The text is NFC-normalised first so that "é" typed as e + combining accent and as one code point
+    give the same token. Typographic apostrophes are mapped to ASCII ``'``.
+    """
+    text = unicodedata.normalize("NFC", text).replace("’", "'")
+    if lowercase:
+        text = text.lower()
+    return _TOKEN_RE.findall(text)
+
+
+def check_text_file(path: str | Path) -> Path:
+    """Validate that ``path`` is a readable, non-empty UTF-8 text file (optionally gzip'd).
+
+    Raises :class:`LangindError` with a one-line message otherwise. Only the start of the file is
+    sniffed for binary content; a UTF-8 error later in the file is reported by :func:`iter_lines`.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise LangindError(f"{p}: no such file; give the path of a UTF-8 text file")
+    if p.is_dir():
+        raise LangindError(f"{p}: is a directory; give the path of a UTF-8 text file")
+    if p.stat().st_size == 0:
+        raise LangindError(f"{p}: file is empty; a corpus needs at least one line of text")
+    try:
+        with _open_binary(p) as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LangindError(f"{p}: cannot read ({exc})") from None
+    if b"\x00" in head:
+        raise LangindError(f"{p}: looks like a binary file (contains NUL bytes); give UTF-8 text")
+    if not head.strip():
+        raise LangindError(f"{p}: contains only whitespace; a corpus needs at least one line of text")
+    return p
+
+
+def _open_binary(p: Path):
+    if p.suffix == ".gz":
+        return gzip.open(p, "rb")
+    return open(p, "rb")
+
+
+def iter_lines(path: str | Path) -> Iterator[str]:
+    """Yield the lines of a UTF-8 (or gzip'd UTF-8) text file without their newline, streaming."""
+    p = check_text_file(path)
+    lineno = 0
+    try:
+        with _open_binary(p) as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                if b"\x00" in raw:
+                    raise LangindError(f"{p}:{lineno}: contains NUL bytes; the file looks binary")
+                yield raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise LangindError(
+            f"{p}:{lineno + 0}: not valid UTF-8 ({exc.reason} at byte {exc.start}); "
+            "convert the file to UTF-8 first (e.g. iconv -f LATIN1 -t UTF-8)"
+        ) from None
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LangindError(f"{p}: cannot read ({exc})") from None
+
+
+def iter_sentences(path: str | Path, lowercase: bool = True) -> Iterator[list[str]]:
+    """Yield one token list per non-blank line of ``path`` (one sentence or paragraph per line)."""
+    for line in iter_lines(path):
+        toks = tokenize(line, lowercase=lowercase)
+        if toks:
+            yield toks
+
+
+def is_valid(key: str, valid_fraction: float, seed: int = 0) -> bool:
+    """Deterministic train/valid assignment of one line, by a hash of its key.
+
+    Hashing (rather than a random shuffle) means the split does not depend on file order or on the
+    other lines, so the same sentence always lands on the same side, across runs and machines.
+    """
+    if not 0.0 <= valid_fraction < 1.0:
+        raise LangindError(f"valid fraction must be in [0, 1), got {valid_fraction}")
+    h = hashlib.blake2b(f"{seed}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(h, "big") / 2**64 < valid_fraction
+
+
+def split_sentences(
+    sentences: Iterable[list[str]], valid_fraction: float = 0.05, seed: int = 0
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Split sentences into (train, valid) deterministically; the key is the line's index."""
+    train: list[list[str]] = []
+    valid: list[list[str]] = []
+    for i, s in enumerate(sentences):
+        (valid if is_valid(str(i), valid_fraction, seed) else train).append(s)
+    return train, valid
+
+
+class CorpusSource:
+    """A re-iterable source of ``(key, tokens)`` pairs: a bundled corpus or a user's text file.
+
+    ``spec`` is a path to a UTF-8 text file (one sentence or paragraph per line, optionally
+    ``.gz``), or the name of a bundled corpus (``web``, ``rv1909``, ``kjv``, optionally written
+    ``bundled:web``). An existing file wins over a bundled name. Iterating twice streams the file
+    twice, so vocab building and encoding never hold a user's corpus in memory.
+    """
+
+    def __init__(self, spec: str | Path, lowercase: bool = True):
+        from langind import data
+
+        self.spec = str(spec)
+        self.lowercase = lowercase
+        name = self.spec.removeprefix("bundled:")
+        if Path(self.spec).exists() or name not in data.CORPORA:
+            if not Path(self.spec).exists() and self.spec.startswith("bundled:"):
+                raise LangindError(f"unknown bundled corpus {name!r}; choose one of {sorted(data.CORPORA)}")
+            self.path: Path | None = check_text_file(self.spec)
+            self.bundled: str | None = None
+        else:
+            self.path = None
+            self.bundled = name
+
+    @property
+    def name(self) -> str:
+        return self.bundled if self.bundled else self.path.name  # type: ignore[union-attr]
+
+    def __iter__(self) -> Iterator[tuple[str, list[str]]]:
+        from langind import data
+
+        if self.bundled:
+            for v in data.load_bible(self.bundled):
+                toks = list(v.tokens) if self.lowercase else tokenize(v.text, lowercase=False)
+                if toks:
+                    yield v.key, toks
+            return
+        n = 0
+        for i, line in enumerate(iter_lines(self.path)):  # type: ignore[arg-type]
+            toks = tokenize(line, lowercase=self.lowercase)
+            if toks:
+                n += 1
+                yield f"line{i + 1}", toks
+        if n == 0:
+            raise LangindError(f"{self.path}: no tokens found; a corpus needs words")
+
+    def split(self, part: str, valid_fraction: float, seed: int = 0) -> Iterator[list[str]]:
+        """Stream the sentences of one side of the deterministic train/valid split."""
+        if part not in ("train", "valid", "all"):
+            raise ValueError(part)
+        for key, toks in self:
+            if part == "all" or is_valid(key, valid_fraction, seed) == (part == "valid"):
+                yield toks

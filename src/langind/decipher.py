@@ -1,0 +1,141 @@
+"""Room 4, continued — training a mapping head through a frozen LM.
+
+The LM's weights never change; only the head's parameters are optimised, against the LM's own
+next-word loss on a text written in "source ids":
+
+* ``input`` mode (the earlier exploration's set-up): the head maps the source ids fed to the LM;
+  the LM still predicts *true* next words through its own output layer. Note what this implies:
+  the targets are the unscrambled text, shifted by one, so the task is a sanity check of the
+  machinery rather than decipherment.
+* ``both`` mode (decipherment): the text's ids went through an unknown mapping and nothing else is
+  known; the head maps source ids to input vectors *and* provides the output layer (the vectors of
+  all source words, with a learned bias), so the LM predicts the next *source* word.
+
+The loop mirrors :func:`langind.train.train_lm`: contiguous rows read in BPTT windows with the
+hidden state carried, Adam, a wall-clock budget (``minutes``) or a step budget, and a callback every
+``eval_every`` seconds so learning curves ("how fast") can be recorded.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from langind.errors import LangindError
+from langind.heads import LinearHead, MappingHead, SinkhornHead
+from langind.lm import WordLM, detach_hidden
+from langind.train import batchify, window
+
+MODES = ("input", "both")
+
+# Step sizes that worked in our runs; see the README's self-recovery table.
+DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn": 0.5, "vector": 0.01}
+
+
+@dataclass
+class DecipherConfig:
+    mode: str = "both"
+    minutes: float | None = 10.0
+    max_steps: int | None = None
+    batch_size: int = 32
+    bptt: int = 35
+    lr: float | None = None  # default per head: DEFAULT_LR
+    eval_every: float = 30.0  # seconds between callback calls
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise LangindError(f"unknown scramble mode {self.mode!r}; choose one of {MODES}")
+        if not self.minutes and not self.max_steps:
+            raise LangindError("give a time budget (minutes) or a step budget")
+
+
+def head_loss(lm: WordLM, head: MappingHead, x: torch.Tensor, y: torch.Tensor, mode: str,
+              hidden=None) -> tuple[torch.Tensor, list]:
+    """Cross-entropy of the frozen LM reading source ids ``x`` through ``head``, predicting ``y``."""
+    vec = head.vectors(x)
+    if mode == "both":
+        logits, hidden = lm.forward_vectors(vec, hidden, out_table=head.out_table(), out_bias=head.out_bias())
+    else:
+        logits, hidden = lm.forward_vectors(vec, hidden)
+    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
+    return loss, hidden
+
+
+def train_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.ndarray,
+               cfg: DecipherConfig, callback: Callable[[dict], None] | None = None,
+               device: torch.device | str = "cpu") -> list[dict]:
+    """Optimise ``head`` so the frozen ``lm`` predicts ``tgt_ids`` from ``src_ids``; returns history.
+
+    ``src_ids`` and ``tgt_ids`` are aligned id streams (equal in ``both`` mode).
+    """
+    if len(src_ids) != len(tgt_ids):
+        raise LangindError("source and target id streams differ in length")
+    lm.freeze()
+    head.to(device)
+    lr = cfg.lr if cfg.lr is not None else DEFAULT_LR.get(head.name, 1e-2)
+    opt = torch.optim.Adam([p for p in head.parameters() if p.requires_grad], lr=lr)
+    stacked = np.stack([np.asarray(src_ids), np.asarray(tgt_ids)])
+    rows_src = batchify(stacked[0], cfg.batch_size)
+    rows_tgt = batchify(stacked[1], cfg.batch_size)
+    budget_s = cfg.minutes * 60 if cfg.minutes else None
+    history: list[dict] = []
+    t0 = time.time()
+    last_cb = t0
+    step, pos, hidden, run_loss = 0, 0, None, None
+    bar = tqdm(total=cfg.max_steps or int(budget_s or 0), disable=not cfg.progress, dynamic_ncols=True,
+               unit="step" if cfg.max_steps else "s")
+
+    def progress() -> float:
+        ps = [step / cfg.max_steps] if cfg.max_steps else []
+        if budget_s:
+            ps.append((time.time() - t0) / budget_s)
+        return max(ps)
+
+    head.train()
+    while progress() < 1.0:
+        if pos >= rows_src.shape[1] - 2:
+            pos, hidden = 0, None
+        x, _ = window(rows_src, pos, cfg.bptt, device)
+        _, y = window(rows_tgt, pos, cfg.bptt, device)
+        pos += x.size(1)
+        head.set_progress(progress())
+        if isinstance(head, SinkhornHead):
+            head.begin_step()
+        loss, hidden = head_loss(lm, head, x, y, cfg.mode, detach_hidden(hidden))
+        total = loss
+        if isinstance(head, LinearHead):
+            s = head.penalty_weight
+            total = (1 - s) * loss + s * head.penalty()
+        opt.zero_grad(set_to_none=True)
+        total.backward()
+        opt.step()
+        if isinstance(head, SinkhornHead):
+            head.end_step()
+        step += 1
+        run_loss = loss.item() if run_loss is None else 0.98 * run_loss + 0.02 * loss.item()
+        if cfg.max_steps:
+            bar.update(1)
+        else:
+            bar.n = int(time.time() - t0)
+        bar.set_postfix(loss=f"{run_loss:.3f}", step=step, refresh=False)
+        if callback is not None and time.time() - last_cb >= cfg.eval_every:
+            t_cb = time.time()
+            head.eval()
+            rec = {"step": step, "seconds": round(t_cb - t0, 1), "loss": run_loss}
+            callback(rec)
+            history.append(rec)
+            head.train()
+            # evaluation time does not count against the recovery budget
+            t0 += time.time() - t_cb
+            last_cb = time.time()
+    bar.close()
+    head.eval()
+    history.append({"step": step, "seconds": round(time.time() - t0, 1), "loss": run_loss, "final": True})
+    return history

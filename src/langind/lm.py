@@ -1,0 +1,216 @@
+"""Room 3 — the language model: an AWD-LSTM-style word LM as a plain ``torch.nn.Module``.
+
+Merity, Keskar & Socher (2018), "Regularizing and Optimizing LSTM Language Models":
+embedding dropout (drop whole word types), locked ("variational") dropout on inputs, between layers
+and on outputs, DropConnect on the hidden-to-hidden weights ("weight drop"), tied input/output
+embeddings, and activation regularisation (AR/TAR).
+
+The model is deliberately split in three parts, because later rooms swap the first and last:
+
+* ``embedding`` — the word→vector table (V×E). This *is* the mapping that the recovery
+  experiments wipe and learn back;
+* ``body`` — the stacked LSTM that turns a sequence of vectors into features (B×T×E);
+* the output layer — ``features @ table.T + bias``; with tied weights the table is the embedding.
+
+``forward(ids)`` is the usual LM; ``forward_vectors(x, out_table=...)`` runs the same network on
+vectors produced by anything else (a mapping head), scoring against any output table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.func import functional_call
+
+from langind.errors import LangindError
+
+Hidden = list[tuple[torch.Tensor, torch.Tensor]]
+
+
+@dataclass
+class LMConfig:
+    """Shape and regularisation of :class:`WordLM`. Saved as JSON beside every checkpoint."""
+
+    vocab_size: int
+    emb_dim: int = 128
+    hidden_dim: int = 512
+    n_layers: int = 2
+    emb_dropout: float = 0.05  # probability of dropping a whole word type from the table
+    input_dropout: float = 0.25  # locked dropout on the embedded input
+    hidden_dropout: float = 0.15  # locked dropout between LSTM layers
+    output_dropout: float = 0.25  # locked dropout on the last layer's output
+    weight_dropout: float = 0.2  # DropConnect on every layer's hidden-to-hidden matrix
+    tie_weights: bool = True
+
+    def __post_init__(self) -> None:
+        if self.vocab_size < 3:
+            raise LangindError(f"vocab_size must be >= 3, got {self.vocab_size}")
+        if self.n_layers < 1:
+            raise LangindError(f"n_layers must be >= 1, got {self.n_layers}")
+        for name in ("emb_dropout", "input_dropout", "hidden_dropout", "output_dropout", "weight_dropout"):
+            p = getattr(self, name)
+            if not 0.0 <= p < 1.0:
+                raise LangindError(f"{name} must be in [0, 1), got {p}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LMConfig":
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**known)
+
+
+def locked_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """Dropout with one mask per sequence, shared over time (x is B×T×D)."""
+    if not training or p == 0.0:
+        return x
+    mask = x.new_empty(x.size(0), 1, x.size(2)).bernoulli_(1 - p) / (1 - p)
+    return x * mask
+
+
+def embedding_dropout(table: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """Drop whole rows (word types) of an embedding table, rescaling the rest."""
+    if not training or p == 0.0:
+        return table
+    mask = table.new_empty(table.size(0), 1).bernoulli_(1 - p) / (1 - p)
+    return table * mask
+
+
+class LSTMBody(nn.Module):
+    """Stacked single-layer LSTMs with locked dropout between them and weight drop inside.
+
+    The last layer's hidden size is ``out_dim`` (the embedding size when weights are tied), so its
+    output can be scored directly against the embedding table.
+    """
+
+    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, n_layers: int,
+                 hidden_dropout: float, output_dropout: float, weight_dropout: float):
+        super().__init__()
+        dims = [in_dim] + [hidden_dim] * (n_layers - 1) + [out_dim]
+        self.layers = nn.ModuleList(
+            nn.LSTM(dims[i], dims[i + 1], batch_first=True) for i in range(n_layers)
+        )
+        self.hidden_dropout = hidden_dropout
+        self.output_dropout = output_dropout
+        self.weight_dropout = weight_dropout
+
+    def _run_layer(self, layer: nn.LSTM, x: torch.Tensor, h):
+        # Weight drop without monkey-patching nn.LSTM: call the layer with a dropped copy of its
+        # recurrent matrix substituted for the parameter, for this call only. Gradients still
+        # reach the real parameter through the dropout.
+        if self.training and self.weight_dropout > 0:
+            w = F.dropout(layer.weight_hh_l0, self.weight_dropout, training=True)
+            return functional_call(layer, {"weight_hh_l0": w}, (x, h))
+        return layer(x, h)
+
+    def forward(self, x: torch.Tensor, hidden: Hidden | None = None):
+        """x: B×T×E → (dropped output B×T×out_dim, raw output, new hidden state)."""
+        new_hidden: Hidden = []
+        raw = x
+        for i, layer in enumerate(self.layers):
+            h = None if hidden is None else hidden[i]
+            raw, h_new = self._run_layer(layer, x, h)
+            new_hidden.append(h_new)
+            last = i == len(self.layers) - 1
+            x = locked_dropout(raw, self.output_dropout if last else self.hidden_dropout, self.training)
+        return x, raw, new_hidden
+
+
+class WordLM(nn.Module):
+    """Word-level LSTM language model with a replaceable word→vector mapping."""
+
+    def __init__(self, config: LMConfig):
+        super().__init__()
+        self.config = config
+        c = config
+        self.embedding = nn.Embedding(c.vocab_size, c.emb_dim)
+        out_dim = c.emb_dim if c.tie_weights else c.hidden_dim
+        self.body = LSTMBody(c.emb_dim, c.hidden_dim, out_dim, c.n_layers,
+                             c.hidden_dropout, c.output_dropout, c.weight_dropout)
+        self.out_weight = None if c.tie_weights else nn.Parameter(torch.empty(c.vocab_size, out_dim))
+        self.out_bias = nn.Parameter(torch.zeros(c.vocab_size))
+        self._init_weights()
+
+    def _init_weights(self) -> None:
+        nn.init.uniform_(self.embedding.weight, -0.1, 0.1)
+        if self.out_weight is not None:
+            nn.init.uniform_(self.out_weight, -0.1, 0.1)
+
+    # -- the three parts ------------------------------------------------------------------------
+    @property
+    def input_table(self) -> torch.Tensor:
+        """The V×E word→vector table fed to the body."""
+        return self.embedding.weight
+
+    @property
+    def output_table(self) -> torch.Tensor:
+        """The V×E' table the body's features are scored against (the input table when tied)."""
+        return self.embedding.weight if self.out_weight is None else self.out_weight
+
+    def logits(self, features: torch.Tensor, out_table: torch.Tensor | None = None,
+               out_bias: torch.Tensor | None = None) -> torch.Tensor:
+        table = self.output_table if out_table is None else out_table
+        bias = self.out_bias if out_bias is None else out_bias
+        return F.linear(features, table, bias)
+
+    # -- running ------------------------------------------------------------------------------
+    def forward(self, ids: torch.Tensor, hidden: Hidden | None = None):
+        """ids: B×T word ids → (logits B×T×V, new hidden, (dropped, raw) last-layer outputs)."""
+        table = embedding_dropout(self.input_table, self.config.emb_dropout, self.training)
+        x = locked_dropout(F.embedding(ids, table), self.config.input_dropout, self.training)
+        dropped, raw, hidden = self.body(x, hidden)
+        return self.logits(dropped), hidden, (dropped, raw)
+
+    def forward_vectors(self, x: torch.Tensor, hidden: Hidden | None = None,
+                        out_table: torch.Tensor | None = None,
+                        out_bias: torch.Tensor | None = None):
+        """Run the body on given input vectors (B×T×E) and score against ``out_table``."""
+        x = locked_dropout(x, self.config.input_dropout, self.training)
+        dropped, _, hidden = self.body(x, hidden)
+        return self.logits(dropped, out_table, out_bias), hidden
+
+    def freeze(self) -> "WordLM":
+        """Stop gradients to every LM weight and switch dropout off (for mapping recovery)."""
+        for p in self.parameters():
+            p.requires_grad_(False)
+        return self.eval()
+
+    @torch.no_grad()
+    def generate(self, prefix_ids: list[int], n_words: int, temperature: float = 1.0,
+                 top_k: int | None = None, generator: torch.Generator | None = None,
+                 banned: list[int] | None = None) -> list[int]:
+        """Sample ``n_words`` continuation ids after ``prefix_ids`` (eval mode, no dropout)."""
+        if not prefix_ids:
+            raise LangindError("generation needs at least one prefix word")
+        if temperature <= 0:
+            raise LangindError(f"temperature must be > 0, got {temperature}")
+        was_training = self.training
+        self.eval()
+        device = self.out_bias.device
+        ids = torch.tensor([prefix_ids], device=device)
+        logits, hidden, _ = self(ids)
+        out: list[int] = []
+        for _ in range(n_words):
+            step = logits[0, -1] / temperature
+            if banned:
+                step[banned] = float("-inf")
+            if top_k is not None and top_k < step.numel():
+                kth = torch.topk(step, top_k).values[-1]
+                step = step.masked_fill(step < kth, float("-inf"))
+            probs = torch.softmax(step, dim=-1)
+            nxt = int(torch.multinomial(probs.cpu(), 1, generator=generator))
+            out.append(nxt)
+            logits, hidden, _ = self(torch.tensor([[nxt]], device=device), hidden)
+        self.train(was_training)
+        return out
+
+
+def detach_hidden(hidden: Hidden | None) -> Hidden | None:
+    """Cut the graph between BPTT windows while keeping the state values."""
+    if hidden is None:
+        return None
+    return [(h.detach(), c.detach()) for h, c in hidden]

@@ -1,0 +1,230 @@
+"""The wipe-and-recover experiment: scramble a frozen LM's vocabulary, learn the mapping back.
+
+1. Load a trained LM and freeze it.
+2. Take a recovery text the LM did **not** train on — its held-out split, or another translation
+   of the same book (KJV against a WEB-trained LM) — so word counts do not leak the answer.
+3. Scramble: a random permutation ``π`` of the word ids (specials stay put); source word
+   ``π[t]`` stands for LM word ``t``.
+4. Train a mapping head (:mod:`langind.heads`) through the frozen LM (:mod:`langind.decipher`).
+5. Read it out (:mod:`langind.readout`) and score it (:mod:`langind.evaluate`): hit@k and the
+   Hungarian assignment per frequency band, the count-matching-only baseline beside it, the LM's
+   loss with the recovered vs the true mapping, a hit-vs-rank plot, a WordNet error analysis.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from langind import readout
+from langind.checkpoint import load_lm
+from langind.corpus import CorpusSource
+from langind.decipher import DecipherConfig, train_head
+from langind.errors import LangindError
+from langind.evaluate import DEFAULT_BANDS, error_analysis, load_wordnet, recovery_metrics
+from langind.heads import count_matching, make_head
+from langind.report import band_table, plot_hit_curve
+from langind.runs import RunDir, atomic_write_text
+from langind.train import evaluate_ids, lm_run_checkpoint, pick_device
+from langind.vocab import Vocab, encode_sentences, load_ids
+
+
+@dataclass
+class RecoveryConfig:
+    lm: str = ""
+    head: str = "vector"
+    mode: str = "both"
+    init: str = "counts"
+    normalize: bool = False
+    text: str = "valid"  # "valid" (the LM run's held-out split) or a corpus spec (file / bundled name)
+    max_text_tokens: int | None = None
+    minutes: float | None = 10.0
+    max_steps: int | None = None
+    batch_size: int = 32
+    bptt: int = 35
+    lr: float | None = None
+    seed: int = 0
+    threads: int | None = None
+    device: str = "auto"
+    eval_every: float = 60.0
+    head_options: dict = field(default_factory=dict)
+    progress: bool = True
+
+
+def recovery_text(cfg: RecoveryConfig, vocab: Vocab) -> tuple[np.ndarray, str]:
+    """The id stream recovery runs on, encoded with the LM's vocab."""
+    if cfg.text == "valid":
+        run = Path(cfg.lm)
+        p = run / "data" / "valid.npy"
+        if not p.exists():
+            raise LangindError(f"{run}: no held-out split found (data/valid.npy); pass --text FILE or a bundled corpus")
+        ids = np.asarray(load_ids(p), dtype=np.int64)
+        what = "held-out split of the LM's corpus"
+    else:
+        src = CorpusSource(cfg.text)
+        ids = encode_sentences((t for _, t in src), vocab).astype(np.int64)
+        what = f"corpus {src.name}"
+    if cfg.max_text_tokens:
+        ids = ids[: cfg.max_text_tokens]
+    return ids, what
+
+
+def scramble(vocab_size: int, n_specials: int, seed: int) -> np.ndarray:
+    """``perm[t]`` = the source id that stands for LM word ``t``; specials map to themselves."""
+    rng = np.random.default_rng(seed)
+    perm = np.arange(vocab_size)
+    perm[n_specials:] = n_specials + rng.permutation(vocab_size - n_specials)
+    return perm
+
+
+def word_count_match(src_counts: np.ndarray, tgt_counts: np.ndarray, n_specials: int) -> np.ndarray:
+    """Count-matching start: the i-th most frequent source word → the i-th most frequent LM word."""
+    match = np.arange(len(src_counts))
+    m = count_matching(torch.as_tensor(src_counts[n_specials:]), torch.as_tensor(tgt_counts[n_specials:]))
+    match[n_specials:] = m.numpy() + n_specials
+    return match
+
+
+def count_only_scores(src_counts: np.ndarray, tgt_counts: np.ndarray, n_specials: int) -> np.ndarray:
+    """Scores that rank targets by closeness of frequency rank (for the count-only hit@k)."""
+    def rank_of(c):
+        order = np.argsort(-c[n_specials:], kind="stable")
+        r = np.empty(len(order), dtype=np.float32)
+        r[order] = np.arange(len(order))
+        return r
+    rs, rt = rank_of(src_counts), rank_of(tgt_counts)
+    s = np.full((len(src_counts), len(tgt_counts)), -1e9, dtype=np.float32)
+    s[n_specials:, n_specials:] = -np.abs(rs[:, None] - rt[None, :])
+    return s
+
+
+def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
+    run = RunDir(out)
+    run.write_config({"command": "induce self", **asdict(cfg)})
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    device = pick_device(cfg.device)
+    lm, vocab = load_lm(lm_run_checkpoint(cfg.lm), device)
+    lm.freeze()
+    V, ns = len(vocab), vocab.n_specials
+    true_ids, text_what = recovery_text(cfg, vocab)
+    if len(true_ids) < cfg.batch_size * (cfg.bptt + 2):
+        raise LangindError(f"recovery text has only {len(true_ids)} tokens; give a longer text")
+
+    perm = scramble(V, ns, cfg.seed)
+    inv = np.argsort(perm)  # inv[s] = true word of source id s
+    src_ids = perm[true_ids]
+    tgt_ids = src_ids if cfg.mode == "both" else true_ids
+    src_counts = np.bincount(src_ids, minlength=V)
+    # LM-side counts, in source order is not known: use the LM vocab's training counts
+    tgt_counts = np.asarray(vocab.counts, dtype=np.int64)
+    match = word_count_match(src_counts, tgt_counts, ns)
+
+    head = make_head(cfg.head, lm.input_table, lm.out_bias, V, init=cfg.init,
+                     match=torch.as_tensor(match), normalize=cfg.normalize, **cfg.head_options)
+    truth = inv.copy()
+    truth[:ns] = -1  # specials are not scored
+    ranks = inv - ns
+    present = src_counts > 0
+    echo(f"recovering {V - ns} words with the {cfg.head} head ({cfg.mode} mode, {cfg.init} init) "
+         f"on {len(true_ids):,} tokens of the {text_what}; {int(present[ns:].sum())} words occur in it")
+
+    curve: list[dict] = []
+
+    def on_eval(rec: dict) -> None:
+        m = recovery_metrics(head.scores(), truth, ranks, present, bands=DEFAULT_BANDS, ks=(1,))
+        rec.update({b: m[b]["hit@1"] for b in m})
+        curve.append(dict(rec))
+
+    dcfg = DecipherConfig(mode=cfg.mode, minutes=cfg.minutes, max_steps=cfg.max_steps, batch_size=cfg.batch_size,
+                          bptt=cfg.bptt, lr=cfg.lr, eval_every=cfg.eval_every, progress=cfg.progress)
+    t0 = time.time()
+    history = train_head(lm, head, src_ids, tgt_ids, dcfg, callback=on_eval, device=device)
+    train_seconds = history[-1]["seconds"]
+
+    scores = head.scores().float().cpu().numpy()
+    rows = np.flatnonzero(present & (truth >= 0))
+    assign = readout.assignment(scores, rows=rows, cols=np.arange(ns, V))
+    bands = recovery_metrics(scores, truth, ranks, present, assign)
+    co_scores = count_only_scores(src_counts, tgt_counts, ns)
+    co_assign = np.where(present, match, -1)
+    count_only = recovery_metrics(co_scores, truth, ranks, present, co_assign)
+
+    # the frozen LM's loss on the text decoded by the recovered mapping vs the true text
+    n_eval = min(len(true_ids), 100_000)
+    decoded = np.where(np.arange(V) < ns, np.arange(V), assign)
+    decoded = np.where(decoded < 0, vocab.unk_id, decoded)
+    loss_true = evaluate_ids(lm, true_ids[:n_eval], device)
+    loss_rec = evaluate_ids(lm, decoded[src_ids[:n_eval]], device)
+
+    # mistakes: top-1 errors among words in the text, and an example table
+    top5 = readout.topk(scores, 5)
+    wrong = [s for s in rows if top5[s, 0] != truth[s]]
+    wordnet = load_wordnet()
+    pairs = [(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) for s in wrong if top5[s, 0] >= ns]
+    errors = error_analysis(pairs, wordnet)
+    by_rank = sorted(wrong, key=lambda s: ranks[s])
+    examples = [{"true": vocab.itos[truth[s]], "rank": int(ranks[s]),
+                 "top5": [vocab.itos[t] for t in top5[s]],
+                 "relation": wordnet.relation(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) if wordnet else None}
+                for s in by_rank[:25]]
+
+    result = {
+        "head": cfg.head, "scramble": cfg.mode, "init": cfg.init, "normalize": cfg.normalize,
+        "seconds": train_seconds, "steps": history[-1]["step"], "vocab_size": V,
+        "text": text_what, "text_tokens": int(len(true_ids)), "words_in_text": int(present[ns:].sum()),
+        "bands": bands, "count_only": count_only,
+        "lm_loss": {"true_mapping": loss_true, "recovered_mapping": loss_rec,
+                    "true_ppl": math.exp(loss_true), "recovered_ppl": math.exp(min(loss_rec, 50))},
+        "errors": errors, "examples": examples, "curve": curve,
+        "total_seconds": round(time.time() - t0, 1),
+    }
+    run.write_metrics(result)
+    ranks_eval = ranks[rows]
+    curves = {"hit@1": (top5[rows, 0] == truth[rows]).astype(float),
+              "hit@5": (top5[rows] == truth[rows, None]).any(1).astype(float),
+              "assignment": (assign[rows] == truth[rows]).astype(float),
+              "count-only": (co_assign[rows] == truth[rows]).astype(float)}
+    plot_hit_curve(run / "hit_vs_rank.png", ranks_eval, curves,
+                   f"{cfg.head} head, {cfg.mode} mode, {cfg.init} init, {train_seconds / 60:.1f} min")
+    atomic_write_text(run / "report.md", self_report(result))
+    return result
+
+
+def self_report(r: dict) -> str:
+    lines = [
+        f"# Self-recovery: {r['head']} head, `{r['scramble']}` mode, `{r['init']}` init",
+        "",
+        f"{r['vocab_size']} vocab entries, {r['words_in_text']} words occur in the recovery text "
+        f"({r['text']}, {r['text_tokens']:,} tokens); {r['steps']} steps in {r['seconds']:.0f} s.",
+        "",
+        band_table(r["bands"], r["count_only"]),
+        "",
+        "`count-only` is the accuracy of matching words by frequency rank alone "
+        "(the `counts` initialisation before any learning).",
+        "",
+        f"Frozen LM perplexity on the recovery text: true mapping {r['lm_loss']['true_ppl']:.1f}, "
+        f"recovered (assignment) mapping {r['lm_loss']['recovered_ppl']:.1f}.",
+        "",
+        "## Top-1 errors",
+        "",
+    ]
+    e = r["errors"]
+    if e.get("wordnet"):
+        c = e["counts"]
+        lines.append(f"{e['errors']} errors: same lemma {c['same-lemma']}, synonym {c['synonym']}, "
+                     f"co-hyponym (shared direct hypernym, any sense) {c['co-hyponym']}, unrelated {c['none']}, "
+                     f"not in WordNet {c['unknown']}.")
+    else:
+        lines.append(f"{e['errors']} errors (WordNet not installed: `apt-get install wordnet-base` for the analysis).")
+    lines += ["", "| true word | rank | top-5 | WordNet relation of top-1 |", "|---|---:|---|---|"]
+    for ex in r["examples"]:
+        lines.append(f"| {ex['true']} | {ex['rank']} | {', '.join(ex['top5'])} | {ex['relation'] or '–'} |")
+    lines += ["", "![hit rate by frequency rank](hit_vs_rank.png)", ""]
+    return "\n".join(lines)

@@ -1,0 +1,119 @@
+"""Run directories and crash-safe file writing.
+
+Every command that produces something writes a *run directory*::
+
+    RUN/
+      config.json     what was asked for (all options, versions)
+      metrics.json    what was measured
+      log.txt         a line per event, appended as the run goes
+      ...             the command's artefacts (checkpoints, lexicons, plots, reports)
+
+Every file is written to a temporary name in the same folder and renamed into place, so a run that
+is killed leaves either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from langind.errors import LangindError
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(Path(path), text.encode("utf-8"))
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_text(Path(path), json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def read_json(path: Path, what: str) -> Any:
+    p = Path(path)
+    if not p.exists():
+        raise LangindError(f"{p}: {what} not found")
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise LangindError(f"{p}: {what} is not valid JSON ({exc}); the file is damaged") from None
+
+
+def environment() -> dict[str, str]:
+    """Versions that affect numbers, recorded in every run's config."""
+    import numpy
+    import torch
+
+    return {
+        "python": sys.version.split()[0],
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "platform": platform.platform(),
+        "langind": _langind_version(),
+    }
+
+
+def _langind_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("langind")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class RunDir:
+    """A run directory: config, metrics and log live here, artefacts beside them."""
+
+    def __init__(self, path: str | Path, create: bool = True):
+        self.path = Path(path)
+        if create:
+            if self.path.exists() and not self.path.is_dir():
+                raise LangindError(f"{self.path}: exists and is not a directory; choose another --out")
+            self.path.mkdir(parents=True, exist_ok=True)
+        elif not self.path.is_dir():
+            raise LangindError(f"{self.path}: no such run directory")
+
+    @staticmethod
+    def default_path(command: str, root: str | Path = "runs") -> Path:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        return Path(root) / f"{command}-{stamp}"
+
+    def __truediv__(self, name: str) -> Path:
+        return self.path / name
+
+    def write_config(self, config: dict) -> None:
+        atomic_write_json(self / "config.json", {**config, "environment": environment()})
+
+    def write_metrics(self, metrics: dict) -> None:
+        atomic_write_json(self / "metrics.json", metrics)
+
+    def read_metrics(self) -> dict:
+        p = self / "metrics.json"
+        return read_json(p, "metrics") if p.exists() else {}
+
+    def log(self, message: str) -> None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        with open(self / "log.txt", "a", encoding="utf-8") as fh:
+            fh.write(f"{stamp} {message}\n")
