@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 
 from langind.errors import LangindError
@@ -206,18 +205,18 @@ def demo(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code. Usage errors are typer's (exit 2, with usage help)."""
     try:
-        rv = app(args=argv, standalone_mode=False)
+        app(args=argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except LangindError as exc:
         print(f"langind: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         print("langind: interrupted", file=sys.stderr)
         return 130
-    return rv if isinstance(rv, int) else 0
+    return 0
 
 
 def entry() -> None:
