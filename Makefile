@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH := torch==2.13.0
 
-.PHONY: demo test install bench clean-venv
+.PHONY: demo test install bench clean-venv wordnet
 
 $(VENV)/.installed: pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -14,10 +14,18 @@ $(VENV)/.installed: pyproject.toml Makefile
 
 install: $(VENV)/.installed
 
-demo: $(VENV)/.installed
+# WordNet (Debian wordnet-base) is only used for the synonym analysis of recovery reports; installed
+# when we are root on a Debian-like machine, skipped (and the analysis with it) otherwise.
+wordnet:
+	@if [ ! -e /usr/share/wordnet/data.noun ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y -q wordnet-base >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q wordnet-base >/dev/null 2>&1) || \
+	  echo "note: could not install wordnet-base; synonym analysis will be skipped"; fi
+
+demo: $(VENV)/.installed wordnet
 	$(VENV)/bin/langind demo
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed wordnet
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed

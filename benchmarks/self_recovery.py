@@ -32,6 +32,7 @@ def main() -> None:
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--lm", type=Path, help="trained LM run directory (default: train one)")
     ap.add_argument("--lm-epochs", type=int, default=4)
+    ap.add_argument("--lm-minutes", type=float, default=6.0, help="time budget when training the LM here")
     ap.add_argument("--text", default="kjv")
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--all", action="store_true")
@@ -42,8 +43,8 @@ def main() -> None:
     lm = args.lm
     if lm is None:
         lm = work / "lm"
-        train_lm(lm, TrainConfig(corpus="web", max_vocab=6000, epochs=args.lm_epochs, batch_size=32, bptt=35,
-                                 lr=4e-3, threads=args.threads, progress=False),
+        train_lm(lm, TrainConfig(corpus="web", max_vocab=6000, epochs=args.lm_epochs, max_minutes=args.lm_minutes,
+                                 batch_size=32, bptt=35, lr=4e-3, threads=args.threads, progress=False),
                  {"emb_dim": 128, "hidden_dim": 384, "n_layers": 2})
     configs = [(h, m, "counts") for m in ("input", "both") for h in ALL_HEADS] if args.all else REFERENCE + BEST
     runs = []

@@ -195,13 +195,15 @@ def data_list():
 def demo(
     out: Path = typer.Option(Path("demo"), help="Where the demo writes its run directories and metrics.json."),
     minutes: float = typer.Option(4.0, help="Training budget for the English LM."),
+    recovery_minutes: float = typer.Option(2.0, help="Budget of the wipe-and-recover stage (0 skips it)."),
     threads: Optional[int] = typer.Option(None, min=1),
     quiet: bool = typer.Option(False, "--quiet"),
 ):
-    """Train an English LM on the bundled World English Bible, report perplexity and a sample."""
+    """Train an English LM on the bundled World English Bible, then wipe and recover its vocabulary mapping."""
     from langind.demo import run_demo
 
-    run_demo(out, minutes=minutes, threads=threads, progress=not quiet, echo=typer.echo)
+    run_demo(out, minutes=minutes, threads=threads, progress=not quiet, echo=typer.echo,
+             recovery_minutes=recovery_minutes)
 
 
 def main(argv: list[str] | None = None) -> int:

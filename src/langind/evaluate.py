@@ -91,6 +91,8 @@ class WordNet:
         self.hypernyms: dict[str, set[str]] = {}
         self.exceptions: dict[str, set[str]] = {}
         for pos, name in _POS.items():
+            if not (root / f"index.{name}").exists() or not (root / f"data.{name}").exists():
+                continue
             for line in (root / f"index.{name}").read_text(encoding="latin-1").splitlines():
                 if line.startswith(" "):
                     continue

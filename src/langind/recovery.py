@@ -26,7 +26,7 @@ from langind.checkpoint import load_lm
 from langind.corpus import CorpusSource
 from langind.decipher import DecipherConfig, train_head
 from langind.errors import LangindError
-from langind.evaluate import DEFAULT_BANDS, error_analysis, load_wordnet, recovery_metrics
+from langind.evaluate import DEFAULT_BANDS, error_analysis, load_wordnet, parse_band, recovery_metrics
 from langind.heads import count_matching, make_head
 from langind.report import band_table, plot_hit_curve
 from langind.runs import RunDir, atomic_write_text
@@ -167,8 +167,12 @@ def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
     top5 = readout.topk(scores, 5)
     wrong = [s for s in rows if top5[s, 0] != truth[s]]
     wordnet = load_wordnet()
-    pairs = [(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) for s in wrong if top5[s, 0] >= ns]
-    errors = error_analysis(pairs, wordnet)
+    errors = {}
+    for band in DEFAULT_BANDS:
+        lo, hi = parse_band(band, V - ns)
+        pairs = [(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) for s in wrong
+                 if top5[s, 0] >= ns and lo <= ranks[s] < hi]
+        errors[band] = error_analysis(pairs, wordnet)
     by_rank = sorted(wrong, key=lambda s: ranks[s])
     examples = [{"true": vocab.itos[truth[s]], "rank": int(ranks[s]),
                  "top5": [vocab.itos[t] for t in top5[s]],
@@ -215,14 +219,18 @@ def self_report(r: dict) -> str:
         "## Top-1 errors",
         "",
     ]
-    e = r["errors"]
-    if e.get("wordnet"):
-        c = e["counts"]
-        lines.append(f"{e['errors']} errors: same lemma {c['same-lemma']}, synonym {c['synonym']}, "
-                     f"co-hyponym (shared direct hypernym, any sense) {c['co-hyponym']}, unrelated {c['none']}, "
-                     f"not in WordNet {c['unknown']}.")
+    any_wn = any(e.get("wordnet") for e in r["errors"].values())
+    if any_wn:
+        lines += ["WordNet relation of the wrong top-1 guess to the true word (co-hyponym = shared direct "
+                  "hypernym, any sense):", "",
+                  "| band | errors | same lemma | synonym | co-hyponym | unrelated | not in WordNet |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for band, e in r["errors"].items():
+            c = e["counts"]
+            lines.append(f"| {band} | {e['errors']} | {c['same-lemma']} | {c['synonym']} | {c['co-hyponym']} | "
+                         f"{c['none']} | {c['unknown']} |")
     else:
-        lines.append(f"{e['errors']} errors (WordNet not installed: `apt-get install wordnet-base` for the analysis).")
+        lines.append("WordNet is not installed (`apt-get install wordnet-base`), so errors are not classified.")
     lines += ["", "| true word | rank | top-5 | WordNet relation of top-1 |", "|---|---:|---|---|"]
     for ex in r["examples"]:
         lines.append(f"| {ex['true']} | {ex['rank']} | {', '.join(ex['top5'])} | {ex['relation'] or '–'} |")

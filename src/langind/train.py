@@ -335,7 +335,7 @@ def train_lm(out: str | Path, cfg: TrainConfig | None = None, lm_cfg: dict | Non
                                   "valid_loss": valid_loss, "valid_ppl": math.exp(valid_loss),
                                   "elapsed_s": round(st["elapsed"], 1), "complete": not stop})
             log(f"epoch {st['epoch'] + 1}: train ppl {math.exp(train_loss):.1f}, valid ppl {math.exp(valid_loss):.1f}"
-                + (" (stopped by time budget)" if stop else ""))
+                + (" (stopped: budget reached)" if stop and st["pos"] < rows.shape[1] - 2 else ""))
             if st["best_valid_loss"] is None or valid_loss < st["best_valid_loss"]:
                 st["best_valid_loss"] = valid_loss
                 if d.main:
