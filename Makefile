@@ -28,8 +28,11 @@ demo: $(VENV)/.installed wordnet
 test: $(VENV)/.installed wordnet
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed
+# Benchmarks print their figures and write JSON; run them one at a time on an otherwise idle machine.
+bench: $(VENV)/.installed wordnet
 	$(PY) benchmarks/lm_throughput.py --out benchmarks/results/lm_throughput.json
+	$(PY) benchmarks/head_scaling.py --out benchmarks/results/head_scaling.json
+	$(PY) benchmarks/self_recovery.py --out benchmarks/results/self_recovery.json
 
 clean-venv:
 	rm -rf $(VENV)

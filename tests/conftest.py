@@ -81,3 +81,24 @@ def make_markov_language(n_words: int, n_lines: int, seed: int = 0, fanout: int 
             words.append(w)
         lines.append(" ".join(f"w{i}" for i in words))
     return lines
+
+
+def make_language_pair(n_words: int, n_lines: int, seed: int = 0, swap_prob: float = 0.1):
+    """Two "languages": a Markov language and a copy with every word renamed and some word order
+    noise (adjacent words swapped with ``swap_prob``). Returns (lines_a, lines_b, dictionary_lines)
+    where the dictionary maps each ``a`` word to its planted ``b`` counterpart."""
+    import random
+
+    a = make_markov_language(n_words, n_lines, seed=seed, fanout=3)
+    b_lines = make_markov_language(n_words, n_lines, seed=seed, fanout=3)  # same grammar, ...
+    rng = random.Random(seed + 1)
+    rng.shuffle(b_lines)  # ... different sentences: the corpora are not parallel
+    out_b = []
+    for line in b_lines:
+        words = [f"v{w[1:]}" for w in line.split()]
+        for i in range(len(words) - 1):
+            if rng.random() < swap_prob:
+                words[i], words[i + 1] = words[i + 1], words[i]
+        out_b.append(" ".join(words))
+    dictionary = [f"w{i} v{i}" for i in range(n_words)]
+    return a, out_b, dictionary

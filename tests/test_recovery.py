@@ -41,3 +41,17 @@ def test_recovers_a_planted_mapping_on_a_synthetic_language(markov_lm, tmp_path)
     assert r["lm_loss"]["recovered_mapping"] < r["lm_loss"]["true_mapping"] + 0.05
     for f in ("metrics.json", "report.md", "hit_vs_rank.png", "config.json"):
         assert (tmp_path / "rec" / f).exists()
+
+
+def test_demo_runs_end_to_end_on_the_bundled_data(tmp_path):
+    """`langind demo` with tiny budgets: LM on WEB, recovery on KJV, metrics written."""
+    out = tmp_path / "demo"
+    r = run_cli("demo", "--out", str(out), "--minutes", "0.2", "--recovery-minutes", "0.1", "--threads", "1",
+                "--quiet")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "validation perplexity" in r.stdout and "| 10-110 |" in r.stdout
+    m = json.loads((out / "metrics.json").read_text())
+    assert 1 < m["lm"]["valid_ppl"] < 6000 and m["lm"]["vocab_size"] == 6000
+    bands = m["recover_self"]["bands"]
+    assert set(bands) == {"10-110", "10-1010", "all"} and bands["all"]["words"] > 4000
+    assert (out / "recover-self" / "report.md").exists()

@@ -154,3 +154,19 @@ def test_ddp_two_processes_gloo(tmp_path, toy_corpus):
     assert m["world_size"] == 2
     assert m["ddp_param_max_abs_diff"] == 0.0  # replicas stayed identical
     assert math.isfinite(m["best_valid_ppl"]) and m["best_valid_ppl"] < 12
+
+
+def test_export_embeddings_and_evaluate_identity(trained, tmp_path):
+    """An LM's table against itself, with a word→same-word dictionary: every word is its own NN."""
+    vec = tmp_path / "e.vec"
+    r = run_cli("embeddings", "export", str(trained[0]), str(vec))
+    assert r.returncode == 0, r.stderr
+    words = [line.split(" ")[0] for line in vec.read_text().splitlines()[1:]]
+    alpha = [w for w in words if w.isalpha()]
+    (tmp_path / "d.txt").write_text("".join(f"{w} {w}\n" for w in alpha))
+    r = run_cli("evaluate", str(vec), str(vec), "--dictionary", str(tmp_path / "d.txt"), "--retrieval", "nn")
+    assert r.returncode == 0, r.stderr
+    assert f"P@1 1.000" in r.stdout and f"{len(alpha)} words evaluated" in r.stdout
+    (tmp_path / "bad.txt").write_text("only-one-field\n")
+    _one_line_error(run_cli("evaluate", str(vec), str(vec), "--dictionary", str(tmp_path / "bad.txt")),
+                    "expected two words")

@@ -8,6 +8,15 @@ Data flows through one module per room::
     train       training loop (one-cycle AdamW, BPTT, DDP), perplexity
     checkpoint  safetensors checkpoints, validated on load
     runs        run directories and atomic writes
+    heads       mapping heads: linear, softmax, sinkhorn, gumbel-sinkhorn, vector
+    decipher    training a head through a frozen LM
+    readout     argmax, top-k, exact assignment
+    lexicon     bilingual dictionaries and induced lexicons
+    evaluate    hit@k bands, WordNet analysis, CSLS and P@k
+    report      markdown tables and plots
+    recovery    the wipe-and-recover experiment
+    crosslingual joint multilingual LM for lexicon induction
+    embeddings  word2vec text format
     data        the bundled corpora and dictionaries
     cli         the `langind` command
 """

@@ -20,6 +20,8 @@ app = typer.Typer(help="langind — recover word↔embedding mappings of frozen 
 lm_app = typer.Typer(help="Train, evaluate and sample word-level language models.", no_args_is_help=True)
 data_app = typer.Typer(help="The bundled corpora and dictionaries.", no_args_is_help=True)
 induce_app = typer.Typer(help="Learn word mappings through frozen LMs.", no_args_is_help=True)
+emb_app = typer.Typer(help="Export word embeddings (word2vec text format).", no_args_is_help=True)
+app.add_typer(emb_app, name="embeddings")
 app.add_typer(lm_app, name="lm")
 app.add_typer(induce_app, name="induce")
 app.add_typer(data_app, name="data")
@@ -171,6 +173,125 @@ def induce_self(
     r = recover_self(cfg, out, echo=typer.echo)
     typer.echo(band_table(r["bands"], r["count_only"]))
     typer.echo(f"report: {Path(out) / 'report.md'}")
+
+
+@induce_app.command("cross")
+def induce_cross(
+    src: str = typer.Option("es", help="Source language code."),
+    tgt: str = typer.Option("en", help="Target language code."),
+    src_corpus: Optional[str] = typer.Option(None, help="Source text file (default: the bundled corpus of --src)."),
+    tgt_corpus: Optional[str] = typer.Option(None, help="Target text file (default: the bundled corpus of --tgt)."),
+    dictionary: Optional[Path] = typer.Option(None, help="MUSE-format dictionary for evaluation only (default: bundled FreeDict)."),
+    method: str = typer.Option("joint-lm", help="joint-lm: a shared LSTM body with language-specific embeddings (Wada & Iwata)."),
+    minutes: float = typer.Option(10.0, help="Training budget."),
+    epochs: int = typer.Option(3, min=1),
+    max_vocab: int = typer.Option(10000, min=10),
+    top: int = typer.Option(5000, help="Evaluate and translate the N most frequent words of each side."),
+    seed: int = typer.Option(0),
+    threads: Optional[int] = typer.Option(None, min=1),
+    out: Optional[Path] = typer.Option(None, help="Run directory (default runs/induce-cross-TIMESTAMP)."),
+    quiet: bool = typer.Option(False, "--quiet"),
+):
+    """Unsupervised bilingual lexicon induction from two monolingual corpora; writes a lexicon TSV and report."""
+    import json
+
+    from langind import data
+    from langind.crosslingual import JointConfig, evaluate_joint, train_joint
+    from langind.runs import RunDir
+
+    if method != "joint-lm":
+        raise LangindError(f"unknown method {method!r}; available: joint-lm")
+
+    def bundled(lang: str) -> str:
+        for name, (lg, _) in data.CORPORA.items():
+            if lg == lang:
+                return name
+        raise LangindError(f"no bundled corpus for language {lang!r}; give --src-corpus/--tgt-corpus")
+
+    cfg = JointConfig(src=src, tgt=tgt, src_corpus=src_corpus or bundled(src), tgt_corpus=tgt_corpus or bundled(tgt),
+                      max_vocab=max_vocab, minutes=minutes, epochs=epochs, seed=seed, threads=threads,
+                      progress=not quiet)
+    if dictionary is None and (src, tgt) not in data.DICTIONARIES:
+        raise LangindError(f"no bundled {src}-{tgt} dictionary; pass --dictionary FILE for evaluation")
+    out = out or RunDir.default_path("induce-cross")
+    trained = train_joint(cfg, out, log=typer.echo)
+    res = evaluate_joint(out, src, tgt, dictionary, top=top)
+    res["training"] = trained
+    RunDir(out).write_metrics(res)
+    for name in ("nn", "csls", "csls_folded"):
+        r = res[name]
+        typer.echo(f"{src}->{tgt} {name:12s} P@1 {r['P@1']:.3f}  P@5 {r['P@5']:.3f}  P@10 {r['P@10']:.3f}  "
+                   f"({r['evaluated']} test words)")
+    typer.echo("sample: " + ", ".join(f"{a}→{b}" for a, b in res["sample"][:15]))
+    typer.echo(f"lexicon: {Path(out) / f'lexicon.{src}-{tgt}.tsv'}")
+
+
+# -- embeddings and evaluation ------------------------------------------------------------------------
+@emb_app.command("export")
+def embeddings_export(
+    run: Path = typer.Argument(..., help="LM run directory or checkpoint directory."),
+    out_file: Path = typer.Argument(..., help="Output .vec file (word2vec text format)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Language label (checked against a bundled corpus's language)."),
+    checkpoint: str = typer.Option("best"),
+):
+    """Write an LM's input embeddings as word2vec text (readable by gensim, vecmap, MUSE)."""
+    from langind.checkpoint import load_lm
+    from langind.embeddings import write_word2vec
+    from langind.train import lm_run_checkpoint
+
+    model, vocab = load_lm(lm_run_checkpoint(run, checkpoint))
+    _check_lang(run, lang)
+    n = write_word2vec(out_file, vocab.itos, model.input_table.detach().numpy())
+    typer.echo(f"wrote {n} vectors of dimension {model.config.emb_dim} to {out_file}")
+
+
+def _check_lang(run: Path, lang: Optional[str]) -> None:
+    if lang is None:
+        return
+    from langind import data
+    from langind.runs import read_json
+
+    cfg_path = Path(run) / "config.json"
+    if cfg_path.exists():
+        corpus = read_json(cfg_path, "run config").get("train", {}).get("corpus", "")
+        name = corpus.removeprefix("bundled:")
+        if name in data.CORPORA and data.corpus_language(name) != lang:
+            raise LangindError(f"{run} was trained on {name} ({data.corpus_language(name)}), not {lang}")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    src_emb: Path = typer.Argument(..., help="Source embeddings (.vec, word2vec text) in the shared space."),
+    tgt_emb: Path = typer.Argument(..., help="Target embeddings (.vec) in the shared space."),
+    dictionary: Optional[Path] = typer.Option(None, help="MUSE-format test dictionary (default: bundled FreeDict for --src/--tgt)."),
+    src: str = typer.Option("es", help="Source language of the bundled dictionary."),
+    tgt: str = typer.Option("en", help="Target language of the bundled dictionary."),
+    retrieval: str = typer.Option("csls", help="nn or csls."),
+    max_words: Optional[int] = typer.Option(None, help="Use only the first N vectors of each file (e.g. 5000)."),
+    fold_accents: bool = typer.Option(False, "--fold-accents", help="Also report P@k after accent folding (separately)."),
+    csls_k: int = typer.Option(10, min=1),
+):
+    """Bilingual lexicon induction precision (P@1/5/10) of two aligned embedding spaces."""
+    import json
+
+    from langind import data
+    from langind.embeddings import read_word2vec
+    from langind.evaluate import bli_precision
+    from langind.lexicon import load_dictionary
+
+    sw, sv = read_word2vec(src_emb, max_words)
+    tw, tv = read_word2vec(tgt_emb, max_words)
+    if sv.shape[1] != tv.shape[1]:
+        raise LangindError(f"dimensions differ ({sv.shape[1]} vs {tv.shape[1]}): the spaces are not aligned")
+    dict_path = dictionary if dictionary is not None else data.dictionary_path(src, tgt)
+    d = load_dictionary(dict_path)
+    results = {"plain": bli_precision(sw, sv, tw, tv, d, retrieval, csls_k=csls_k)}
+    if fold_accents:
+        results["accent_folded"] = bli_precision(sw, sv, tw, tv, d, retrieval, csls_k=csls_k, fold=True)
+    for name, r in results.items():
+        typer.echo(f"{name:14s} {retrieval}: P@1 {r['P@1']:.3f}  P@5 {r['P@5']:.3f}  P@10 {r['P@10']:.3f}  "
+                   f"({r['evaluated']} words evaluated, coverage {r['coverage']:.1%})")
+    typer.echo(json.dumps(results))
 
 
 # -- data ------------------------------------------------------------------------------------------

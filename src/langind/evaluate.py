@@ -183,3 +183,93 @@ class BandSpec:
     name: str
     lo: int
     hi: int
+
+
+# -- bilingual lexicon induction ------------------------------------------------------------------
+RETRIEVALS = ("nn", "csls")
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(n == 0, 1, n)
+
+
+def topk_mean(sims: np.ndarray, k: int, batch: int = 2048) -> np.ndarray:
+    """Mean of the ``k`` largest entries of each row (the CSLS neighbourhood density)."""
+    k = min(k, sims.shape[1])
+    out = np.empty(sims.shape[0], dtype=np.float64)
+    for i in range(0, sims.shape[0], batch):
+        part = sims[i:i + batch]
+        out[i:i + batch] = np.partition(part, -k, axis=1)[:, -k:].mean(axis=1)
+    return out
+
+
+def retrieval_scores(query: np.ndarray, src_all: np.ndarray, tgt_all: np.ndarray, retrieval: str = "csls",
+                     k: int = 10) -> np.ndarray:
+    """Scores of every target for each query row (rows of ``src_all`` already unit length).
+
+    ``nn``: cosine similarity. ``csls`` (Conneau et al. 2018, "Word Translation Without Parallel
+    Data"): ``2·cos(x, y) − r_T(x) − r_S(y)``, where ``r_S(y)`` is the mean cosine of target ``y``
+    to its ``k`` nearest source words (all of ``src_all``) and ``r_T(x)`` likewise for ``x``; the
+    ``r_T(x)`` term is constant along a row, so it is dropped (rankings, hence P@k, are unchanged —
+    vecmap's ``eval_translation.py`` does the same).
+    """
+    if retrieval not in RETRIEVALS:
+        raise LangindError(f"unknown retrieval {retrieval!r}; choose one of {RETRIEVALS}")
+    sims = query @ tgt_all.T
+    if retrieval == "csls":
+        r_tgt = topk_mean(tgt_all @ src_all.T, k)
+        sims = 2 * sims - r_tgt[None, :]
+    return sims
+
+
+def bli_precision(src_words: list[str], src_emb: np.ndarray, tgt_words: list[str], tgt_emb: np.ndarray,
+                  dictionary: dict[str, list[str]], retrieval: str = "csls", ks=(1, 5, 10),
+                  fold: bool = False, csls_k: int = 10, src_ranks: tuple[int, int] | None = None) -> dict:
+    """P@k of translating dictionary source words by retrieval in the target embedding space.
+
+    A dictionary source word is *evaluable* when it is in the source vocabulary and at least one of
+    its translations is in the target vocabulary; it counts as correct at k when any of those
+    translations is among its k best-scored targets (vecmap's ``eval_translation.py`` protocol).
+    ``coverage`` = evaluable / (dictionary source words that appear in the dictionary at all).
+    With ``fold``, words are compared after :func:`langind.lexicon.fold_accents` on both sides.
+    ``src_ranks=(lo, hi)`` restricts to source words at vocabulary positions lo..hi-1.
+    """
+    from langind.lexicon import fold_accents
+
+    if len(src_words) != len(src_emb) or len(tgt_words) != len(tgt_emb):
+        raise LangindError("embedding rows and word lists differ in length")
+    key = fold_accents if fold else (lambda w: w)
+    src_pos: dict[str, int] = {}
+    for i, w in enumerate(src_words):
+        src_pos.setdefault(key(w), i)  # vocab is frequency-ordered: the most frequent form wins
+    tgt_pos: dict[str, list[int]] = {}
+    for j, w in enumerate(tgt_words):
+        tgt_pos.setdefault(key(w), []).append(j)
+    merged: dict[str, set[str]] = {}
+    for s, targets in dictionary.items():  # folding may merge entries ("fué"/"fue")
+        merged.setdefault(key(s), set()).update(key(t) for t in targets)
+    gold: dict[int, set[int]] = {}
+    for s, targets in merged.items():
+        i = src_pos.get(s)
+        if i is None or (src_ranks and not src_ranks[0] <= i < src_ranks[1]):
+            continue
+        js = {j for t in targets for j in tgt_pos.get(t, [])}
+        if js:
+            gold[i] = js
+    total = len(merged)
+    if not gold:
+        raise LangindError("no dictionary pair has both words in the vocabularies (zero overlap); "
+                           "check the languages and the dictionary direction")
+    x, z = _unit(np.asarray(src_emb, dtype=np.float64)), _unit(np.asarray(tgt_emb, dtype=np.float64))
+    rows = np.array(sorted(gold))
+    scores = retrieval_scores(x[rows], x, z, retrieval, csls_k)
+    kmax = min(max(ks), scores.shape[1])
+    top = np.argpartition(-scores, kmax - 1, axis=1)[:, :kmax]
+    order = np.take_along_axis(scores, top, axis=1).argsort(axis=1)[:, ::-1]
+    top = np.take_along_axis(top, order, axis=1)
+    res: dict = {"evaluated": len(rows), "dictionary_source_words": total,
+                 "coverage": len(rows) / total if total else 0.0, "retrieval": retrieval, "fold_accents": fold}
+    for k in ks:
+        res[f"P@{k}"] = float(np.mean([bool(set(top[r, :k]) & gold[i]) for r, i in enumerate(rows)]))
+    return res
