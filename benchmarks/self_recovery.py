@@ -60,7 +60,7 @@ def main() -> None:
               + "  ".join(f"{n}: hit@1 {b[n]['hit@1']:.3f} assign {b[n]['assign']:.3f}" for n in b), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"lm": str(lm), "text": args.text, "minutes": args.minutes, "runs": runs}, indent=2) + "\n")
-    print(f"\n| head | scramble | init | s | 10-110 hit@1 | 10-1010 hit@1 | all hit@1 | all assign | count-only all |")
+    print("\n| head | scramble | init | s | 10-110 hit@1 | 10-1010 hit@1 | all hit@1 | all assign | count-only all |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for r in runs:
         b, c = r["bands"], r["count_only"]

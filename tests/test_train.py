@@ -166,7 +166,7 @@ def test_export_embeddings_and_evaluate_identity(trained, tmp_path):
     (tmp_path / "d.txt").write_text("".join(f"{w} {w}\n" for w in alpha))
     r = run_cli("evaluate", str(vec), str(vec), "--dictionary", str(tmp_path / "d.txt"), "--retrieval", "nn")
     assert r.returncode == 0, r.stderr
-    assert f"P@1 1.000" in r.stdout and f"{len(alpha)} words evaluated" in r.stdout
+    assert "P@1 1.000" in r.stdout and f"{len(alpha)} words evaluated" in r.stdout
     (tmp_path / "bad.txt").write_text("only-one-field\n")
     _one_line_error(run_cli("evaluate", str(vec), str(vec), "--dictionary", str(tmp_path / "bad.txt")),
                     "expected two words")

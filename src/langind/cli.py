@@ -193,7 +193,6 @@ def induce_cross(
     quiet: bool = typer.Option(False, "--quiet"),
 ):
     """Unsupervised bilingual lexicon induction from two monolingual corpora; writes a lexicon TSV and report."""
-    import json
 
     from langind import data
     from langind.crosslingual import JointConfig, evaluate_joint, train_joint

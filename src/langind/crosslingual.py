@@ -32,7 +32,7 @@ from langind.errors import LangindError
 from langind.evaluate import bli_precision, retrieval_scores, _unit
 from langind.lexicon import load_dictionary, write_lexicon
 from langind.lm import LMConfig, LSTMBody, detach_hidden, embedding_dropout, locked_dropout
-from langind.runs import RunDir, atomic_write_json, atomic_write_text, read_json
+from langind.runs import RunDir, atomic_write_json, read_json
 from langind.train import batchify, evaluate_ids, one_cycle, pick_device, sample_bptt, window
 from langind.vocab import Vocab, encode_to_npy, load_ids
 

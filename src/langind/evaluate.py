@@ -14,7 +14,6 @@ co-hyponyms (share a direct hypernym, e.g. ``two``→``three``), or unrelated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -176,13 +175,6 @@ def load_wordnet(root: str | Path = WORDNET_DIR) -> WordNet | None:
         return WordNet(root)
     except LangindError:
         return None
-
-
-@dataclass
-class BandSpec:
-    name: str
-    lo: int
-    hi: int
 
 
 # -- bilingual lexicon induction ------------------------------------------------------------------
