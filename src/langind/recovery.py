@@ -122,7 +122,7 @@ def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
     src_ids = perm[true_ids]
     tgt_ids = src_ids if cfg.mode == "both" else true_ids
     src_counts = np.bincount(src_ids, minlength=V)
-    # LM-side counts, in source order is not known: use the LM vocab's training counts
+    # the LM side's frequencies are its training counts (the recovery text's true words are unknown)
     tgt_counts = np.asarray(vocab.counts, dtype=np.int64)
     match = word_count_match(src_counts, tgt_counts, ns)
 
