@@ -293,6 +293,39 @@ def evaluate_cmd(
     typer.echo(json.dumps(results))
 
 
+ALIGN_METHODS = ("vecmap", "gw", "identical")
+
+
+@app.command("align")
+def align_cmd(
+    src_emb: Path = typer.Argument(..., help="Source embeddings (.vec, word2vec text), frequency-ordered."),
+    tgt_emb: Path = typer.Argument(..., help="Target embeddings (.vec), frequency-ordered."),
+    out_src: Path = typer.Argument(..., help="Where to write the mapped source embeddings (.vec)."),
+    out_tgt: Path = typer.Argument(..., help="Where to write the mapped target embeddings (.vec)."),
+    method: str = typer.Option("vecmap", help="vecmap (unsupervised self-learning), gw (Gromov-Wasserstein + Procrustes) or identical (identical strings)."),
+    max_words: Optional[int] = typer.Option(5000, help="Use only the first N vectors of each file."),
+    seed: int = typer.Option(0),
+    time_limit: Optional[float] = typer.Option(None, help="vecmap: stop self-learning after this many seconds."),
+):
+    """Align two monolingual embedding spaces without a dictionary (baselines; see langind.align)."""
+    from langind import align
+    from langind.embeddings import read_word2vec, write_word2vec
+
+    if method not in ALIGN_METHODS:
+        raise LangindError(f"unknown method {method!r}; choose one of {ALIGN_METHODS}")
+    sw, sv = read_word2vec(src_emb, max_words)
+    tw, tv = read_word2vec(tgt_emb, max_words)
+    if method == "vecmap":
+        xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=seed, time_limit=time_limit)
+    elif method == "gw":
+        xw, zw, info = align.gromov_wasserstein_procrustes(sv, tv, seed=seed)
+    else:
+        xw, zw, info = align.identical_strings(sw, tw)
+    write_word2vec(out_src, sw, xw, skip_specials=False)
+    write_word2vec(out_tgt, tw, zw, skip_specials=False)
+    typer.echo(f"{method}: {info}; wrote {out_src} and {out_tgt} (evaluate with `langind evaluate`)")
+
+
 # -- data ------------------------------------------------------------------------------------------
 @data_app.command("list")
 def data_list():

@@ -54,3 +54,25 @@ def read_word2vec(path: str | Path, max_words: int | None = None) -> tuple[list[
     if len(words) < len(vecs):
         raise LangindError(f"{path}: header says {count} words, file has {len(words)}")
     return words, vecs
+
+
+def train_word2vec(spec: str | Path, dim: int = 300, window: int = 5, min_count: int = 2, epochs: int = 10,
+                   seed: int = 0, workers: int = 2, top: int | None = None) -> tuple[list[str], np.ndarray]:
+    """Skip-gram word2vec (gensim) on a corpus tokenised exactly as langind's LMs see it.
+
+    This is what a user would otherwise feed vecmap or MUSE, so the alignment baselines are run on
+    it as well as on the LMs' tables. Returns words in frequency order (the first ``top``) and
+    their vectors. gensim is only reproducible with ``workers=1``; with more, runs vary slightly.
+    """
+    from gensim.models import Word2Vec
+
+    from langind.corpus import CorpusSource
+
+    source = CorpusSource(spec)
+    sentences = [toks for _, toks in source]
+    model = Word2Vec(sentences, vector_size=dim, window=window, min_count=min_count, sg=1, negative=10,
+                     sample=1e-4, epochs=epochs, seed=seed, workers=workers)
+    words = list(model.wv.index_to_key)
+    if top:
+        words = words[:top]
+    return words, np.array([model.wv[w] for w in words], dtype=np.float32)

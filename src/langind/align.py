@@ -1,0 +1,256 @@
+"""Room 6 — aligning two monolingual embedding spaces without a dictionary (the baselines).
+
+These are the methods people use today for unsupervised bilingual lexicon induction; langind
+runs them in the same place, on the same vocabularies and with the same evaluation as its
+LM-based methods (``langind.crosslingual``), so the comparison is like for like. Each solver is a
+plain function on NumPy arrays ``x`` (source, n×d) and ``z`` (target, m×d), rows in frequency
+order; each returns the two spaces mapped into a shared one plus a small ``info`` dict. The
+lexicon is then read out by nearest neighbour or CSLS (:mod:`langind.evaluate`).
+
+* :func:`identical_strings` — the trivial baseline: a word translates to the same string.
+* :func:`vecmap_unsupervised` — Artetxe, Labaka & Agirre (2018), "A robust self-learning method
+  for fully unsupervised cross-lingual mappings of word embeddings" (ACL): similarity-distribution
+  initialisation, then self-learning (orthogonal Procrustes ↔ CSLS dictionary induction in both
+  directions) with stochastic dictionary induction, and a final whiten / orthogonal map /
+  re-weight / de-whiten step. Defaults are those of vecmap's ``--unsupervised`` recipe.
+* :func:`gromov_wasserstein_procrustes` — Alvarez-Melis & Jaakkola (2018), "Gromov-Wasserstein
+  Alignment of Word Embedding Spaces" (EMNLP): an entropic Gromov-Wasserstein coupling between
+  the intra-language distance matrices of the most frequent words (POT's solver) gives a seed
+  dictionary, refined by Procrustes with mutual-nearest-neighbour CSLS dictionaries (the refinement
+  of Conneau et al. 2018, "Word Translation Without Parallel Data").
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from langind.errors import LangindError
+
+
+# -- building blocks --------------------------------------------------------------------------------
+def normalize(x: np.ndarray, steps: tuple[str, ...] = ("unit", "center", "unit")) -> np.ndarray:
+    """Length-normalise, mean-centre, length-normalise (Artetxe et al. 2016/2018); returns a copy."""
+    x = np.array(x, dtype=np.float64)
+    for s in steps:
+        if s == "unit":
+            n = np.linalg.norm(x, axis=1, keepdims=True)
+            x /= np.where(n == 0, 1, n)
+        elif s == "center":
+            x -= x.mean(axis=0, keepdims=True)
+        else:
+            raise LangindError(f"unknown normalisation step {s!r}")
+    return x
+
+
+def topk_mean(m: np.ndarray, k: int) -> np.ndarray:
+    """Mean of each row's ``k`` largest entries."""
+    k = min(k, m.shape[1])
+    return np.partition(m, -k, axis=1)[:, -k:].mean(axis=1)
+
+
+def procrustes(x: np.ndarray, z: np.ndarray, src: np.ndarray, trg: np.ndarray) -> np.ndarray:
+    """The orthogonal W minimising ``‖x[src] W − z[trg]‖_F`` (Schönemann 1966): W = U Vᵀ of svd(x[src]ᵀ z[trg])."""
+    u, _, vt = np.linalg.svd(x[src].T @ z[trg])
+    return u @ vt
+
+
+def _check(x: np.ndarray, z: np.ndarray) -> None:
+    if x.ndim != 2 or z.ndim != 2 or len(x) < 2 or len(z) < 2:
+        raise LangindError("embeddings must be two non-trivial matrices (words × dimensions)")
+    if x.shape[1] != z.shape[1]:
+        raise LangindError(f"the two spaces have different dimensions ({x.shape[1]} vs {z.shape[1]}); "
+                           "orthogonal mappings need equal ones")
+
+
+def csls_dictionary(xw: np.ndarray, zw: np.ndarray, k: int = 10, keep_prob: float = 1.0,
+                    rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """Dictionary induction in both directions by CSLS ("union" of forward and backward pairs).
+
+    With ``keep_prob < 1`` each similarity is zeroed with probability ``1 − keep_prob`` before the
+    argmax (vecmap's stochastic dictionary induction, which lets self-learning escape poor local
+    optima). Returns source indices, target indices and the objective (mean best cosine, both ways).
+    """
+    sim = xw @ zw.T
+    r_src = topk_mean(sim, k)  # density of each source word's target neighbourhood
+    r_trg = topk_mean(sim.T, k)
+    fwd = sim - r_trg[None, :] / 2
+    bwd = sim.T - r_src[None, :] / 2
+    if keep_prob < 1.0:
+        rng = rng or np.random.default_rng(0)
+        fwd = fwd * (rng.random(fwd.shape) < keep_prob)
+        bwd = bwd * (rng.random(bwd.shape) < keep_prob)
+    n, m = sim.shape
+    src = np.concatenate([np.arange(n), bwd.argmax(axis=1)])
+    trg = np.concatenate([fwd.argmax(axis=1), np.arange(m)])
+    objective = (sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2
+    return src, trg, float(objective)
+
+
+def similarity_init(x: np.ndarray, z: np.ndarray, n: int = 4000, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """vecmap's unsupervised initial dictionary from intra-lingual similarity distributions.
+
+    For the ``n`` most frequent words of each language, ``sqrt(X Xᵀ) = U S Uᵀ`` (X = U S Vᵀ) is the
+    similarity matrix with its spectrum square-rooted; sorting each row makes it independent of
+    word order, so rows of two *isomorphic* spaces can be compared across languages. Rows are
+    normalised, compared with CSLS, and matched in both directions.
+    """
+    n = min(n, len(x), len(z))
+
+    def sorted_sims(m):
+        u, s, _ = np.linalg.svd(m[:n], full_matrices=False)
+        sims = (u * s) @ u.T
+        sims.sort(axis=1)
+        return normalize(sims)
+
+    sim = sorted_sims(x) @ sorted_sims(z).T
+    sim -= topk_mean(sim, k)[:, None] / 2 + topk_mean(sim.T, k)[None, :] / 2
+    src = np.concatenate([np.arange(n), sim.argmax(axis=0)])
+    trg = np.concatenate([sim.argmax(axis=1), np.arange(n)])
+    return src, trg
+
+
+def identical_pairs(src_words: list[str], tgt_words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs of words spelled identically in both vocabularies."""
+    pos = {w: j for j, w in reversed(list(enumerate(tgt_words)))}
+    pairs = [(i, pos[w]) for i, w in enumerate(src_words) if w in pos]
+    if not pairs:
+        raise LangindError("the two vocabularies share no word; identical-strings needs some overlap")
+    a = np.array(pairs)
+    return a[:, 0], a[:, 1]
+
+
+# -- baselines ----------------------------------------------------------------------------------------
+def identical_strings(src_words: list[str], tgt_words: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The trivial baseline as one-hot "embeddings": a source word's only candidate is itself.
+
+    Returns (x, z, info) where ``x @ z.T`` is 1 for identical strings and 0 elsewhere, so any
+    retrieval reads out exactly the identical-string lexicon.
+    """
+    src, trg = identical_pairs(src_words, tgt_words)
+    x = np.zeros((len(src_words), len(src) + 1))
+    z = np.zeros((len(tgt_words), len(src) + 1))
+    x[:, -1] = z[:, -1] = 1e-3  # words without a twin still get a (uninformative) score
+    x[src, np.arange(len(src))] = 1.0
+    z[trg, np.arange(len(src))] = 1.0
+    return x, z, {"pairs": int(len(src))}
+
+
+def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str = "similarity",
+                        src_words: list[str] | None = None, tgt_words: list[str] | None = None,
+                        init_vocab: int = 4000, csls_k: int = 10, keep_prob: float = 0.1,
+                        keep_multiplier: float = 2.0, patience: int = 50, threshold: float = 1e-6,
+                        reweight: float = 0.5, max_iter: int = 2000,
+                        time_limit: float | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Fully unsupervised self-learning in the manner of vecmap (Artetxe et al. 2018, ACL).
+
+    1. Normalise both spaces (unit, centre, unit).
+    2. Initial dictionary: :func:`similarity_init` (or identical strings with ``init="identical"``).
+    3. Repeat: W = Procrustes(dictionary); new dictionary = CSLS matches of ``xW`` and ``z`` in both
+       directions, each similarity kept with probability ``keep_prob``. When the objective (mean best
+       cosine) has not improved by ``threshold`` for ``patience`` iterations, ``keep_prob`` is
+       multiplied by ``keep_multiplier``; once it has reached 1 and stalled again, stop.
+    4. Final map on the last dictionary (Artetxe et al. 2018, AAAI, "Generalizing and improving
+       bilingual word embedding mappings..."): whiten both sides, orthogonal map, re-weight each side
+       by ``s ** reweight`` (s = singular values of the cross-covariance), de-whiten each side.
+    """
+    _check(x, z)
+    t0 = time.time()
+    rng = np.random.default_rng(seed)
+    # float32 for the n×m similarity work (about 2× faster on CPU; rankings are unaffected)
+    x, z = normalize(x).astype(np.float32), normalize(z).astype(np.float32)
+    if init == "similarity":
+        src, trg = similarity_init(x, z, init_vocab, csls_k)
+    elif init == "identical":
+        if src_words is None or tgt_words is None:
+            raise LangindError("init='identical' needs the two word lists")
+        src, trg = identical_pairs(src_words, tgt_words)
+    else:
+        raise LangindError(f"unknown init {init!r}; choose similarity or identical")
+    best, last_improvement, it, objective = -np.inf, 0, 0, -np.inf
+    while it < max_iter:
+        it += 1
+        if it - last_improvement > patience:
+            if keep_prob >= 1.0:
+                break
+            keep_prob = min(1.0, keep_multiplier * keep_prob)
+            last_improvement = it
+        w = procrustes(x, z, src, trg)
+        src, trg, objective = csls_dictionary(x @ w, z, csls_k, keep_prob, rng)
+        if objective - best >= threshold:
+            last_improvement, best = it, objective
+        if time_limit and time.time() - t0 > time_limit:
+            break
+    xw, zw = _whiten_map_reweight(x.astype(np.float64), z.astype(np.float64), src, trg, reweight)
+    return xw, zw, {"iterations": it, "objective": float(objective), "dictionary": int(len(src)),
+                    "seconds": round(time.time() - t0, 1)}
+
+
+def _whiten_map_reweight(x, z, src, trg, reweight: float):
+    def whitening(m):
+        _, s, vt = np.linalg.svd(m, full_matrices=False)
+        return vt.T @ np.diag(1 / s) @ vt
+
+    wx1, wz1 = whitening(x[src]), whitening(z[trg])
+    xw, zw = x @ wx1, z @ wz1
+    wx2, s, wz2t = np.linalg.svd(xw[src].T @ zw[trg])
+    wz2 = wz2t.T
+    xw, zw = xw @ wx2 * s ** reweight, zw @ wz2 * s ** reweight
+    xw = xw @ (wx2.T @ np.linalg.inv(wx1) @ wx2)
+    zw = zw @ (wz2.T @ np.linalg.inv(wz1) @ wz2)
+    return xw, zw
+
+
+def refine_procrustes(x: np.ndarray, z: np.ndarray, src: np.ndarray, trg: np.ndarray, n_iter: int = 5,
+                      vocab: int = 5000, csls_k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """MUSE's refinement: Procrustes, then a new dictionary of mutual CSLS nearest neighbours among
+    the ``vocab`` most frequent words, ``n_iter`` times. Returns the final source/target indices."""
+    for _ in range(n_iter):
+        w = procrustes(x, z, src, trg)
+        xs, zs = x[:vocab] @ w, z[:vocab]
+        sim = xs @ zs.T
+        csls = 2 * sim - topk_mean(sim, csls_k)[:, None] - topk_mean(sim.T, csls_k)[None, :]
+        fwd, bwd = csls.argmax(axis=1), csls.argmax(axis=0)
+        mutual = np.flatnonzero(bwd[fwd] == np.arange(len(fwd)))
+        if len(mutual) < 2:
+            break
+        src, trg = mutual, fwd[mutual]
+    return src, trg
+
+
+def gromov_wasserstein_procrustes(x: np.ndarray, z: np.ndarray, seed: int = 0, n: int = 1000,
+                                  epsilon: float = 1e-3, max_iter: int = 100, refine_iter: int = 5,
+                                  refine_vocab: int = 5000) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Entropic Gromov-Wasserstein seed dictionary + Procrustes refinement (Alvarez-Melis & Jaakkola 2018).
+
+    GW looks for a coupling T (uniform marginals) between the ``n`` most frequent words of each
+    language that preserves intra-language distances: ``min_T Σ (C1[i,k] − C2[j,l])² T[i,j] T[k,l]
+    − ε H(T)``, with C the cosine distances (scaled to mean 1). Solved with
+    ``ot.gromov.entropic_gromov_wasserstein`` (POT, Flamary et al. 2021). The argmax of each row
+    and column of T is the seed dictionary; :func:`refine_procrustes` then fits the orthogonal map.
+    """
+    import ot  # POT; imported here because only this baseline needs it
+
+    _check(x, z)
+    t0 = time.time()
+    x, z = normalize(x), normalize(z)
+    n = min(n, len(x), len(z))
+    c1, c2 = 1 - x[:n] @ x[:n].T, 1 - z[:n] @ z[:n].T
+    c1, c2 = c1 / c1.mean(), c2 / c2.mean()
+    p = q = np.full(n, 1.0 / n)
+    rng = np.random.default_rng(seed)
+    # a random (nearly uniform) starting coupling: GW is non-convex, the seed picks the basin
+    g0 = np.outer(p, q) * (1 + 0.1 * rng.random((n, n)))
+    g0 /= g0.sum()
+    t = ot.gromov.entropic_gromov_wasserstein(c1, c2, p, q, "square_loss", epsilon=epsilon, G0=g0,
+                                              max_iter=max_iter, tol=1e-9)
+    if not np.isfinite(t).all() or t.sum() <= 0:
+        raise LangindError("Gromov-Wasserstein diverged (non-finite coupling); try a larger epsilon")
+    src = np.concatenate([np.arange(n), t.argmax(axis=0)])
+    trg = np.concatenate([t.argmax(axis=1), np.arange(n)])
+    seed_pairs = len(src)
+    src, trg = refine_procrustes(x, z, src, trg, refine_iter, refine_vocab)
+    w = procrustes(x, z, src, trg)
+    return x @ w, z, {"seed_pairs": int(seed_pairs), "dictionary": int(len(src)),
+                      "seconds": round(time.time() - t0, 1)}
