@@ -175,6 +175,9 @@ def induce_self(
     typer.echo(f"report: {Path(out) / 'report.md'}")
 
 
+CROSS_METHODS = ("joint-lm", "decipher", "hybrid", "swap")
+
+
 @induce_app.command("cross")
 def induce_cross(
     src: str = typer.Option("es", help="Source language code."),
@@ -182,10 +185,17 @@ def induce_cross(
     src_corpus: Optional[str] = typer.Option(None, help="Source text file (default: the bundled corpus of --src)."),
     tgt_corpus: Optional[str] = typer.Option(None, help="Target text file (default: the bundled corpus of --tgt)."),
     dictionary: Optional[Path] = typer.Option(None, help="MUSE-format dictionary for evaluation only (default: bundled FreeDict)."),
-    method: str = typer.Option("joint-lm", help="joint-lm: a shared LSTM body with language-specific embeddings (Wada & Iwata)."),
-    minutes: float = typer.Option(10.0, help="Training budget."),
-    epochs: int = typer.Option(3, min=1),
-    max_vocab: int = typer.Option(10000, min=10),
+    method: str = typer.Option("joint-lm", help="joint-lm: shared LSTM body, language-specific embeddings (Wada & Iwata); "
+                               "decipher: source text read by the frozen target LM through learned vectors; "
+                               "hybrid: joint-lm's lexicon (or --init-lexicon) refined by decipher; "
+                               "swap: a source LM's embeddings fed to the target LM through a learned linear map."),
+    minutes: float = typer.Option(10.0, help="Training budget of the method (hybrid: of each of its two stages)."),
+    lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus)."),
+    src_lm: Optional[Path] = typer.Option(None, help="swap: source-language LM run (default: train one on the source corpus)."),
+    init_lexicon: Optional[Path] = typer.Option(None, help="hybrid: start from this lexicon TSV instead of training joint-lm."),
+    lm_minutes: float = typer.Option(16.0, help="Budget of each LM trained because --lm/--src-lm was not given."),
+    epochs: int = typer.Option(3, min=1, help="joint-lm: epochs (the budget stops it earlier)."),
+    max_vocab: int = typer.Option(10000, min=10, help="joint-lm: vocabulary size per language."),
     top: int = typer.Option(5000, help="Evaluate and translate the N most frequent words of each side."),
     seed: int = typer.Option(0),
     threads: Optional[int] = typer.Option(None, min=1),
@@ -193,13 +203,12 @@ def induce_cross(
     quiet: bool = typer.Option(False, "--quiet"),
 ):
     """Unsupervised bilingual lexicon induction from two monolingual corpora; writes a lexicon TSV and report."""
-
     from langind import data
     from langind.crosslingual import JointConfig, evaluate_joint, train_joint
     from langind.runs import RunDir
 
-    if method != "joint-lm":
-        raise LangindError(f"unknown method {method!r}; available: joint-lm")
+    if method not in CROSS_METHODS:
+        raise LangindError(f"unknown method {method!r}; choose one of {CROSS_METHODS}")
 
     def bundled(lang: str) -> str:
         for name, (lg, _) in data.CORPORA.items():
@@ -207,22 +216,52 @@ def induce_cross(
                 return name
         raise LangindError(f"no bundled corpus for language {lang!r}; give --src-corpus/--tgt-corpus")
 
-    cfg = JointConfig(src=src, tgt=tgt, src_corpus=src_corpus or bundled(src), tgt_corpus=tgt_corpus or bundled(tgt),
-                      max_vocab=max_vocab, minutes=minutes, epochs=epochs, seed=seed, threads=threads,
-                      progress=not quiet)
+    src_spec = src_corpus or bundled(src)
+    needs_tgt_text = method == "joint-lm" or (method == "hybrid" and init_lexicon is None) or lm is None
+    tgt_spec = (tgt_corpus or bundled(tgt)) if needs_tgt_text else tgt_corpus
     if dictionary is None and (src, tgt) not in data.DICTIONARIES:
         raise LangindError(f"no bundled {src}-{tgt} dictionary; pass --dictionary FILE for evaluation")
-    out = out or RunDir.default_path("induce-cross")
-    trained = train_joint(cfg, out, log=typer.echo)
-    res = evaluate_joint(out, src, tgt, dictionary, top=top)
-    res["training"] = trained
-    RunDir(out).write_metrics(res)
+    dict_path = dictionary if dictionary is not None else data.dictionary_path(src, tgt)
+    out = Path(out or RunDir.default_path("induce-cross"))
+    RunDir(out)
+    progress = not quiet
+
+    if method == "joint-lm" or (method == "hybrid" and init_lexicon is None):
+        joint_dir = out if method == "joint-lm" else out / "joint-lm"
+        cfg = JointConfig(src=src, tgt=tgt, src_corpus=src_spec, tgt_corpus=tgt_spec, max_vocab=max_vocab,
+                          minutes=minutes, epochs=epochs, seed=seed, threads=threads, progress=progress)
+        trained = train_joint(cfg, joint_dir, log=typer.echo)
+        res = evaluate_joint(joint_dir, src, tgt, dict_path, top=top)
+        res["training"] = trained
+        RunDir(joint_dir).write_metrics(res)
+        _print_cross(res, src, tgt, "joint-lm")
+        init_lexicon = joint_dir / f"lexicon.{src}-{tgt}.tsv"
+    if method != "joint-lm":
+        from langind.train import train_reference_lm
+        from langind.transfer import TransferConfig, transfer
+
+        if lm is None:
+            lm = out / f"lm-{tgt}"
+            typer.echo(f"training the frozen {tgt} LM on {tgt_spec} ({lm_minutes:g} min) into {lm}")
+            train_reference_lm(tgt_spec, lm, lm_minutes, seed=seed, threads=threads, progress=progress)
+        if method == "swap" and src_lm is None:
+            src_lm = out / f"lm-{src}"
+            typer.echo(f"training the {src} LM on {src_spec} ({lm_minutes:g} min) into {src_lm}")
+            train_reference_lm(src_spec, src_lm, lm_minutes, seed=seed, threads=threads, progress=progress)
+        tcfg = TransferConfig(method=method, lm=str(lm), src_corpus=src_spec, src_lm=str(src_lm) if src_lm else None,
+                              init_lexicon=str(init_lexicon) if init_lexicon else None, minutes=minutes,
+                              seed=seed, threads=threads, progress=progress)
+        res = transfer(tcfg, out, src, tgt, dict_path, top=top, echo=typer.echo)
+        _print_cross(res, src, tgt, method)
+    typer.echo(f"lexicon: {out / f'lexicon.{src}-{tgt}.tsv'}")
+
+
+def _print_cross(res: dict, src: str, tgt: str, method: str) -> None:
     for name in ("nn", "csls", "csls_folded"):
         r = res[name]
-        typer.echo(f"{src}->{tgt} {name:12s} P@1 {r['P@1']:.3f}  P@5 {r['P@5']:.3f}  P@10 {r['P@10']:.3f}  "
+        typer.echo(f"{method} {src}->{tgt} {name:12s} P@1 {r['P@1']:.3f}  P@5 {r['P@5']:.3f}  P@10 {r['P@10']:.3f}  "
                    f"({r['evaluated']} test words)")
     typer.echo("sample: " + ", ".join(f"{a}→{b}" for a, b in res["sample"][:15]))
-    typer.echo(f"lexicon: {Path(out) / f'lexicon.{src}-{tgt}.tsv'}")
 
 
 # -- embeddings and evaluation ------------------------------------------------------------------------
@@ -349,14 +388,15 @@ def demo(
     out: Path = typer.Option(Path("demo"), help="Where the demo writes its run directories and metrics.json."),
     minutes: float = typer.Option(4.0, help="Training budget for the English LM."),
     recovery_minutes: float = typer.Option(2.0, help="Budget of the wipe-and-recover stage (0 skips it)."),
+    cross_minutes: float = typer.Option(3.0, help="Budget of the es→en decipherment stage (0 skips it)."),
     threads: Optional[int] = typer.Option(None, min=1),
     quiet: bool = typer.Option(False, "--quiet"),
 ):
-    """Train an English LM on the bundled World English Bible, then wipe and recover its vocabulary mapping."""
+    """Train an English LM on the bundled Bible, wipe and recover its vocabulary mapping, then induce an es→en lexicon."""
     from langind.demo import run_demo
 
     run_demo(out, minutes=minutes, threads=threads, progress=not quiet, echo=typer.echo,
-             recovery_minutes=recovery_minutes)
+             recovery_minutes=recovery_minutes, cross_minutes=cross_minutes)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,11 @@
 Stage 1 trains an English word LM on the World English Bible with a wall-clock budget and reports
 its validation perplexity and a generated sample. Stage 2 freezes it, scrambles its vocabulary
 (input and output) and recovers the mapping from the King James Version — a text the LM never saw —
-printing hit@k per frequency band beside the count-matching baseline. Every stage writes its own run directory under
-``OUT`` and adds its figures to ``OUT/metrics.json``.
+printing hit@k per frequency band beside the count-matching baseline. Stage 3 goes cross-lingual:
+the Spanish Reina-Valera text is read by the same frozen English LM through learned Spanish word
+vectors (decipherment, :mod:`langind.transfer`), and the resulting es→en lexicon is printed with its
+P@1 against FreeDict (used only for scoring). Every stage writes its own run directory under ``OUT``
+and adds its figures to ``OUT/metrics.json``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ DEMO_HEAD = "vector"
 
 
 def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, progress: bool = True,
-             echo: Callable[[str], None] = print, recovery_minutes: float = 2.0) -> dict:
+             echo: Callable[[str], None] = print, recovery_minutes: float = 2.0,
+             cross_minutes: float = 3.0) -> dict:
     from langind.checkpoint import load_lm
     from langind.corpus import tokenize
 
@@ -36,7 +40,7 @@ def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, 
     if (lm_dir / "checkpoints").exists():
         # A previous demo's LM is the user's work: keep it, train the new one beside it.
         shutil.move(str(lm_dir), str(demo / f"lm-en.previous-{int(t0)}"))
-    echo(f"[1/2] training an English word LM on the World English Bible ({minutes:g} min budget)")
+    echo(f"[1/3] training an English word LM on the World English Bible ({minutes:g} min budget)")
     cfg = TrainConfig(corpus="web", max_vocab=6000, epochs=2, max_minutes=minutes, batch_size=32, bptt=35,
                       lr=4e-3, threads=threads, progress=progress, checkpoint_every=100)
     lm_metrics = train_lm(lm_dir, cfg, DEMO_LM)
@@ -57,7 +61,7 @@ def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, 
         from langind.recovery import RecoveryConfig, recover_self
         from langind.report import band_table
 
-        echo(f"[2/2] wiping the LM's word<->embedding mapping and recovering it from the King James text "
+        echo(f"[2/3] wiping the LM's word<->embedding mapping and recovering it from the King James text "
              f"({recovery_minutes:g} min, vector head, both sides scrambled)")
         rcfg = RecoveryConfig(lm=str(lm_dir), head=DEMO_HEAD, mode="both", init="counts", text="kjv",
                               minutes=recovery_minutes, threads=threads, progress=progress,
@@ -67,6 +71,22 @@ def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, 
         echo(band_table(rec["bands"], rec["count_only"]))
         echo(f"(count-only = matching words by frequency rank alone; report: {rec_dir / 'report.md'})")
 
+    cross = None
+    if cross_minutes > 0:
+        from langind import data
+        from langind.transfer import TransferConfig, transfer
+
+        echo(f"[3/3] reading the Spanish Reina-Valera through the frozen English LM to induce an es→en lexicon "
+             f"({cross_minutes:g} min, decipherment; FreeDict only scores the result)")
+        tcfg = TransferConfig(method="decipher", lm=str(lm_dir), src_corpus="rv1909", minutes=cross_minutes,
+                              threads=threads, progress=progress)
+        cross_dir = demo / "cross-es-en"
+        cross = transfer(tcfg, cross_dir, "es", "en", data.dictionary_path("es", "en"), echo=echo)
+        c = cross["csls"]
+        echo("es→en: " + ", ".join(f"{a}→{b}" for a, b in cross["sample"][:20]))
+        echo(f"es→en P@1 {c['P@1']:.3f}, P@10 {c['P@10']:.3f} (CSLS, {c['evaluated']} FreeDict test words; "
+             f"frequency-rank start {cross['start_csls']['P@1']:.3f}); lexicon: {cross_dir / 'lexicon.es-en.tsv'}")
+
     metrics = {
         "lm": {"run": str(lm_dir), "valid_ppl": lm_metrics["best_valid_ppl"],
                "vocab_size": lm_metrics["vocab_size"], "train_tokens": lm_metrics["train_tokens"],
@@ -74,6 +94,10 @@ def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, 
         "recover_self": None if rec is None else {
             "run": str(demo / "recover-self"), "head": DEMO_HEAD, "scramble": "both", "init": "counts",
             "seconds": rec["seconds"], "bands": rec["bands"], "count_only": rec["count_only"]},
+        "cross_es_en": None if cross is None else {
+            "run": str(demo / "cross-es-en"), "method": "decipher", "seconds": cross["seconds"],
+            "P@1": cross["csls"]["P@1"], "P@10": cross["csls"]["P@10"], "test_words": cross["csls"]["evaluated"],
+            "start_P@1": cross["start_csls"]["P@1"], "sample": cross["sample"][:20]},
         "total_seconds": round(time.time() - t0, 1),
     }
     demo.write_metrics(metrics)

@@ -51,3 +51,22 @@ def write_lexicon(path: str | Path, rows: Iterable[tuple[str, str, float]]) -> N
     """Write an induced lexicon as TSV (source, target, score), atomically."""
     lines = ["source\ttarget\tscore"] + [f"{s}\t{t}\t{score:.6f}" for s, t, score in rows]
     atomic_write_text(Path(path), "\n".join(lines) + "\n")
+
+
+def read_lexicon(path: str | Path) -> list[tuple[str, str, float]]:
+    """Read a lexicon TSV written by :func:`write_lexicon` (header optional; score column optional)."""
+    rows: list[tuple[str, str, float]] = []
+    for lineno, line in enumerate(iter_lines(path), start=1):
+        if not line.strip() or (lineno == 1 and line.split("\t")[:2] == ["source", "target"]):
+            continue
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) not in (2, 3):
+            raise LangindError(f"{path}:{lineno}: expected 'source<TAB>target[<TAB>score]', got {len(fields)} field(s)")
+        try:
+            score = float(fields[2]) if len(fields) == 3 else 0.0
+        except ValueError:
+            raise LangindError(f"{path}:{lineno}: score {fields[2]!r} is not a number") from None
+        rows.append((unicodedata.normalize("NFC", fields[0]), unicodedata.normalize("NFC", fields[1]), score))
+    if not rows:
+        raise LangindError(f"{path}: no lexicon rows found")
+    return rows
