@@ -36,6 +36,15 @@ def test_vecmap_unsupervised_recovers_planted_mapping():
     assert info["iterations"] > 1
 
 
+def test_vecmap_under_a_time_budget_still_ends_without_dropout():
+    # a budget far below vecmap's schedule: the run is cut off while keep_prob < 1, so it must end
+    # with dropout-free iterations (a map fitted to a 10%-kept dictionary would be mostly noise)
+    x, z = planted_pair()
+    xw, zw, info = align.vecmap_unsupervised(x, z, seed=1, time_limit=1e-6)
+    assert info["iterations"] == 1 and not info["converged"] and info["finishing_iterations"] == 5
+    assert top1(xw, zw) >= 0.95
+
+
 def test_vecmap_identical_init_needs_word_lists():
     x, z = planted_pair(n=50)
     with pytest.raises(LangindError, match="word lists"):

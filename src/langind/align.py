@@ -22,6 +22,7 @@ lexicon is then read out by nearest neighbour or CSLS (:mod:`langind.evaluate`).
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -151,6 +152,9 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
        directions, each similarity kept with probability ``keep_prob``. When the objective (mean best
        cosine) has not improved by ``threshold`` for ``patience`` iterations, ``keep_prob`` is
        multiplied by ``keep_multiplier``; once it has reached 1 and stalled again, stop.
+       With ``time_limit`` (not in vecmap: ~5 h per run on CPU), ``patience`` is shrunk after the
+       first iteration so the whole schedule fits the budget, and a run cut off before ``keep_prob``
+       reaches 1 ends with 5 dropout-free iterations; ``info`` says which happened.
     4. Final map on the last dictionary (Artetxe et al. 2018, AAAI, "Generalizing and improving
        bilingual word embedding mappings..."): whiten both sides, orthogonal map, re-weight each side
        by ``s ** reweight`` (s = singular values of the cross-covariance), de-whiten each side.
@@ -169,10 +173,12 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
     else:
         raise LangindError(f"unknown init {init!r}; choose similarity or identical")
     best, last_improvement, it, objective = -np.inf, 0, 0, -np.inf
+    converged = False
     while it < max_iter:
         it += 1
         if it - last_improvement > patience:
             if keep_prob >= 1.0:
+                converged = True
                 break
             keep_prob = min(1.0, keep_multiplier * keep_prob)
             last_improvement = it
@@ -180,11 +186,25 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
         src, trg, objective = csls_dictionary(x @ w, z, csls_k, keep_prob, rng)
         if objective - best >= threshold:
             last_improvement, best = it, objective
+        if time_limit and it == 1:
+            # Fit the whole keep-prob schedule (0.1 → 0.2 → ... → 1, ~5 doublings) into the budget:
+            # with vecmap's patience of 50 a short budget would end while 90% of the candidate
+            # pairs are still being dropped, and the final map would be fitted to that noise.
+            per_iter = time.time() - t0
+            steps = max(1, math.ceil(math.log(1.0 / keep_prob, keep_multiplier)) + 1)
+            patience = max(3, min(patience, int(time_limit / (per_iter * steps * 1.5))))
         if time_limit and time.time() - t0 > time_limit:
             break
+    finish = 0
+    if not converged and keep_prob < 1.0:
+        # cut off by the budget: end on dictionaries induced without dropout
+        for finish in range(1, 6):
+            w = procrustes(x, z, src, trg)
+            src, trg, objective = csls_dictionary(x @ w, z, csls_k, 1.0, rng)
     xw, zw = _whiten_map_reweight(x.astype(np.float64), z.astype(np.float64), src, trg, reweight)
     return xw, zw, {"iterations": it, "objective": float(objective), "dictionary": int(len(src)),
-                    "seconds": round(time.time() - t0, 1)}
+                    "keep_prob": keep_prob, "converged": converged, "patience": patience,
+                    "finishing_iterations": finish, "seconds": round(time.time() - t0, 1)}
 
 
 def _whiten_map_reweight(x, z, src, trg, reweight: float):

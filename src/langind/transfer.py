@@ -26,7 +26,6 @@ Translations are read out by CSLS between the learned source vectors and the tar
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -46,7 +45,7 @@ from langind.lexicon import load_dictionary, read_lexicon, write_lexicon
 from langind.lm import WordLM
 from langind.recovery import word_count_match
 from langind.runs import RunDir, atomic_write_text
-from langind.train import evaluate_ids, lm_run_checkpoint, pick_device
+from langind.train import lm_run_checkpoint, pick_device
 from langind.vocab import Vocab, encode_sentences
 
 METHODS = ("swap", "decipher", "hybrid")
