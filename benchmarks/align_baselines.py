@@ -20,8 +20,7 @@ from langind.embeddings import train_word2vec
 from langind.evaluate import bli_precision
 from langind.lexicon import load_dictionary
 from langind.train import lm_run_checkpoint
-
-from bli import alphabetic_top  # benchmarks/ is on sys.path when run as a script
+from langind.vocab import alphabetic_words
 
 
 def main() -> None:
@@ -36,13 +35,13 @@ def main() -> None:
     ap.add_argument("--out")
     args = ap.parse_args()
     warnings.simplefilter("ignore")  # POT's "Sinkhorn did not converge" on every outer step
-    spaces = {"word2vec": {lg: alphabetic_top(*train_word2vec(spec, epochs=args.w2v_epochs, seed=args.seed), args.top)
+    spaces = {"word2vec": {lg: alphabetic_words(*train_word2vec(spec, epochs=args.w2v_epochs, seed=args.seed), args.top)
                            for lg, spec in (("en", "web"), ("es", "rv1909"))}}
     if args.lm_en and args.lm_es:
         spaces["lm"] = {}
         for lg, run in (("en", args.lm_en), ("es", args.lm_es)):
             model, vocab = load_lm(lm_run_checkpoint(run, "best"))
-            spaces["lm"][lg] = alphabetic_top(vocab.itos, model.input_table.detach().numpy(), args.top)
+            spaces["lm"][lg] = alphabetic_words(vocab.itos, model.input_table.detach().numpy(), args.top)
     results = []
     for space, emb in spaces.items():
         for method in args.methods.split(","):

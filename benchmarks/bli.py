@@ -37,15 +37,11 @@ from langind.evaluate import bli_precision
 from langind.lexicon import load_dictionary
 from langind.train import lm_run_checkpoint, train_reference_lm
 from langind.transfer import TransferConfig, alpha_words, transfer
+from langind.vocab import alphabetic_words
 
 CORPUS = {"en": "web", "es": "rv1909"}
 PAIRS = (("es", "en"), ("en", "es"))
 KS = ("P@1", "P@5", "P@10")
-
-
-def alphabetic_top(words, vecs, n):
-    idx = [i for i, w in enumerate(words) if any(c.isalpha() for c in w)][:n]
-    return [words[i] for i in idx], vecs[idx]
 
 
 def scored(family: str, r: dict, seconds: float, uses: list[str], **extra) -> dict:
@@ -63,7 +59,7 @@ def run_seed(seed: int, args, work: Path, log) -> tuple[dict, dict]:
     spaces: dict = {"word2vec": {}, "LM emb": {}}
     for lg, spec in CORPUS.items():
         t0 = time.time()
-        spaces["word2vec"][lg] = alphabetic_top(*train_word2vec(spec, epochs=args.w2v_epochs, seed=seed), args.top)
+        spaces["word2vec"][lg] = alphabetic_words(*train_word2vec(spec, epochs=args.w2v_epochs, seed=seed), args.top)
         shared[f"word2vec {lg}"] = round(time.time() - t0, 1)
     lms = {}
     for lg, spec in CORPUS.items():

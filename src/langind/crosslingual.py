@@ -34,7 +34,7 @@ from langind.lexicon import load_dictionary, write_lexicon
 from langind.lm import LMConfig, LSTMBody, detach_hidden, embedding_dropout, locked_dropout
 from langind.runs import RunDir, atomic_write_json, read_json
 from langind.train import batchify, evaluate_ids, one_cycle, pick_device, sample_bptt, window
-from langind.vocab import Vocab, encode_to_npy, load_ids
+from langind.vocab import Vocab, alphabetic_words, encode_to_npy, load_ids
 
 
 class MultilingualLM(nn.Module):
@@ -185,10 +185,7 @@ def load_joint(run: str | Path) -> tuple[MultilingualLM, dict[str, Vocab]]:
 def word_table(model: MultilingualLM, vocab: Vocab, lang: str, top: int | None = None) -> tuple[list[str], np.ndarray]:
     """The ``top`` most frequent words of a language (no specials, no punctuation) and their vectors."""
     w = model.embeddings[lang].weight.detach().cpu().numpy()
-    idx = [i for i in range(vocab.n_specials, len(vocab)) if any(ch.isalpha() for ch in vocab.itos[i])]
-    if top:
-        idx = idx[:top]
-    return [vocab.itos[i] for i in idx], w[idx]
+    return alphabetic_words(vocab.itos, w, top, start=vocab.n_specials)
 
 
 def evaluate_joint(run: str | Path, src: str, tgt: str, dictionary: str | Path | None = None, top: int = 5000,

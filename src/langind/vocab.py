@@ -198,3 +198,15 @@ def load_ids(path: str | Path) -> np.ndarray:
         return np.load(p, mmap_mode="r")
     except (OSError, ValueError) as exc:
         raise LangindError(f"{p}: not a readable id array ({exc})") from None
+
+
+def alphabetic_words(words: list[str], vectors: np.ndarray, top: int | None = None,
+                     start: int = 0) -> tuple[list[str], np.ndarray]:
+    """The first ``top`` rows from ``start`` on whose word contains a letter, with their vectors.
+
+    Lexicon induction is evaluated on words, not punctuation or numerals; with a frequency-ordered
+    vocab this is "the ``top`` most frequent words" (pass ``start=vocab.n_specials`` to skip specials).
+    """
+    idx = [i for i in range(start, len(words)) if any(ch.isalpha() for ch in words[i])]
+    idx = idx[:top] if top else idx
+    return [words[i] for i in idx], vectors[idx]
