@@ -1,7 +1,7 @@
 """Bilingual lexicon induction on the bundled corpora: every method, both directions, side by side.
 
-    python benchmarks/bli.py --out benchmarks/results/bli.json            # one seed, < 60 min on 2 cores
-    python benchmarks/bli.py --seeds 3 --out benchmarks/results/bli3.json  # mean ± std over 3 seeds
+    python benchmarks/bli.py --out benchmarks/results/bli1.json           # one seed, about 33 min on 2 cores
+    python benchmarks/bli.py --seeds 3 --out benchmarks/results/bli.json   # mean ± std over 3 seeds (README)
 
 Corpora: World English Bible (en) and Reina-Valera 1909 (es), nothing else. Vocabularies: the 5,000
 most frequent alphabetic words of each side; test pairs: bundled FreeDict (evaluation only — no
@@ -16,7 +16,11 @@ multilingual LM (``--joint-minutes``) — then runs:
   hybrid — (b) started from (c)'s lexicon (``langind.transfer``, ``langind.crosslingual``).
 
 A method's ``seconds`` is its own time; what it builds on (word2vec, LMs, the joint LM) is timed
-once under ``shared_seconds`` and listed in ``uses``. Run it alone on an idle machine.
+once under ``shared_seconds`` and listed in ``uses``. Run it alone on an idle machine: every budget is
+wall-clock, so a busy machine gives fewer training steps and lower numbers.
+
+Each finished seed leaves ``WORK/seedN/result.json``; a rerun with the same settings reuses it, so a
+3-seed run cut short resumes at the seed it lost (a seed directory without that file is refused).
 Writes ``{"pairs": {"es-en": {"test_words": n, "methods": {NAME: {"family", "P@1", "P@1_std", ...}}}}}``.
 """
 
@@ -128,6 +132,31 @@ def run_seed(seed: int, args, work: Path, log) -> tuple[dict, dict]:
     return res, shared
 
 
+def comparable(args) -> dict:
+    """The settings that make two seeds' results comparable (not where files go or how many seeds)."""
+    return {k: v for k, v in vars(args).items() if k not in ("seeds", "work", "out")}
+
+
+def seed_result(seed: int, args, work: Path, log) -> tuple[dict, dict]:
+    """Run one seed, or reuse its ``result.json`` from an earlier run with the same settings."""
+    done = work / "result.json"
+    if done.exists():
+        saved = json.loads(done.read_text(encoding="utf-8"))
+        if saved["settings"] != comparable(args):
+            raise SystemExit(f"{done} was made with other settings ({saved['settings']}); "
+                             "remove it or pass another --work")
+        log("reusing the finished run in " + str(work))
+        return saved["pairs"], saved["shared_seconds"]
+    if work.exists():
+        raise SystemExit(f"{work} holds an unfinished run (no result.json); remove it or pass another --work")
+    res, shared = run_seed(seed, args, work, log)
+    tmp = done.with_suffix(".tmp")  # written whole, then renamed: a killed run leaves no half file
+    tmp.write_text(json.dumps({"pairs": res, "shared_seconds": shared, "settings": comparable(args)}, indent=1),
+                   encoding="utf-8")
+    tmp.replace(done)
+    return res, shared
+
+
 def aggregate(per_seed: list[dict]) -> dict:
     pairs: dict = {}
     for pair in per_seed[0]:
@@ -162,11 +191,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--top", type=int, default=5000)
-    ap.add_argument("--lm-minutes", type=float, default=6.0, help="budget of each reference LM")
-    ap.add_argument("--joint-minutes", type=float, default=10.0)
-    ap.add_argument("--swap-minutes", type=float, default=2.0)
-    ap.add_argument("--decipher-minutes", type=float, default=4.0, help="budget of decipher and of the hybrid's refinement")
-    ap.add_argument("--vecmap-seconds", type=float, default=90.0, help="time limit of each vecmap-style run")
+    ap.add_argument("--lm-minutes", type=float, default=4.0, help="budget of each reference LM")
+    ap.add_argument("--joint-minutes", type=float, default=7.0)
+    ap.add_argument("--swap-minutes", type=float, default=1.0)
+    ap.add_argument("--decipher-minutes", type=float, default=2.5, help="budget of decipher and of the hybrid's refinement")
+    ap.add_argument("--vecmap-seconds", type=float, default=60.0, help="time limit of each vecmap-style run")
     ap.add_argument("--w2v-epochs", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--work", default="runs/bench-bli", help="where the trained models go")
@@ -176,9 +205,7 @@ def main() -> None:
     per_seed, shared = [], []
     for seed in range(args.seeds):
         work = Path(args.work) / f"seed{seed}"
-        if work.exists():
-            raise SystemExit(f"{work} exists; remove it or pass another --work")
-        r, sh = run_seed(seed, args, work, lambda m, seed=seed: print(f"[seed {seed}] {m}", flush=True))
+        r, sh = seed_result(seed, args, work, lambda m, seed=seed: print(f"[seed {seed}] {m}", flush=True))
         per_seed.append(r)
         shared.append(sh)
     pairs = aggregate(per_seed)

@@ -51,6 +51,22 @@ def test_vecmap_identical_init_needs_word_lists():
         align.vecmap_unsupervised(x, z, init="identical")
 
 
+def test_vecmap_from_a_seed_dictionary_recovers_planted_mapping():
+    # semi-supervised mode: 40 known pairs (10% of the words), target rows shuffled
+    x, z = planted_pair()
+    perm = np.random.default_rng(3).permutation(len(z))
+    src_words = [f"s{i}" for i in range(len(x))]
+    tgt_words = [f"t{i}" for i in perm]  # row j of z[perm] is the translation of s{perm[j]}
+    seed = {f"s{i}": [f"t{i}"] for i in range(0, 400, 10)} | {"absent": ["t1"], "s1": ["absent"]}
+    pairs = align.dictionary_pairs(src_words, tgt_words, seed)
+    assert len(pairs[0]) == 40 and all(tgt_words[j] == "t" + src_words[i][1:] for i, j in zip(*pairs))
+    xw, zw, info = align.vecmap_unsupervised(x, z[perm], init="seed", seed_pairs=pairs, keep_prob=1.0, patience=5)
+    best = (align.normalize(xw) @ align.normalize(zw).T).argmax(axis=1)
+    assert np.mean(perm[best] == np.arange(len(x))) >= 0.95
+    with pytest.raises(LangindError, match="no seed-dictionary pair"):
+        align.dictionary_pairs(src_words, tgt_words, {"x": ["y"]})
+
+
 def test_gromov_wasserstein_procrustes_recovers_planted_mapping():
     x, z = planted_pair()
     # GW is non-convex: the starting coupling (seed) picks the basin; seed 0 finds the planted one
@@ -73,6 +89,29 @@ def test_dimension_mismatch_is_a_clear_error():
         align.vecmap_unsupervised(np.ones((5, 3)), np.ones((5, 4)))
 
 
+def test_gromov_wasserstein_retries_with_a_larger_epsilon_when_sinkhorn_overflows(monkeypatch):
+    import ot
+
+    real = ot.gromov.entropic_gromov_wasserstein
+    tried = []
+
+    def overflowing_below(limit):
+        def solver(*args, epsilon, **kwargs):
+            tried.append(epsilon)
+            t = real(*args, epsilon=epsilon, **kwargs)
+            return np.full_like(t, np.nan) if epsilon < limit else t
+        return solver
+
+    x, z = planted_pair()
+    monkeypatch.setattr(ot.gromov, "entropic_gromov_wasserstein", overflowing_below(4e-3))
+    xw, zw, info = align.gromov_wasserstein_procrustes(x, z, n=400, epsilon=2e-3, refine_vocab=400, seed=0)
+    assert tried == [2e-3, 1e-2] and info["epsilon"] == 1e-2
+    assert top1(xw, zw) >= 0.95
+    monkeypatch.setattr(ot.gromov, "entropic_gromov_wasserstein", overflowing_below(1.0))
+    with pytest.raises(LangindError, match="pass a larger epsilon"):
+        align.gromov_wasserstein_procrustes(x, z, n=100, epsilon=2e-3, max_iter=2)
+
+
 def test_align_cli_writes_spaces_that_evaluate(tmp_path):
     from conftest import run_cli
 
@@ -92,3 +131,16 @@ def test_align_cli_writes_spaces_that_evaluate(tmp_path):
     r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "a.vec"),
                 str(tmp_path / "b.vec"), "--method", "nope")
     assert r.returncode == 2 and "unknown method" in r.stderr
+    (tmp_path / "seed.txt").write_text("".join(f"w{i} v{i}\n" for i in range(0, 200, 10)), encoding="utf-8")
+    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "c.vec"),
+                str(tmp_path / "d.vec"), "--seed-dictionary", str(tmp_path / "seed.txt"))
+    assert r.returncode == 0, r.stderr
+    assert "seeded (not unsupervised): 20 pairs" in r.stdout
+    (tmp_path / "wrong.txt").write_text("v1 w1\n", encoding="utf-8")  # reversed direction
+    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "e.vec"),
+                str(tmp_path / "f.vec"), "--seed-dictionary", str(tmp_path / "wrong.txt"))
+    assert r.returncode == 2 and "check the language direction" in r.stderr
+    assert not (tmp_path / "e.vec").exists()
+    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "e.vec"),
+                str(tmp_path / "f.vec"), "--method", "gw", "--seed-dictionary", str(tmp_path / "seed.txt"))
+    assert r.returncode == 2 and "vecmap only" in r.stderr

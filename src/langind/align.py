@@ -122,6 +122,19 @@ def identical_pairs(src_words: list[str], tgt_words: list[str]) -> tuple[np.ndar
     return a[:, 0], a[:, 1]
 
 
+def dictionary_pairs(src_words: list[str], tgt_words: list[str],
+                     dictionary: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs of a (seed) dictionary whose two words are both in the vocabularies."""
+    s_pos = {w: i for i, w in reversed(list(enumerate(src_words)))}
+    t_pos = {w: j for j, w in reversed(list(enumerate(tgt_words)))}
+    pairs = [(s_pos[s], t_pos[t]) for s, ts in dictionary.items() if s in s_pos for t in ts if t in t_pos]
+    if not pairs:
+        raise LangindError("no seed-dictionary pair has both words in the vocabularies; check the language "
+                           "direction (source word first) and that the .vec files are the ones it was made for")
+    a = np.array(pairs)
+    return a[:, 0], a[:, 1]
+
+
 # -- baselines ----------------------------------------------------------------------------------------
 def identical_strings(src_words: list[str], tgt_words: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
     """The trivial baseline as one-hot "embeddings": a source word's only candidate is itself.
@@ -142,12 +155,15 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
                         src_words: list[str] | None = None, tgt_words: list[str] | None = None,
                         init_vocab: int = 4000, csls_k: int = 10, keep_prob: float = 0.1,
                         keep_multiplier: float = 2.0, patience: int = 50, threshold: float = 1e-6,
-                        reweight: float = 0.5, max_iter: int = 2000,
-                        time_limit: float | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+                        reweight: float = 0.5, max_iter: int = 2000, time_limit: float | None = None,
+                        seed_pairs: tuple[np.ndarray, np.ndarray] | None = None,
+                        ) -> tuple[np.ndarray, np.ndarray, dict]:
     """Fully unsupervised self-learning in the manner of vecmap (Artetxe et al. 2018, ACL).
 
     1. Normalise both spaces (unit, centre, unit).
-    2. Initial dictionary: :func:`similarity_init` (or identical strings with ``init="identical"``).
+    2. Initial dictionary: :func:`similarity_init` (or identical strings with ``init="identical"``;
+       or, *no longer unsupervised*, a seed dictionary's index pairs with ``init="seed"`` and
+       ``seed_pairs`` — vecmap's ``--semi_supervised``, which also uses ``keep_prob=1``).
     3. Repeat: W = Procrustes(dictionary); new dictionary = CSLS matches of ``xW`` and ``z`` in both
        directions, each similarity kept with probability ``keep_prob``. When the objective (mean best
        cosine) has not improved by ``threshold`` for ``patience`` iterations, ``keep_prob`` is
@@ -170,8 +186,12 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
         if src_words is None or tgt_words is None:
             raise LangindError("init='identical' needs the two word lists")
         src, trg = identical_pairs(src_words, tgt_words)
+    elif init == "seed":
+        if seed_pairs is None or len(seed_pairs[0]) == 0:
+            raise LangindError("init='seed' needs seed_pairs (see dictionary_pairs)")
+        src, trg = (np.asarray(a) for a in seed_pairs)
     else:
-        raise LangindError(f"unknown init {init!r}; choose similarity or identical")
+        raise LangindError(f"unknown init {init!r}; choose similarity, identical or seed")
     best, last_improvement, it, objective = -np.inf, 0, 0, -np.inf
     converged = False
     while it < max_iter:
@@ -263,14 +283,21 @@ def gromov_wasserstein_procrustes(x: np.ndarray, z: np.ndarray, seed: int = 0, n
     # a random (nearly uniform) starting coupling: GW is non-convex, the seed picks the basin
     g0 = np.outer(p, q) * (1 + 0.1 * rng.random((n, n)))
     g0 /= g0.sum()
-    t = ot.gromov.entropic_gromov_wasserstein(c1, c2, p, q, "square_loss", epsilon=epsilon, G0=g0,
-                                              max_iter=max_iter, tol=1e-9)
-    if not np.isfinite(t).all() or t.sum() <= 0:
-        raise LangindError("Gromov-Wasserstein diverged (non-finite coupling); try a larger epsilon")
+    # POT's inner Sinkhorn is not log-domain: with a small ε on poorly spread spaces (e.g. a barely
+    # trained LM) it under/overflows. A larger ε is a blurrier but finite coupling, so we retry with it.
+    for eps in (epsilon, 5 * epsilon, 25 * epsilon):
+        with np.errstate(all="ignore"):
+            t = ot.gromov.entropic_gromov_wasserstein(c1, c2, p, q, "square_loss", epsilon=eps, G0=g0,
+                                                      max_iter=max_iter, tol=1e-9)
+        if np.isfinite(t).all() and t.sum() > 0:
+            break
+    else:
+        raise LangindError(f"Gromov-Wasserstein diverged (non-finite coupling) for epsilon up to {eps:g}; "
+                           "pass a larger epsilon")
     src = np.concatenate([np.arange(n), t.argmax(axis=0)])
     trg = np.concatenate([t.argmax(axis=1), np.arange(n)])
     seed_pairs = len(src)
     src, trg = refine_procrustes(x, z, src, trg, refine_iter, refine_vocab)
     w = procrustes(x, z, src, trg)
-    return x @ w, z, {"seed_pairs": int(seed_pairs), "dictionary": int(len(src)),
+    return x @ w, z, {"seed_pairs": int(seed_pairs), "dictionary": int(len(src)), "epsilon": eps,
                       "seconds": round(time.time() - t0, 1)}

@@ -345,16 +345,27 @@ def align_cmd(
     max_words: Optional[int] = typer.Option(5000, help="Use only the first N vectors of each file."),
     seed: int = typer.Option(0),
     time_limit: Optional[float] = typer.Option(None, help="vecmap: stop self-learning after this many seconds."),
+    seed_dictionary: Optional[Path] = typer.Option(
+        None, help="vecmap only, NOT unsupervised: start self-learning from this MUSE-format dictionary "
+                   "(vecmap's --semi_supervised). Report such results separately, on test pairs it does not contain."),
 ):
     """Align two monolingual embedding spaces without a dictionary (baselines; see langind.align)."""
     from langind import align
     from langind.embeddings import read_word2vec, write_word2vec
+    from langind.lexicon import load_dictionary
 
     if method not in ALIGN_METHODS:
         raise LangindError(f"unknown method {method!r}; choose one of {ALIGN_METHODS}")
+    if seed_dictionary is not None and method != "vecmap":
+        raise LangindError("--seed-dictionary works with --method vecmap only")
     sw, sv = read_word2vec(src_emb, max_words)
     tw, tv = read_word2vec(tgt_emb, max_words)
-    if method == "vecmap":
+    if seed_dictionary is not None:
+        pairs = align.dictionary_pairs(sw, tw, load_dictionary(seed_dictionary))
+        typer.echo(f"seeded (not unsupervised): {len(pairs[0])} pairs of {seed_dictionary} are in the vocabularies")
+        xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=seed, time_limit=time_limit, init="seed",
+                                                 seed_pairs=pairs, keep_prob=1.0)
+    elif method == "vecmap":
         xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=seed, time_limit=time_limit)
     elif method == "gw":
         xw, zw, info = align.gromov_wasserstein_procrustes(sv, tv, seed=seed)

@@ -24,13 +24,16 @@ from typing import Callable
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from langind.checkpoint import load_lm
 from langind.errors import LangindError
 from langind.heads import LinearHead, MappingHead, SinkhornHead
 from langind.lm import WordLM, detach_hidden
-from langind.train import batchify, window
+from langind.train import batchify, lm_run_checkpoint, pick_device, window
+from langind.vocab import Vocab
 
 MODES = ("input", "both")
 
@@ -56,6 +59,19 @@ class DecipherConfig:
             raise LangindError("give a time budget (minutes) or a step budget")
 
 
+def load_frozen_lm(run: str, device: str = "auto", seed: int = 0,
+                   threads: int | None = None) -> tuple[WordLM, Vocab, torch.device]:
+    """The common start of every mapping experiment: fix threads and seed, load the LM run's best
+    checkpoint onto the chosen device and freeze it (only a head will learn)."""
+    if threads:
+        torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    dev = pick_device(device)
+    lm, vocab = load_lm(lm_run_checkpoint(run), dev)
+    lm.freeze()
+    return lm, vocab, dev
+
+
 def head_loss(lm: WordLM, head: MappingHead, x: torch.Tensor, y: torch.Tensor, mode: str,
               hidden=None) -> tuple[torch.Tensor, list]:
     """Cross-entropy of the frozen LM reading source ids ``x`` through ``head``, predicting ``y``."""
@@ -66,6 +82,21 @@ def head_loss(lm: WordLM, head: MappingHead, x: torch.Tensor, y: torch.Tensor, m
         logits, hidden = lm.forward_vectors(vec, hidden)
     loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
     return loss, hidden
+
+
+class ThroughHead(nn.Module):
+    """The frozen LM reading source ids through a head (``both`` mode), with the WordLM calling
+    convention ``(logits, hidden, _) = model(ids, hidden)`` so :func:`langind.train.evaluate_ids`
+    measures its perplexity like any LM's."""
+
+    def __init__(self, lm: WordLM, head: MappingHead):
+        super().__init__()
+        self.lm, self.head = lm, head
+
+    def forward(self, ids: torch.Tensor, hidden=None):
+        logits, hidden = self.lm.forward_vectors(self.head.vectors(ids), hidden, out_table=self.head.out_table(),
+                                                 out_bias=self.head.out_bias())
+        return logits, hidden, None
 
 
 def train_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.ndarray,

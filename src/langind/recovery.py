@@ -22,15 +22,14 @@ import numpy as np
 import torch
 
 from langind import readout
-from langind.checkpoint import load_lm
 from langind.corpus import CorpusSource
-from langind.decipher import DecipherConfig, train_head
+from langind.decipher import DecipherConfig, load_frozen_lm, train_head
 from langind.errors import LangindError
 from langind.evaluate import DEFAULT_BANDS, error_analysis, load_wordnet, parse_band, recovery_metrics
 from langind.heads import count_matching, make_head
 from langind.report import band_table, plot_hit_curve
 from langind.runs import RunDir, atomic_write_text
-from langind.train import evaluate_ids, lm_run_checkpoint, pick_device
+from langind.train import evaluate_ids
 from langind.vocab import Vocab, encode_sentences, load_ids
 
 
@@ -106,12 +105,7 @@ def count_only_scores(src_counts: np.ndarray, tgt_counts: np.ndarray, n_specials
 def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
     run = RunDir(out)
     run.write_config({"command": "induce self", **asdict(cfg)})
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    device = pick_device(cfg.device)
-    lm, vocab = load_lm(lm_run_checkpoint(cfg.lm), device)
-    lm.freeze()
+    lm, vocab, device = load_frozen_lm(cfg.lm, cfg.device, cfg.seed, cfg.threads)
     V, ns = len(vocab), vocab.n_specials
     true_ids, text_what = recovery_text(cfg, vocab)
     if len(true_ids) < cfg.batch_size * (cfg.bptt + 2):

@@ -37,7 +37,7 @@ import torch.nn.functional as F
 
 from langind.checkpoint import load_lm
 from langind.corpus import CorpusSource
-from langind.decipher import DecipherConfig, train_head
+from langind.decipher import DecipherConfig, ThroughHead, load_frozen_lm, train_head
 from langind.embeddings import write_word2vec
 from langind.errors import LangindError
 from langind.evaluate import _unit, bli_precision, retrieval_scores
@@ -46,7 +46,7 @@ from langind.lexicon import load_dictionary, read_lexicon, write_lexicon
 from langind.lm import WordLM
 from langind.recovery import word_count_match
 from langind.runs import RunDir, atomic_write_text
-from langind.train import lm_run_checkpoint, pick_device
+from langind.train import evaluate_ids, lm_run_checkpoint
 from langind.vocab import Vocab, alphabetic_words, encode_sentences
 
 METHODS = ("swap", "decipher", "hybrid")
@@ -158,12 +158,7 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
     """Learn source-word vectors in the frozen target LM's space; evaluate, write lexicon and report."""
     run = RunDir(out)
     run.write_config({"command": f"induce cross ({cfg.method})", "src": src, "tgt": tgt, **asdict(cfg)})
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    device = pick_device(cfg.device)
-    lm, tgt_vocab = load_lm(lm_run_checkpoint(cfg.lm), device)
-    lm.freeze()
+    lm, tgt_vocab, device = load_frozen_lm(cfg.lm, cfg.device, cfg.seed, cfg.threads)
     d = load_dictionary(dictionary) if dictionary else None
     corpus = CorpusSource(cfg.src_corpus)
     src_lm: WordLM | None = None
@@ -202,7 +197,7 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
     learned = head.out_table().detach().cpu().numpy()
     # how well the frozen LM reads the source text through the mapping (lower = better fit)
     n_eval = min(len(src_ids), 50_000)
-    loss = _head_eval_loss(lm, head, src_ids[-n_eval:], device)
+    loss = evaluate_ids(ThroughHead(lm, head), src_ids[-n_eval:], device)
 
     sw, sv = alpha_words(src_vocab, learned, top)
     tw, tv = alpha_words(tgt_vocab, lm.input_table.detach().cpu().numpy(), top)
@@ -226,22 +221,6 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
     run.write_metrics(result)
     atomic_write_text(run / "report.md", transfer_report(result))
     return result
-
-
-@torch.no_grad()
-def _head_eval_loss(lm: WordLM, head: MappingHead, ids: np.ndarray, device) -> float:
-    """Mean next-word loss of the frozen LM reading ``ids`` through ``head`` (both mode)."""
-    from langind.decipher import head_loss
-    from langind.train import batchify, window
-
-    rows = batchify(ids, 16)
-    total, n, hidden = 0.0, 0, None
-    for pos in range(0, rows.shape[1] - 1, 70):
-        x, y = window(rows, pos, 70, device)
-        loss, hidden = head_loss(lm, head, x, y, "both", hidden)
-        total += loss.item() * y.numel()
-        n += y.numel()
-    return total / max(n, 1)
 
 
 def transfer_report(r: dict) -> str:
