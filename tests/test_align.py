@@ -5,6 +5,7 @@ import pytest
 
 from langind import align
 from langind.errors import LangindError
+from langind.lexicon import read_lexicon
 
 
 def planted_pair(n=400, d=40, noise=0.02, seed=0):
@@ -123,8 +124,10 @@ def test_align_cli_writes_spaces_that_evaluate(tmp_path):
     write_word2vec(tmp_path / "t.vec", [f"v{i}" for i in range(200)], z)
     (tmp_path / "dict.txt").write_text("".join(f"w{i} v{i}\n" for i in range(200)), encoding="utf-8")
     r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "a.vec"),
-                str(tmp_path / "b.vec"), "--method", "vecmap")
+                str(tmp_path / "b.vec"), "--method", "vecmap", "--lexicon", str(tmp_path / "lex.tsv"))
     assert r.returncode == 0, r.stderr
+    lex = read_lexicon(tmp_path / "lex.tsv")  # the planted mapping, ready for induce cross --init-lexicon
+    assert len(lex) == 200 and sum(t == "v" + s[1:] for s, t, _ in lex) >= 198
     r = run_cli(*["evaluate", str(tmp_path / "a.vec"), str(tmp_path / "b.vec"), "--dictionary", str(tmp_path / "dict.txt")])
     assert r.returncode == 0, r.stderr
     assert '"P@1": 1.0' in r.stdout or '"P@1": 0.99' in r.stdout

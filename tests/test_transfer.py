@@ -57,6 +57,34 @@ def test_swap_of_a_models_own_table_starts_and_stays_exact(pair, tmp_path):
     assert r["start_csls"]["P@1"] == 1.0 and r["csls"]["P@1"] >= 0.95
 
 
+def test_anchor_holds_vectors_near_their_start(pair):
+    # the same 60 steps through the frozen LM, with and without the anchor: the anchored vectors
+    # must stay much closer to where they started, and the anchor needs the vector head
+    import numpy as np
+    import torch
+
+    from langind.decipher import DecipherConfig, load_frozen_lm, train_head
+    from langind.heads import make_head
+
+    lm, vocab, device = load_frozen_lm(str(pair / "lm-b"), "cpu", seed=0, threads=1)
+    ids = np.random.default_rng(0).integers(vocab.n_specials, len(vocab), size=4000)
+    drift = {}
+    for anchor in (0.0, 100.0):
+        torch.manual_seed(0)
+        head = make_head("vector", lm.input_table, lm.out_bias, len(vocab), init="random")
+        assert head.drift(torch.as_tensor(ids[:50])).item() == 0.0
+        cfg = DecipherConfig(mode="both", minutes=None, max_steps=60, batch_size=16, bptt=20, lr=1e-2,
+                             progress=False, anchor=anchor)
+        train_head(lm, head, ids, ids, cfg, device=device)
+        drift[anchor] = head.drift(torch.as_tensor(ids)).item()
+    assert drift[0.0] > 0 and drift[100.0] < 0.2 * drift[0.0], drift
+    linear = make_head("linear", lm.input_table, lm.out_bias, len(vocab))
+    with pytest.raises(LangindError, match="vector head"):
+        train_head(lm, linear, ids, ids, DecipherConfig(max_steps=1, minutes=None, anchor=1.0, progress=False))
+    with pytest.raises(LangindError, match="anchor must be"):
+        DecipherConfig(anchor=-1.0)
+
+
 def test_transfer_config_errors():
     with pytest.raises(LangindError, match="--src-lm"):
         TransferConfig(method="swap", lm="x")
@@ -64,6 +92,8 @@ def test_transfer_config_errors():
         TransferConfig(method="hybrid", lm="x")
     with pytest.raises(LangindError, match="unknown method"):
         TransferConfig(method="magic", lm="x")
+    with pytest.raises(LangindError, match="not swap"):
+        TransferConfig(method="swap", lm="x", src_lm="y", anchor=1.0)
 
 
 def test_read_lexicon_rejects_bad_lines(tmp_path):

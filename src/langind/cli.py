@@ -193,6 +193,8 @@ def induce_cross(
     lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus)."),
     src_lm: Optional[Path] = typer.Option(None, help="swap: source-language LM run (default: train one on the source corpus)."),
     init_lexicon: Optional[Path] = typer.Option(None, help="hybrid: start from this lexicon TSV instead of training joint-lm."),
+    anchor: float = typer.Option(0.0, min=0.0, help="decipher/hybrid: pull each learned vector towards its start "
+                                 "(weight of the relative squared drift; keeps a good --init-lexicon from drifting)."),
     lm_minutes: float = typer.Option(16.0, help="Budget of each LM trained because --lm/--src-lm was not given."),
     epochs: int = typer.Option(3, min=1, help="joint-lm: epochs (the budget stops it earlier)."),
     max_vocab: int = typer.Option(10000, min=10, help="joint-lm: vocabulary size per language."),
@@ -250,7 +252,7 @@ def induce_cross(
             train_reference_lm(src_spec, src_lm, lm_minutes, seed=seed, threads=threads, progress=progress)
         tcfg = TransferConfig(method=method, lm=str(lm), src_corpus=src_spec, src_lm=str(src_lm) if src_lm else None,
                               init_lexicon=str(init_lexicon) if init_lexicon else None, minutes=minutes,
-                              seed=seed, threads=threads, progress=progress)
+                              anchor=anchor, seed=seed, threads=threads, progress=progress)
         res = transfer(tcfg, out, src, tgt, dict_path, top=top, echo=typer.echo)
         _print_cross(res, src, tgt, method)
     typer.echo(f"lexicon: {out / f'lexicon.{src}-{tgt}.tsv'}")
@@ -348,6 +350,9 @@ def align_cmd(
     seed_dictionary: Optional[Path] = typer.Option(
         None, help="vecmap only, NOT unsupervised: start self-learning from this MUSE-format dictionary "
                    "(vecmap's --semi_supervised). Report such results separately, on test pairs it does not contain."),
+    lexicon: Optional[Path] = typer.Option(
+        None, help="Also write the CSLS lexicon of the aligned spaces (source, target, score) as TSV, e.g. to "
+                   "start `induce cross --method hybrid --init-lexicon` from an alignment baseline."),
 ):
     """Align two monolingual embedding spaces without a dictionary (baselines; see langind.align)."""
     from langind import align
@@ -374,6 +379,11 @@ def align_cmd(
     write_word2vec(out_src, sw, xw, skip_specials=False)
     write_word2vec(out_tgt, tw, zw, skip_specials=False)
     typer.echo(f"{method}: {info}; wrote {out_src} and {out_tgt} (evaluate with `langind evaluate`)")
+    if lexicon is not None:
+        from langind.lexicon import induce_lexicon, write_lexicon
+
+        write_lexicon(lexicon, induce_lexicon(sw, xw, tw, zw))
+        typer.echo(f"lexicon: {lexicon}")
 
 
 # -- data ------------------------------------------------------------------------------------------

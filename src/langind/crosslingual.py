@@ -29,8 +29,8 @@ from tqdm import tqdm
 from langind import data
 from langind.corpus import CorpusSource
 from langind.errors import LangindError
-from langind.evaluate import bli_precision, retrieval_scores, _unit
-from langind.lexicon import load_dictionary, write_lexicon
+from langind.evaluate import bli_precision
+from langind.lexicon import induce_lexicon, load_dictionary, write_lexicon
 from langind.lm import LMConfig, LSTMBody, detach_hidden, embedding_dropout, locked_dropout
 from langind.runs import RunDir, atomic_write_json, read_json
 from langind.train import batchify, evaluate_ids, one_cycle, pick_device, sample_bptt, window
@@ -199,11 +199,7 @@ def evaluate_joint(run: str | Path, src: str, tgt: str, dictionary: str | Path |
     for retrieval in ("nn", "csls"):
         res[retrieval] = bli_precision(sw, sv, tw, tv, d, retrieval)
         res[f"{retrieval}_folded"] = bli_precision(sw, sv, tw, tv, d, retrieval, fold=True)
-    x, z = _unit(sv.astype(np.float64)), _unit(tv.astype(np.float64))
-    n = min(lexicon_size, len(sw))
-    scores = retrieval_scores(x[:n], x, z, "csls")
-    best = scores.argmax(axis=1)
-    write_lexicon(Path(run) / f"lexicon.{src}-{tgt}.tsv",
-                  [(sw[i], tw[j], float(scores[i, j])) for i, j in enumerate(best)])
-    res["sample"] = [(sw[i], tw[best[i]]) for i in range(min(30, n))]
+    lexicon = induce_lexicon(sw, sv, tw, tv, lexicon_size)
+    write_lexicon(Path(run) / f"lexicon.{src}-{tgt}.tsv", lexicon)
+    res["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
     return res

@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from langind.checkpoint import load_lm
 from langind.errors import LangindError
-from langind.heads import LinearHead, MappingHead, SinkhornHead
+from langind.heads import LinearHead, MappingHead, SinkhornHead, VectorHead
 from langind.lm import WordLM, detach_hidden
 from langind.train import batchify, lm_run_checkpoint, pick_device, window
 from langind.vocab import Vocab
@@ -51,12 +51,18 @@ class DecipherConfig:
     lr: float | None = None  # default per head: DEFAULT_LR
     eval_every: float = 30.0  # seconds between callback calls
     progress: bool = True
+    # vector head only: loss += anchor × relative squared drift of the batch's vectors from their
+    # start (VectorHead.drift). Refining a good start lexicon through the LM loss alone drifts away
+    # from it; the anchor keeps what the start knew where the LM has no strong preference.
+    anchor: float = 0.0
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise LangindError(f"unknown scramble mode {self.mode!r}; choose one of {MODES}")
         if not self.minutes and not self.max_steps:
             raise LangindError("give a time budget (minutes) or a step budget")
+        if self.anchor < 0:
+            raise LangindError(f"anchor must be >= 0, got {self.anchor}")
 
 
 def load_frozen_lm(run: str, device: str = "auto", seed: int = 0,
@@ -108,6 +114,8 @@ def train_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.n
     """
     if len(src_ids) != len(tgt_ids):
         raise LangindError("source and target id streams differ in length")
+    if cfg.anchor and not isinstance(head, VectorHead):
+        raise LangindError(f"anchor needs the vector head (its start point); got {head.name}")
     lm.freeze()
     head.to(device)
     lr = cfg.lr if cfg.lr is not None else DEFAULT_LR.get(head.name, 1e-2)
@@ -144,6 +152,8 @@ def train_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.n
         if isinstance(head, LinearHead):
             s = head.penalty_weight
             total = (1 - s) * loss + s * head.penalty()
+        if cfg.anchor:
+            total = total + cfg.anchor * head.drift(x)
         opt.zero_grad(set_to_none=True)
         total.backward()
         opt.step()

@@ -309,6 +309,8 @@ class VectorHead(MappingHead):
         else:
             x = w[match].clone()
         self.x = nn.Parameter(x)
+        # the start point, kept so training can be anchored to it (DecipherConfig.anchor)
+        self.register_buffer("x0", x.detach().clone())
         if match is None:
             bias = out_bias.detach().mean().repeat(n_src)
         else:
@@ -317,6 +319,12 @@ class VectorHead(MappingHead):
 
     def vectors(self, src_ids):
         return F.embedding(src_ids, self.x)
+
+    def drift(self, src_ids):
+        """Mean squared distance of the batch's source vectors from their start, relative to the
+        table's mean squared norm (so an anchor weight means the same for any embedding scale)."""
+        d = F.embedding(src_ids, self.x) - F.embedding(src_ids, self.x0)
+        return d.pow(2).sum(-1).mean() / self.table.pow(2).sum(-1).mean()
 
     def out_table(self):
         return self.x

@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from langind.corpus import iter_lines
 from langind.errors import LangindError
 from langind.runs import atomic_write_text
@@ -45,6 +47,21 @@ def load_dictionary(path: str | Path, lowercase: bool = True) -> dict[str, list[
     if n == 0:
         raise LangindError(f"{path}: no dictionary pairs found")
     return pairs
+
+
+def induce_lexicon(src_words: list[str], src_emb: np.ndarray, tgt_words: list[str], tgt_emb: np.ndarray,
+                   n: int | None = None) -> list[tuple[str, str, float]]:
+    """The best target word for each of the first ``n`` source words of two aligned spaces, by CSLS.
+
+    Rows are (source, target, CSLS score), in source-word order — what :func:`write_lexicon` writes.
+    """
+    from langind.evaluate import _unit, retrieval_scores  # evaluate sits after lexicon in the flow
+
+    x, z = _unit(np.asarray(src_emb, dtype=np.float64)), _unit(np.asarray(tgt_emb, dtype=np.float64))
+    n = len(src_words) if n is None else min(n, len(src_words))
+    scores = retrieval_scores(x[:n], x, z, "csls")
+    best = scores.argmax(axis=1)
+    return [(src_words[i], tgt_words[j], float(scores[i, j])) for i, j in enumerate(best)]
 
 
 def write_lexicon(path: str | Path, rows: Iterable[tuple[str, str, float]]) -> None:

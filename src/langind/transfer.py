@@ -40,9 +40,9 @@ from langind.corpus import CorpusSource
 from langind.decipher import DecipherConfig, ThroughHead, load_frozen_lm, train_head
 from langind.embeddings import write_word2vec
 from langind.errors import LangindError
-from langind.evaluate import _unit, bli_precision, retrieval_scores
+from langind.evaluate import bli_precision
 from langind.heads import MappingHead, make_head
-from langind.lexicon import load_dictionary, read_lexicon, write_lexicon
+from langind.lexicon import induce_lexicon, load_dictionary, read_lexicon, write_lexicon
 from langind.lm import WordLM
 from langind.recovery import word_count_match
 from langind.runs import RunDir, atomic_write_text
@@ -104,6 +104,7 @@ class TransferConfig:
     minutes: float | None = 5.0
     max_steps: int | None = None
     lr: float | None = None
+    anchor: float = 0.0  # decipher/hybrid: pull vectors towards their start (DecipherConfig.anchor)
     batch_size: int = 32
     bptt: int = 35
     seed: int = 0
@@ -120,6 +121,8 @@ class TransferConfig:
             raise LangindError("method swap needs a source-language LM (--src-lm RUN) whose embeddings are swapped in")
         if self.method == "hybrid" and not self.init_lexicon:
             raise LangindError("method hybrid needs a lexicon to start from (--init-lexicon FILE.tsv)")
+        if self.anchor and self.method == "swap":
+            raise LangindError("--anchor applies to decipher and hybrid (learned vectors), not swap")
         if self.init not in ("counts", "random"):
             raise LangindError(f"unknown init {self.init!r}; choose counts or random")
 
@@ -192,7 +195,7 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
     start_table = head.out_table().detach().cpu().numpy().copy()
     dcfg = DecipherConfig(mode="both", minutes=cfg.minutes, max_steps=cfg.max_steps, batch_size=cfg.batch_size,
                           bptt=cfg.bptt, lr=cfg.lr if cfg.lr is not None else DEFAULT_LR[cfg.method],
-                          eval_every=1e9, progress=cfg.progress)
+                          eval_every=1e9, progress=cfg.progress, anchor=cfg.anchor)
     history = train_head(lm, head, src_ids, src_ids, dcfg, device=device)
     learned = head.out_table().detach().cpu().numpy()
     # how well the frozen LM reads the source text through the mapping (lower = better fit)
@@ -211,13 +214,11 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
         result["csls_folded"] = bli_precision(sw, sv, tw, tv, d, "csls", fold=True)
         s0w, s0v = alpha_words(src_vocab, start_table, top)
         result["start_csls"] = bli_precision(s0w, s0v, tw, tv, d, "csls")
-    x, z = _unit(sv.astype(np.float64)), _unit(tv.astype(np.float64))
-    scores = retrieval_scores(x, x, z, "csls")
-    best = scores.argmax(axis=1)
-    write_lexicon(run / f"lexicon.{src}-{tgt}.tsv", [(sw[i], tw[j], float(scores[i, j])) for i, j in enumerate(best)])
+    lexicon = induce_lexicon(sw, sv, tw, tv)
+    write_lexicon(run / f"lexicon.{src}-{tgt}.tsv", lexicon)
     write_word2vec(run / f"vectors.{src}.vec", sw, sv, skip_specials=False)
     write_word2vec(run / f"vectors.{tgt}.vec", tw, tv, skip_specials=False)
-    result["sample"] = [(sw[i], tw[best[i]]) for i in range(min(30, len(sw)))]
+    result["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
     run.write_metrics(result)
     atomic_write_text(run / "report.md", transfer_report(result))
     return result
