@@ -139,8 +139,11 @@ class SeedRun:
         return self.work / self.shared(f"LM {lg}", LM, build)["path"]
 
     def lm_table(self, lg: str):
-        model, vocab = load_lm(lm_run_checkpoint(self.lm(lg)))
-        return alpha_words(vocab, model.input_table.detach().numpy(), self.args.top)
+        """The LM's input table (top alphabetic words), loaded once per language."""
+        if ("LM", lg) not in self._spaces:
+            model, vocab = load_lm(lm_run_checkpoint(self.lm(lg)))
+            self._spaces["LM", lg] = alpha_words(vocab, model.input_table.detach().numpy(), self.args.top)
+        return self._spaces["LM", lg]
 
     def joint(self) -> Path:
         def build(out):

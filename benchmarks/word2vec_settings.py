@@ -2,8 +2,8 @@
 
     python benchmarks/word2vec_settings.py --out benchmarks/results/word2vec_settings.json   # about 14 min
 
-For each word2vec setting (gensim, 300d, on the bundled Reina-Valera 1909 and World English Bible,
-tokenised as langind's LMs see them) it trains both spaces, keeps the 5,000 most frequent alphabetic
+For each word2vec setting (``langind.embeddings.train_word2vec``: gensim, 300d, on the bundled
+Reina-Valera 1909 and World English Bible) it trains both spaces, keeps the 5,000 most frequent alphabetic
 words of each, and runs, scored by CSLS against the bundled FreeDict es→en pairs:
 
 * vecmap-style unsupervised self-learning (``langind.align.vecmap_unsupervised``, up to
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from langind import align, data
-from langind.corpus import CorpusSource
+from langind.embeddings import train_word2vec
 from langind.evaluate import bli_precision
 from langind.lexicon import load_dictionary
 from langind.vocab import alphabetic_words
@@ -34,18 +34,6 @@ SETTINGS = {
     "skip-gram, 20 epochs": dict(sg=1, epochs=20),
     "CBOW, 20 epochs": dict(sg=0, epochs=20),
 }
-
-
-def spaces(sentences: dict, seed: int, top: int, **kw) -> dict:
-    from gensim.models import Word2Vec
-
-    out = {}
-    for lg, sents in sentences.items():
-        m = Word2Vec(sents, vector_size=300, window=5, min_count=2, negative=10, sample=1e-4, seed=seed,
-                     workers=2, **kw)
-        words = list(m.wv.index_to_key)
-        out[lg] = alphabetic_words(words, np.array([m.wv[w] for w in words], dtype=np.float32), top)
-    return out
 
 
 def main() -> None:
@@ -58,7 +46,6 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("ignore")  # POT's "Sinkhorn did not converge" on every outer GW step
     d = load_dictionary(data.dictionary_path("es", "en"))
-    sentences = {lg: [toks for _, toks in CorpusSource(spec)] for lg, spec in (("es", "rv1909"), ("en", "web"))}
     # the seed/held-out split of the dictionary's source words, fixed across settings
     rng = np.random.default_rng(args.seed)
     srcs = sorted(d)
@@ -68,8 +55,8 @@ def main() -> None:
     results = {}
     for name, kw in SETTINGS.items():
         t0 = time.time()
-        sp = spaces(sentences, args.seed, args.top, **kw)
-        (sw, sv), (tw, tv) = sp["es"], sp["en"]
+        (sw, sv), (tw, tv) = (alphabetic_words(*train_word2vec(spec, seed=args.seed, **kw), args.top)
+                              for spec in ("rv1909", "web"))
         row = {"word2vec_seconds": round(time.time() - t0, 1)}
         t0 = time.time()
         xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=args.seed, time_limit=args.vecmap_seconds)

@@ -57,8 +57,9 @@ def read_word2vec(path: str | Path, max_words: int | None = None) -> tuple[list[
 
 
 def train_word2vec(spec: str | Path, dim: int = 300, window: int = 5, min_count: int = 2, epochs: int = 20,
-                   seed: int = 0, workers: int = 2, top: int | None = None) -> tuple[list[str], np.ndarray]:
-    """Skip-gram word2vec (gensim) on a corpus tokenised exactly as langind's LMs see it.
+                   seed: int = 0, workers: int = 2, top: int | None = None,
+                   sg: int = 1) -> tuple[list[str], np.ndarray]:
+    """Word2vec (gensim; skip-gram, or CBOW with ``sg=0``) on a corpus tokenised as langind's LMs see it.
 
     This is what a user would otherwise feed vecmap or MUSE, so the alignment baselines are run on
     it as well as on the LMs' tables. Small corpora need many epochs: on the ~0.9M-token bundled
@@ -72,7 +73,7 @@ def train_word2vec(spec: str | Path, dim: int = 300, window: int = 5, min_count:
 
     source = CorpusSource(spec)
     sentences = [toks for _, toks in source]
-    model = Word2Vec(sentences, vector_size=dim, window=window, min_count=min_count, sg=1, negative=10,
+    model = Word2Vec(sentences, vector_size=dim, window=window, min_count=min_count, sg=sg, negative=10,
                      sample=1e-4, epochs=epochs, seed=seed, workers=workers)
     words = list(model.wv.index_to_key)
     if top:
