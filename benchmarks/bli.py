@@ -11,10 +11,10 @@ multilingual LM (``--joint-minutes``) — then runs:
 
 * trivial: identical strings;
 * alignment: vecmap-style self-learning and Gromov-Wasserstein + Procrustes, each on word2vec and on
-  the LMs' input tables (``langind.align``);
+  the LMs' input tables (``langind.crosslingual.align``);
 * lm: (a) embedding swap, (b) decipherment through the frozen target LM, (c) the joint LM, (d) the
-  hybrid — (b) started from a lexicon: (c)'s, or vecmap-style's on word2vec (``langind.transfer``,
-  ``langind.crosslingual``).
+  hybrid — (b) started from a lexicon: (c)'s, or vecmap-style's on word2vec (``langind.crosslingual.transfer``,
+  ``langind.crosslingual.joint``).
 
 A method's ``seconds`` is its own time; what it builds on (word2vec, LMs, the joint LM) is timed
 once under ``shared_seconds`` and listed in ``uses``. Run it alone on an idle machine: every budget is
@@ -36,14 +36,15 @@ import time
 import warnings
 from pathlib import Path
 
-from langind import align, data
-from langind.checkpoint import load_lm
-from langind.crosslingual import JointConfig, evaluate_joint, train_joint
-from langind.embeddings import train_word2vec
-from langind.evaluate import bli_precision
-from langind.lexicon import induce_lexicon, load_dictionary, write_lexicon
-from langind.train import lm_run_checkpoint, train_reference_lm
-from langind.transfer import TransferConfig, alpha_words, transfer
+from langind import data
+from langind.crosslingual import align
+from langind.crosslingual.embeddings import train_word2vec
+from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
+from langind.crosslingual.lexicon import induce_lexicon, load_dictionary, write_lexicon
+from langind.crosslingual.transfer import TransferConfig, alpha_words, transfer
+from langind.evaluation.metrics import bli_precision
+from langind.lm.checkpoint import load_lm
+from langind.lm.train import lm_run_checkpoint, train_reference_lm
 from langind.vocab import alphabetic_words
 
 CORPUS = {"en": "web", "es": "rv1909"}

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import torch
 
-from langind.decipher import head_loss
-from langind.heads import HEADS, make_head
-from langind.lm import LMConfig, WordLM
+from langind.lm.model import LMConfig, WordLM
+from langind.mapping.fit import head_loss
+from langind.mapping.heads import HEADS, make_head
 
 
 def needed_gb(head_name: str, V: int) -> float:

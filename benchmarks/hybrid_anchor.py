@@ -4,7 +4,7 @@
 
 Start: vecmap-style self-learning on word2vec (skip-gram, 20 epochs) of the bundled Reina-Valera 1909
 and World English Bible, read out as a CSLS lexicon (``langind align --lexicon`` does the same).
-Then, for each ``lr:anchor`` in ``--grid``, the hybrid (``langind.transfer``, ``induce cross --method
+Then, for each ``lr:anchor`` in ``--grid``, the hybrid (``langind.crosslingual.transfer``, ``induce cross --method
 hybrid --anchor``) reads the Spanish text through the frozen English LM for ``--minutes``, starting
 each Spanish word at the English LM vector of its vecmap translation. Prints CSLS P@k before and after.
 The grid is scored on the test dictionary, so it diagnoses the method; it is not a tuned setting.
@@ -19,11 +19,12 @@ import time
 import warnings
 from pathlib import Path
 
-from langind import align, data
-from langind.embeddings import train_word2vec
-from langind.evaluate import bli_precision
-from langind.lexicon import induce_lexicon, load_dictionary, write_lexicon
-from langind.transfer import TransferConfig, transfer
+from langind import data
+from langind.crosslingual import align
+from langind.crosslingual.embeddings import train_word2vec
+from langind.crosslingual.lexicon import induce_lexicon, load_dictionary, write_lexicon
+from langind.crosslingual.transfer import TransferConfig, transfer
+from langind.evaluation.metrics import bli_precision
 from langind.vocab import alphabetic_words
 
 

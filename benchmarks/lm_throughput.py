@@ -4,7 +4,7 @@ Both sides train the same architecture (embedding dropout, locked dropout, weigh
 2-layer LSTM, tied output layer, AR/TAR, AdamW, clipping) with the same batch size and BPTT length
 on the same data, in one process, alternating rounds so that machine noise hits both equally.
 
-* langind: ``langind.train.train_lm`` with ``max_steps`` — the real loop, progress bar, variable
+* langind: ``langind.lm.train.train_lm`` with ``max_steps`` — the real loop, progress bar, variable
   BPTT, LR schedule, memory-mapped batches included; we read its ``step_tokens_per_s`` (time inside
   update steps, so data preparation, validation and checkpoint writes are not counted);
 * bare: a minimal hand-written loop, fixed-length windows from an in-memory tensor.
@@ -28,13 +28,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.func import functional_call
 
-from langind.lm import LMConfig
-from langind.train import TrainConfig, train_lm
+from langind.lm.model import LMConfig
+from langind.lm.train import TrainConfig, train_lm
 from langind.vocab import load_ids
 
 
 class BareLM(nn.Module):
-    """The same network as langind.lm.WordLM, written out plainly."""
+    """The same network as langind.lm.model.WordLM, written out plainly."""
 
     def __init__(self, c: LMConfig):
         super().__init__()

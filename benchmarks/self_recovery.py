@@ -19,8 +19,8 @@ import json
 import tempfile
 from pathlib import Path
 
-from langind.recovery import RecoveryConfig, recover_self
-from langind.train import TrainConfig, train_lm
+from langind.experiments.self_recovery import RecoveryConfig, recover_self
+from langind.lm.train import TrainConfig, train_lm
 
 REFERENCE = [("linear", "input", "random")]
 BEST = [("vector", "input", "counts"), ("vector", "both", "counts")]

@@ -2,11 +2,11 @@
 
     python benchmarks/word2vec_settings.py --out benchmarks/results/word2vec_settings.json   # about 14 min
 
-For each word2vec setting (``langind.embeddings.train_word2vec``: gensim, 300d, on the bundled
+For each word2vec setting (``langind.crosslingual.embeddings.train_word2vec``: gensim, 300d, on the bundled
 Reina-Valera 1909 and World English Bible) it trains both spaces, keeps the 5,000 most frequent alphabetic
 words of each, and runs, scored by CSLS against the bundled FreeDict es→en pairs:
 
-* vecmap-style unsupervised self-learning (``langind.align.vecmap_unsupervised``, up to
+* vecmap-style unsupervised self-learning (``langind.crosslingual.align.vecmap_unsupervised``, up to
   ``--vecmap-seconds``) and Gromov-Wasserstein + Procrustes;
 * the same self-learning started from a seed dictionary (vecmap's ``--semi_supervised``; *not*
   unsupervised): a random ``--seed-fraction`` of the dictionary's source words, scored on the other
@@ -23,10 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from langind import align, data
-from langind.embeddings import train_word2vec
-from langind.evaluate import bli_precision
-from langind.lexicon import load_dictionary
+from langind import data
+from langind.crosslingual import align
+from langind.crosslingual.embeddings import train_word2vec
+from langind.crosslingual.lexicon import load_dictionary
+from langind.evaluation.metrics import bli_precision
 from langind.vocab import alphabetic_words
 
 SETTINGS = {

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from langind import align
+from langind.crosslingual import align
+from langind.crosslingual.lexicon import read_lexicon
 from langind.errors import LangindError
-from langind.lexicon import read_lexicon
 
 
 def planted_pair(n=400, d=40, noise=0.02, seed=0):
@@ -116,7 +116,7 @@ def test_gromov_wasserstein_retries_with_a_larger_epsilon_when_sinkhorn_overflow
 def test_align_cli_writes_spaces_that_evaluate(tmp_path):
     from conftest import run_cli
 
-    from langind.embeddings import write_word2vec
+    from langind.crosslingual.embeddings import write_word2vec
 
     x, z = planted_pair(n=200, d=20)
     words = [f"w{i}" for i in range(200)]

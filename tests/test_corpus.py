@@ -5,7 +5,14 @@ import gzip
 import numpy as np
 import pytest
 
-from langind.corpus import CorpusSource, check_text_file, is_valid, iter_lines, split_sentences, tokenize
+from langind.corpus import (
+    CorpusSource,
+    check_text_file,
+    is_valid,
+    iter_lines,
+    split_sentences,
+    tokenize,
+)
 from langind.errors import LangindError
 from langind.vocab import Vocab, encode_sentences, encode_to_npy, load_ids
 

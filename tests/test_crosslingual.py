@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from langind.crosslingual import JointConfig, evaluate_joint, train_joint
-
 from conftest import make_language_pair, run_cli
+
+from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
 
 
 def test_joint_lm_learns_a_planted_mapping(tmp_path):

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from langind.errors import LangindError
-from langind.evaluate import WordNet, error_analysis, parse_band, recovery_metrics
+from langind.evaluation.metrics import (
+    WordNet,
+    error_analysis,
+    parse_band,
+    recovery_metrics,
+)
 
 
 @pytest.fixture()
@@ -72,8 +77,8 @@ def test_csls_and_precision_on_a_hand_checked_fixture(tmp_path):
     CSLS (k=1): r_S(t) = max_s cos = [1, 1, .96]; 2cos−r: s0: [1, −1, .64]; s1: [−1, 1, .24];
     s2: [.2, .6, .96]. With the dictionary below, P@1 = 2/3 and P@2 = 1 (vecmap's protocol).
     """
-    from langind.evaluate import bli_precision, retrieval_scores
-    from langind.lexicon import load_dictionary
+    from langind.crosslingual.lexicon import load_dictionary
+    from langind.evaluation.metrics import bli_precision, retrieval_scores
 
     src = np.array([[1, 0], [0, 1], [0.6, 0.8]])
     tgt = np.array([[1, 0], [0, 1], [0.8, 0.6]])
@@ -90,8 +95,8 @@ def test_csls_and_precision_on_a_hand_checked_fixture(tmp_path):
 
 
 def test_dictionary_errors_and_accent_folding(tmp_path):
-    from langind.evaluate import bli_precision
-    from langind.lexicon import fold_accents, load_dictionary
+    from langind.crosslingual.lexicon import fold_accents, load_dictionary
+    from langind.evaluation.metrics import bli_precision
 
     bad = tmp_path / "bad.txt"
     bad.write_text("water agua\nat dawn al alba\n")
@@ -110,7 +115,7 @@ def test_dictionary_errors_and_accent_folding(tmp_path):
 def test_word2vec_roundtrip_through_gensim(tmp_path):
     from gensim.models import KeyedVectors
 
-    from langind.embeddings import read_word2vec, write_word2vec
+    from langind.crosslingual.embeddings import read_word2vec, write_word2vec
 
     words = ["<unk>", "<eos>", "agua", "fué", "jehová"]
     vecs = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)

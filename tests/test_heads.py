@@ -6,11 +6,18 @@ import numpy as np
 import pytest
 import torch
 
-from langind import readout
-from langind.decipher import head_loss
 from langind.errors import LangindError
-from langind.heads import HEADS, INITS, count_matching, log_sinkhorn, make_head, normalize_embeddings
-from langind.lm import LMConfig, WordLM
+from langind.lm.model import LMConfig, WordLM
+from langind.mapping import readout
+from langind.mapping.fit import head_loss
+from langind.mapping.heads import (
+    HEADS,
+    INITS,
+    count_matching,
+    log_sinkhorn,
+    make_head,
+    normalize_embeddings,
+)
 
 
 @pytest.mark.parametrize("n,m", [(6, 6), (40, 40), (12, 8)])

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from langind.errors import LangindError
-from langind.lm import LMConfig, WordLM, locked_dropout
-from langind.train import one_cycle
+from langind.lm.model import LMConfig, WordLM, locked_dropout
+from langind.lm.train import one_cycle
 
 
 def small_model(**kw) -> WordLM:

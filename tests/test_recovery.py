@@ -6,11 +6,10 @@ import json
 
 import numpy as np
 import pytest
-
-from langind.recovery import RecoveryConfig, recover_self, scramble
-from langind.train import TrainConfig, train_lm
-
 from conftest import make_markov_language, run_cli
+
+from langind.experiments.self_recovery import RecoveryConfig, recover_self, scramble
+from langind.lm.train import TrainConfig, train_lm
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
-
-from langind.checkpoint import load_lm
-from langind.errors import LangindError
-from langind.train import TrainConfig, train_lm
-
 from conftest import TINY_LM, run_cli
+
+from langind.errors import LangindError
+from langind.lm.checkpoint import load_lm
+from langind.lm.train import TrainConfig, train_lm
 
 TINY = {"emb_dim": 16, "hidden_dim": 32}
 

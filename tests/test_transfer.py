@@ -5,13 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
-
-from langind.errors import LangindError
-from langind.lexicon import read_lexicon
-from langind.train import TrainConfig, train_lm
-from langind.transfer import TransferConfig, transfer
-
 from conftest import make_language_pair, run_cli
+
+from langind.crosslingual.lexicon import read_lexicon
+from langind.crosslingual.transfer import TransferConfig, transfer
+from langind.errors import LangindError
+from langind.lm.train import TrainConfig, train_lm
 
 TINY = {"emb_dim": 32, "hidden_dim": 64, "n_layers": 2}
 STEPS = {"minutes": None, "batch_size": 16, "bptt": 20, "threads": 1, "progress": False}
@@ -63,8 +62,8 @@ def test_anchor_holds_vectors_near_their_start(pair):
     import numpy as np
     import torch
 
-    from langind.decipher import DecipherConfig, load_frozen_lm, train_head
-    from langind.heads import make_head
+    from langind.mapping.fit import DecipherConfig, load_frozen_lm, train_head
+    from langind.mapping.heads import make_head
 
     lm, vocab, device = load_frozen_lm(str(pair / "lm-b"), "cpu", seed=0, threads=1)
     ids = np.random.default_rng(0).integers(vocab.n_specials, len(vocab), size=4000)

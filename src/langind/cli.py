@@ -54,9 +54,9 @@ def lm_train(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
     """Train a word-level AWD-LSTM LM. Launch with `torchrun --nproc_per_node N -m langind lm train ...` for DDP."""
-    from langind.lm import LMConfig
+    from langind.lm.model import LMConfig
+    from langind.lm.train import TrainConfig, train_lm
     from langind.runs import RunDir
-    from langind.train import TrainConfig, train_lm
 
     if resume is not None:
         metrics = train_lm(resume, TrainConfig(progress=not quiet), resume=True)
@@ -89,9 +89,9 @@ def lm_eval(
     device: str = typer.Option("auto"),
 ):
     """Perplexity of a trained LM on its validation split or on another corpus."""
-    from langind.checkpoint import load_lm
     from langind.corpus import CorpusSource
-    from langind.train import evaluate_ids, lm_run_checkpoint, pick_device
+    from langind.lm.checkpoint import load_lm
+    from langind.lm.train import evaluate_ids, lm_run_checkpoint, pick_device
     from langind.vocab import encode_sentences, load_ids
 
     dev = pick_device(device)
@@ -121,9 +121,9 @@ def lm_generate(
     """Continue a prompt with words sampled from a trained LM."""
     import torch
 
-    from langind.checkpoint import load_lm
     from langind.corpus import tokenize
-    from langind.train import lm_run_checkpoint
+    from langind.lm.checkpoint import load_lm
+    from langind.lm.train import lm_run_checkpoint
 
     model, vocab = load_lm(lm_run_checkpoint(run, checkpoint))
     toks = tokenize(prompt)
@@ -159,8 +159,8 @@ def induce_self(
     quiet: bool = typer.Option(False, "--quiet"),
 ):
     """Wipe a frozen LM's word↔embedding mapping and learn it back from text (hit@k, assignment, report)."""
-    from langind.recovery import RecoveryConfig, recover_self
-    from langind.report import band_table
+    from langind.evaluation.report import band_table
+    from langind.experiments.self_recovery import RecoveryConfig, recover_self
     from langind.runs import RunDir
 
     opts = {"temperature": temperature} if temperature is not None else {}
@@ -206,7 +206,7 @@ def induce_cross(
 ):
     """Unsupervised bilingual lexicon induction from two monolingual corpora; writes a lexicon TSV and report."""
     from langind import data
-    from langind.crosslingual import JointConfig, evaluate_joint, train_joint
+    from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
     from langind.runs import RunDir
 
     if method not in CROSS_METHODS:
@@ -239,8 +239,8 @@ def induce_cross(
         _print_cross(res, src, tgt, "joint-lm")
         init_lexicon = joint_dir / f"lexicon.{src}-{tgt}.tsv"
     if method != "joint-lm":
-        from langind.train import train_reference_lm
-        from langind.transfer import TransferConfig, transfer
+        from langind.crosslingual.transfer import TransferConfig, transfer
+        from langind.lm.train import train_reference_lm
 
         if lm is None:
             lm = out / f"lm-{tgt}"
@@ -275,9 +275,9 @@ def embeddings_export(
     checkpoint: str = typer.Option("best"),
 ):
     """Write an LM's input embeddings as word2vec text (readable by gensim, vecmap, MUSE)."""
-    from langind.checkpoint import load_lm
-    from langind.embeddings import write_word2vec
-    from langind.train import lm_run_checkpoint
+    from langind.crosslingual.embeddings import write_word2vec
+    from langind.lm.checkpoint import load_lm
+    from langind.lm.train import lm_run_checkpoint
 
     model, vocab = load_lm(lm_run_checkpoint(run, checkpoint))
     _check_lang(run, lang)
@@ -315,9 +315,9 @@ def evaluate_cmd(
     import json
 
     from langind import data
-    from langind.embeddings import read_word2vec
-    from langind.evaluate import bli_precision
-    from langind.lexicon import load_dictionary
+    from langind.crosslingual.embeddings import read_word2vec
+    from langind.crosslingual.lexicon import load_dictionary
+    from langind.evaluation.metrics import bli_precision
 
     sw, sv = read_word2vec(src_emb, max_words)
     tw, tv = read_word2vec(tgt_emb, max_words)
@@ -354,10 +354,10 @@ def align_cmd(
         None, help="Also write the CSLS lexicon of the aligned spaces (source, target, score) as TSV, e.g. to "
                    "start `induce cross --method hybrid --init-lexicon` from an alignment baseline."),
 ):
-    """Align two monolingual embedding spaces without a dictionary (baselines; see langind.align)."""
-    from langind import align
-    from langind.embeddings import read_word2vec, write_word2vec
-    from langind.lexicon import load_dictionary
+    """Align two monolingual embedding spaces without a dictionary (baselines; see langind.crosslingual.align)."""
+    from langind.crosslingual import align
+    from langind.crosslingual.embeddings import read_word2vec, write_word2vec
+    from langind.crosslingual.lexicon import load_dictionary
 
     if method not in ALIGN_METHODS:
         raise LangindError(f"unknown method {method!r}; choose one of {ALIGN_METHODS}")
@@ -380,7 +380,7 @@ def align_cmd(
     write_word2vec(out_tgt, tw, zw, skip_specials=False)
     typer.echo(f"{method}: {info}; wrote {out_src} and {out_tgt} (evaluate with `langind evaluate`)")
     if lexicon is not None:
-        from langind.lexicon import induce_lexicon, write_lexicon
+        from langind.crosslingual.lexicon import induce_lexicon, write_lexicon
 
         write_lexicon(lexicon, induce_lexicon(sw, xw, tw, zw))
         typer.echo(f"lexicon: {lexicon}")
@@ -414,7 +414,7 @@ def demo(
     quiet: bool = typer.Option(False, "--quiet"),
 ):
     """Train an English LM on the bundled Bible, wipe and recover its vocabulary mapping, then induce an es→en lexicon."""
-    from langind.demo import run_demo
+    from langind.experiments.demo import run_demo
 
     run_demo(out, minutes=minutes, threads=threads, progress=not quiet, echo=typer.echo,
              recovery_minutes=recovery_minutes, cross_minutes=cross_minutes)

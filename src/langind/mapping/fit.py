@@ -11,7 +11,7 @@ next-word loss on a text written in "source ids":
   known; the head maps source ids to input vectors *and* provides the output layer (the vectors of
   all source words, with a learned bias), so the LM predicts the next *source* word.
 
-The loop mirrors :func:`langind.train.train_lm`: contiguous rows read in BPTT windows with the
+The loop mirrors :func:`langind.lm.train.train_lm`: contiguous rows read in BPTT windows with the
 hidden state carried, Adam, a wall-clock budget (``minutes``) or a step budget, and a callback every
 ``eval_every`` seconds so learning curves ("how fast") can be recorded.
 """
@@ -28,11 +28,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from langind.checkpoint import load_lm
 from langind.errors import LangindError
-from langind.heads import LinearHead, MappingHead, SinkhornHead, VectorHead
-from langind.lm import WordLM, detach_hidden
-from langind.train import batchify, lm_run_checkpoint, pick_device, window
+from langind.lm.checkpoint import load_lm
+from langind.lm.model import WordLM, detach_hidden
+from langind.lm.train import batchify, lm_run_checkpoint, pick_device, window
+from langind.mapping.heads import LinearHead, MappingHead, SinkhornHead, VectorHead
 from langind.vocab import Vocab
 
 MODES = ("input", "both")
@@ -92,7 +92,7 @@ def head_loss(lm: WordLM, head: MappingHead, x: torch.Tensor, y: torch.Tensor, m
 
 class ThroughHead(nn.Module):
     """The frozen LM reading source ids through a head (``both`` mode), with the WordLM calling
-    convention ``(logits, hidden, _) = model(ids, hidden)`` so :func:`langind.train.evaluate_ids`
+    convention ``(logits, hidden, _) = model(ids, hidden)`` so :func:`langind.lm.train.evaluate_ids`
     measures its perplexity like any LM's."""
 
     def __init__(self, lm: WordLM, head: MappingHead):

@@ -5,7 +5,7 @@ its validation perplexity and a generated sample. Stage 2 freezes it, scrambles 
 (input and output) and recovers the mapping from the King James Version — a text the LM never saw —
 printing hit@k per frequency band beside the count-matching baseline. Stage 3 goes cross-lingual:
 the Spanish Reina-Valera text is read by the same frozen English LM through learned Spanish word
-vectors (decipherment, :mod:`langind.transfer`), and the resulting es→en lexicon is printed with its
+vectors (decipherment, :mod:`langind.crosslingual.transfer`), and the resulting es→en lexicon is printed with its
 P@1 against FreeDict (used only for scoring). Every stage writes its own run directory under ``OUT``
 and adds its figures to ``OUT/metrics.json``.
 """
@@ -19,8 +19,8 @@ from typing import Callable
 
 import torch
 
+from langind.lm.train import TrainConfig, lm_run_checkpoint, train_lm
 from langind.runs import RunDir
-from langind.train import TrainConfig, lm_run_checkpoint, train_lm
 
 # Small enough to learn something in ~4 CPU minutes, large enough for the recovery stages.
 DEMO_LM = {"emb_dim": 128, "hidden_dim": 384, "n_layers": 2}
@@ -31,8 +31,8 @@ DEMO_HEAD = "vector"
 def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, progress: bool = True,
              echo: Callable[[str], None] = print, recovery_minutes: float = 2.0,
              cross_minutes: float = 3.0) -> dict:
-    from langind.checkpoint import load_lm
     from langind.corpus import tokenize
+    from langind.lm.checkpoint import load_lm
 
     demo = RunDir(out)
     t0 = time.time()
@@ -58,8 +58,8 @@ def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, 
 
     rec = None
     if recovery_minutes > 0:
-        from langind.recovery import RecoveryConfig, recover_self
-        from langind.report import band_table
+        from langind.evaluation.report import band_table
+        from langind.experiments.self_recovery import RecoveryConfig, recover_self
 
         echo(f"[2/3] wiping the LM's word<->embedding mapping and recovering it from the King James text "
              f"({recovery_minutes:g} min, vector head, both sides scrambled)")
@@ -74,7 +74,7 @@ def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, 
     cross = None
     if cross_minutes > 0:
         from langind import data
-        from langind.transfer import TransferConfig, transfer
+        from langind.crosslingual.transfer import TransferConfig, transfer
 
         echo(f"[3/3] reading the Spanish Reina-Valera through the frozen English LM to induce an es→en lexicon "
              f"({cross_minutes:g} min, decipherment; FreeDict only scores the result)")

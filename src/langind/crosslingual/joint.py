@@ -28,12 +28,25 @@ from tqdm import tqdm
 
 from langind import data
 from langind.corpus import CorpusSource
+from langind.crosslingual.lexicon import induce_lexicon, load_dictionary, write_lexicon
 from langind.errors import LangindError
-from langind.evaluate import bli_precision
-from langind.lexicon import induce_lexicon, load_dictionary, write_lexicon
-from langind.lm import LMConfig, LSTMBody, detach_hidden, embedding_dropout, locked_dropout
+from langind.evaluation.metrics import bli_precision
+from langind.lm.model import (
+    LMConfig,
+    LSTMBody,
+    detach_hidden,
+    embedding_dropout,
+    locked_dropout,
+)
+from langind.lm.train import (
+    batchify,
+    evaluate_ids,
+    one_cycle,
+    pick_device,
+    sample_bptt,
+    window,
+)
 from langind.runs import RunDir, atomic_write_json, read_json
-from langind.train import batchify, evaluate_ids, one_cycle, pick_device, sample_bptt, window
 from langind.vocab import Vocab, alphabetic_words, encode_to_npy, load_ids
 
 

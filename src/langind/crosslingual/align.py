@@ -2,10 +2,10 @@
 
 These are the methods people use today for unsupervised bilingual lexicon induction; langind
 runs them in the same place, on the same vocabularies and with the same evaluation as its
-LM-based methods (``langind.crosslingual``), so the comparison is like for like. Each solver is a
+LM-based methods (``langind.crosslingual.joint``), so the comparison is like for like. Each solver is a
 plain function on NumPy arrays ``x`` (source, n×d) and ``z`` (target, m×d), rows in frequency
 order; each returns the two spaces mapped into a shared one plus a small ``info`` dict. The
-lexicon is then read out by nearest neighbour or CSLS (:mod:`langind.evaluate`).
+lexicon is then read out by nearest neighbour or CSLS (:mod:`langind.evaluation.metrics`).
 
 * :func:`identical_strings` — the trivial baseline: a word translates to the same string.
 * :func:`vecmap_unsupervised` — Artetxe, Labaka & Agirre (2018), "A robust self-learning method

@@ -55,7 +55,10 @@ def induce_lexicon(src_words: list[str], src_emb: np.ndarray, tgt_words: list[st
 
     Rows are (source, target, CSLS score), in source-word order — what :func:`write_lexicon` writes.
     """
-    from langind.evaluate import _unit, retrieval_scores  # evaluate sits after lexicon in the flow
+    from langind.evaluation.metrics import (  # evaluate sits after lexicon in the flow
+        _unit,
+        retrieval_scores,
+    )
 
     x, z = _unit(np.asarray(src_emb, dtype=np.float64)), _unit(np.asarray(tgt_emb, dtype=np.float64))
     n = len(src_words) if n is None else min(n, len(src_words))

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from langind.errors import LangindError
-from langind import readout
+from langind.mapping import readout
 
 DEFAULT_BANDS = ("10-110", "10-1010", "all")
 WORDNET_DIR = Path("/usr/share/wordnet")
@@ -227,7 +227,7 @@ def bli_precision(src_words: list[str], src_emb: np.ndarray, tgt_words: list[str
     With ``fold``, words are compared after :func:`langind.lexicon.fold_accents` on both sides.
     ``src_ranks=(lo, hi)`` restricts to source words at vocabulary positions lo..hi-1.
     """
-    from langind.lexicon import fold_accents
+    from langind.crosslingual.lexicon import fold_accents
 
     if len(src_words) != len(src_emb) or len(tgt_words) != len(tgt_emb):
         raise LangindError("embedding rows and word lists differ in length")

@@ -2,7 +2,7 @@
 
 A head replaces the LM's input lookup (and, in ``both`` mode, its output layer). It maps each of
 ``n_src`` source word ids to a vector in the frozen LM's embedding space, and exposes a score matrix
-``S`` (``n_src × n_tgt``, higher = more likely) that the readouts of :mod:`langind.readout` turn into
+``S`` (``n_src × n_tgt``, higher = more likely) that the readouts of :mod:`langind.mapping.readout` turn into
 top-k lists or a hard one-to-one assignment.
 
 Two families, one interface (:class:`MappingHead`):

@@ -31,11 +31,17 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from langind.checkpoint import (load_lm, load_state, optimizer_from_flat, optimizer_to_flat,
-                                resolve_checkpoint, save_checkpoint)
 from langind.corpus import CorpusSource
 from langind.errors import LangindError
-from langind.lm import LMConfig, WordLM, detach_hidden
+from langind.lm.checkpoint import (
+    load_lm,
+    load_state,
+    optimizer_from_flat,
+    optimizer_to_flat,
+    resolve_checkpoint,
+    save_checkpoint,
+)
+from langind.lm.model import LMConfig, WordLM, detach_hidden
 from langind.runs import RunDir, read_json
 from langind.vocab import Vocab, encode_to_npy, load_ids
 

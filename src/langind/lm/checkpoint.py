@@ -28,7 +28,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from langind.errors import LangindError
-from langind.lm import LMConfig, WordLM
+from langind.lm.model import LMConfig, WordLM
 from langind.runs import atomic_write_json, read_json
 from langind.vocab import Vocab
 

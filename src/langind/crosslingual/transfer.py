@@ -2,7 +2,7 @@
 
 One language's LM (the *target*, e.g. English) is frozen; the other language's text (the *source*,
 e.g. Spanish) is read through it with a learnable mapping from source words to the target LM's
-input space, in ``both`` mode (:mod:`langind.decipher`): the mapping gives the input vectors *and*
+input space, in ``both`` mode (:mod:`langind.mapping.fit`): the mapping gives the input vectors *and*
 the output layer, so the frozen body must predict the next Spanish word. Nothing bilingual is used —
 the dictionary only scores the result. Three ways to parameterise and start the mapping:
 
@@ -12,7 +12,7 @@ the dictionary only scores the result. Three ways to parameterise and start the 
   rotate/scale one space onto the other. Separately trained LMs do not share coordinates, so the
   identity start is useless (P@1 0.003 es→en); learning ``A`` through the frozen body (input and
   tied output) nevertheless reaches P@1 ~0.12 in two CPU minutes (README, BLI benchmark).
-* ``decipher`` — a free vector per source word (:class:`langind.heads.VectorHead`), started at the
+* ``decipher`` — a free vector per source word (:class:`langind.mapping.heads.VectorHead`), started at the
   target word with the same frequency rank (a legitimate unsupervised signal). This is Wada &
   Iwata's shared-body idea with the body frozen on the target language: each source word's vector
   is fitted to the contexts in which the target-language body expects it.
@@ -35,18 +35,23 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from langind.checkpoint import load_lm
 from langind.corpus import CorpusSource
-from langind.decipher import DecipherConfig, ThroughHead, load_frozen_lm, train_head
-from langind.embeddings import write_word2vec
+from langind.crosslingual.embeddings import write_word2vec
+from langind.crosslingual.lexicon import (
+    induce_lexicon,
+    load_dictionary,
+    read_lexicon,
+    write_lexicon,
+)
 from langind.errors import LangindError
-from langind.evaluate import bli_precision
-from langind.heads import MappingHead, make_head
-from langind.lexicon import induce_lexicon, load_dictionary, read_lexicon, write_lexicon
-from langind.lm import WordLM
-from langind.recovery import word_count_match
+from langind.evaluation.metrics import bli_precision
+from langind.experiments.self_recovery import word_count_match
+from langind.lm.checkpoint import load_lm
+from langind.lm.model import WordLM
+from langind.lm.train import evaluate_ids, lm_run_checkpoint
+from langind.mapping.fit import DecipherConfig, ThroughHead, load_frozen_lm, train_head
+from langind.mapping.heads import MappingHead, make_head
 from langind.runs import RunDir, atomic_write_text
-from langind.train import evaluate_ids, lm_run_checkpoint
 from langind.vocab import Vocab, alphabetic_words, encode_sentences
 
 METHODS = ("swap", "decipher", "hybrid")

@@ -5,8 +5,8 @@
    of the same book (KJV against a WEB-trained LM) — so word counts do not leak the answer.
 3. Scramble: a random permutation ``π`` of the word ids (specials stay put); source word
    ``π[t]`` stands for LM word ``t``.
-4. Train a mapping head (:mod:`langind.heads`) through the frozen LM (:mod:`langind.decipher`).
-5. Read it out (:mod:`langind.readout`) and score it (:mod:`langind.evaluate`): hit@k and the
+4. Train a mapping head (:mod:`langind.mapping.heads`) through the frozen LM (:mod:`langind.mapping.fit`).
+5. Read it out (:mod:`langind.mapping.readout`) and score it (:mod:`langind.evaluation.metrics`): hit@k and the
    Hungarian assignment per frequency band, the count-matching-only baseline beside it, the LM's
    loss with the recovered vs the true mapping, a hit-vs-rank plot, a WordNet error analysis.
 """
@@ -21,15 +21,21 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from langind import readout
 from langind.corpus import CorpusSource
-from langind.decipher import DecipherConfig, load_frozen_lm, train_head
 from langind.errors import LangindError
-from langind.evaluate import DEFAULT_BANDS, error_analysis, load_wordnet, parse_band, recovery_metrics
-from langind.heads import count_matching, make_head
-from langind.report import band_table, plot_hit_curve
+from langind.evaluation.metrics import (
+    DEFAULT_BANDS,
+    error_analysis,
+    load_wordnet,
+    parse_band,
+    recovery_metrics,
+)
+from langind.evaluation.report import band_table, plot_hit_curve
+from langind.lm.train import evaluate_ids
+from langind.mapping import readout
+from langind.mapping.fit import DecipherConfig, load_frozen_lm, train_head
+from langind.mapping.heads import count_matching, make_head
 from langind.runs import RunDir, atomic_write_text
-from langind.train import evaluate_ids
 from langind.vocab import Vocab, encode_sentences, load_ids
 
 
