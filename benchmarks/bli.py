@@ -33,21 +33,26 @@ import json
 import shutil
 import statistics
 import time
-import warnings
 from pathlib import Path
+
+from _common import (
+    CORPUS,
+    expected_warnings_silenced,
+    vecmap_lexicon,
+    word2vec_space,
+    write_result,
+)
 
 from langind import data
 from langind.crosslingual import align
-from langind.crosslingual.embeddings import train_word2vec
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
-from langind.crosslingual.lexicon import induce_lexicon, load_dictionary, write_lexicon
-from langind.crosslingual.transfer import TransferConfig, alpha_words, transfer
-from langind.evaluation.metrics import bli_precision
-from langind.lm.checkpoint import load_lm
-from langind.lm.train import lm_run_checkpoint, train_reference_lm
-from langind.vocab import alphabetic_words
+from langind.crosslingual.transfer import TransferConfig, transfer
+from langind.evaluation.bli import bli_precision, load_dictionary
+from langind.lm.checkpoint import lm_run_checkpoint, load_lm
+from langind.lm.recipes import train_recipe
+from langind.mapping.fit import FitConfig
+from langind.vocab import top_words
 
-CORPUS = {"en": "web", "es": "rv1909"}
 PAIRS = (("es", "en"), ("en", "es"))
 KS = ("P@1", "P@5", "P@10")
 
@@ -126,16 +131,15 @@ class SeedRun:
         """gensim word2vec (cheap, so kept in memory only), timed once per language."""
         if lg not in self._spaces:
             t0 = time.time()
-            self._spaces[lg] = alphabetic_words(*train_word2vec(CORPUS[lg], epochs=self.args.w2v_epochs,
-                                                                seed=self.seed), self.args.top)
+            self._spaces[lg] = word2vec_space(CORPUS[lg], self.args.top, self.seed, epochs=self.args.w2v_epochs)
             self.state["shared"][f"word2vec {lg}"] = {"settings": self.settings(W2V), "path": ".",
                                                       "seconds": round(time.time() - t0, 1)}
         return self._spaces[lg]
 
     def lm(self, lg: str) -> Path:
         def build(out):
-            m = train_reference_lm(CORPUS[lg], out, self.args.lm_minutes, seed=self.seed, threads=self.args.threads,
-                                   progress=False)
+            m = train_recipe("reference", CORPUS[lg], out, max_minutes=self.args.lm_minutes, seed=self.seed,
+                             threads=self.args.threads, progress=False)
             return {"valid_ppl": round(m["best_valid_ppl"], 1)}
         return self.work / self.shared(f"LM {lg}", LM, build)["path"]
 
@@ -143,7 +147,7 @@ class SeedRun:
         """The LM's input table (top alphabetic words), loaded once per language."""
         if ("LM", lg) not in self._spaces:
             model, vocab = load_lm(lm_run_checkpoint(self.lm(lg)))
-            self._spaces["LM", lg] = alpha_words(vocab, model.input_table.detach().numpy(), self.args.top)
+            self._spaces["LM", lg] = top_words(vocab, model.input_table.detach().numpy(), self.args.top)
         return self._spaces["LM", lg]
 
     def joint(self) -> Path:
@@ -156,12 +160,10 @@ class SeedRun:
     def vecmap_w2v(self, s: str, t: str, d: dict) -> dict:
         """vecmap-style on word2vec, s→t: its P@k and its lexicon (the start of one hybrid)."""
         def build(out):
-            (sw, sv), (tw, tv) = self.word2vec(s), self.word2vec(t)
-            t0 = time.time()
-            xw, zw, _ = align.vecmap_unsupervised(sv, tv, seed=self.seed, time_limit=self.args.vecmap_seconds)
-            out.mkdir(parents=True)
-            write_lexicon(out / f"lexicon.{s}-{t}.tsv", induce_lexicon(sw, xw, tw, zw))
-            return {"result": bli_precision(sw, xw, tw, zw, d), "align_seconds": round(time.time() - t0, 1)}
+            (sw, _), (tw, _) = self.word2vec(s), self.word2vec(t)
+            xw, zw, seconds = vecmap_lexicon(self.word2vec(s), self.word2vec(t), self.seed, self.args.vecmap_seconds,
+                                             out / f"lexicon.{s}-{t}.tsv")
+            return {"result": bli_precision(sw, xw, tw, zw, d), "align_seconds": round(seconds, 1)}
         return self.shared(f"vecmap word2vec {s}-{t}", VECMAP_W2V, build)
 
 
@@ -198,7 +200,6 @@ def run_seed(run: SeedRun) -> None:
     """Every method, both directions, for one seed (rows already made with these settings are reused)."""
     args, keys = run.args, row_keys()
     dicts = {f"{s}-{t}": load_dictionary(data.dictionary_path(s, t)) for s, t in PAIRS}
-    warnings.simplefilter("ignore")  # POT's "Sinkhorn did not converge" on every outer GW step
 
     def aligned(family, space, s, t, method, uses):
         def compute():
@@ -246,9 +247,10 @@ def run_seed(run: SeedRun) -> None:
 
         def through_lm(name, method, minutes, uses, init=None, tag="", s=s, t=t, pair=pair):
             def compute():
-                common = {"lm": str(run.lm(t)), "src_lm": str(run.lm(s)), "src_corpus": CORPUS[s], "seed": run.seed,
-                          "threads": args.threads, "progress": False}
-                cfg = TransferConfig(method=method, minutes=minutes, init_lexicon=init() if init else None, **common)
+                fit = FitConfig(mode="both", minutes=minutes, eval_every=1e9, progress=False)
+                cfg = TransferConfig(method=method, lm=str(run.lm(t)), src_lm=str(run.lm(s)), src_corpus=CORPUS[s],
+                                     init_lexicon=init() if init else None, fit=fit, seed=run.seed,
+                                     threads=args.threads)
                 t0 = time.time()
                 out = run.work / f"{method}{tag}-{pair}"
                 r = transfer(cfg, out, s, t, data.dictionary_path(s, t), top=args.top, echo=lambda m: None)
@@ -268,7 +270,8 @@ def run_seed(run: SeedRun) -> None:
 def seed_result(seed: int, args, work: Path, log) -> tuple[dict, dict]:
     """Run (or finish, or reuse) one seed: ({pair: {method: row}}, {shared model: seconds})."""
     run = SeedRun(seed, args, work, log)
-    run_seed(run)
+    with expected_warnings_silenced():
+        run_seed(run)
     names = row_keys()
     rows = {pair: {n: run.state["rows"][pair][n] for n in names} for pair in (f"{s}-{t}" for s, t in PAIRS)}
     return rows, {name: rec["seconds"] for name, rec in run.state["shared"].items()}
@@ -330,10 +333,8 @@ def main() -> None:
     print(table(pairs, args.seeds))
     total = time.time() - t_start
     print(f"total {total / 60:.1f} min")
-    if args.out:
-        Path(args.out).write_text(json.dumps({"pairs": pairs, "seeds": args.seeds, "shared_seconds": shared,
-                                              "settings": vars(args), "total_seconds": round(total, 1)}, indent=1),
-                                  encoding="utf-8")
+    write_result(args.out, {"pairs": pairs, "seeds": args.seeds, "shared_seconds": shared,
+                            "settings": vars(args), "total_seconds": round(total, 1)})
 
 
 if __name__ == "__main__":

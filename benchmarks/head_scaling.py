@@ -18,7 +18,8 @@ from pathlib import Path
 
 import torch
 
-from langind.lm.model import LMConfig, WordLM
+from langind.lm.model import WordLM
+from langind.lm.recipes import RECIPES
 from langind.mapping.fit import head_loss
 from langind.mapping.heads import HEADS, make_head
 
@@ -33,7 +34,7 @@ def needed_gb(head_name: str, V: int) -> float:
 
 def step_time(head_name: str, mode: str, V: int, steps: int, budget_s: float) -> float | None:
     torch.manual_seed(0)
-    lm = WordLM(LMConfig(vocab_size=V, emb_dim=128, hidden_dim=384)).freeze()
+    lm = WordLM(RECIPES["reference"].model, V).freeze()
     head = make_head(head_name, lm.input_table, lm.out_bias, V, init="random")
     opt = torch.optim.Adam(head.parameters(), lr=1e-3)
     x = torch.randint(2, V, (32, 35))

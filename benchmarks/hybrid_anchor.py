@@ -13,19 +13,16 @@ The grid is scored on the test dictionary, so it diagnoses the method; it is not
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
+from _common import CORPUS, bilingual_word2vec, vecmap_lexicon, write_result
+
 from langind import data
-from langind.crosslingual import align
-from langind.crosslingual.embeddings import train_word2vec
-from langind.crosslingual.lexicon import induce_lexicon, load_dictionary, write_lexicon
 from langind.crosslingual.transfer import TransferConfig, transfer
-from langind.evaluation.metrics import bli_precision
-from langind.vocab import alphabetic_words
+from langind.evaluation.bli import bli_precision, load_dictionary
+from langind.mapping.fit import FitConfig
 
 
 def main() -> None:
@@ -40,24 +37,22 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out")
     args = ap.parse_args()
-    warnings.simplefilter("ignore")
     d = load_dictionary(data.dictionary_path("es", "en"))
     t0 = time.time()
-    sp = {lg: alphabetic_words(*train_word2vec(spec, epochs=20, seed=args.seed), args.top)
-          for lg, spec in (("es", "rv1909"), ("en", "web"))}
-    (sw, sv), (tw, tv) = sp["es"], sp["en"]
-    xw, zw, _ = align.vecmap_unsupervised(sv, tv, seed=args.seed, time_limit=args.vecmap_seconds)
-    start = bli_precision(sw, xw, tw, zw, d)
-    print(f"vecmap-style (word2vec): P@1 {start['P@1']:.3f} P@10 {start['P@10']:.3f} ({time.time() - t0:.0f}s)", flush=True)
+    sp = bilingual_word2vec({"es": CORPUS["es"], "en": CORPUS["en"]}, args.top, args.seed, epochs=20)
+    sw, tw = sp["es"][0], sp["en"][0]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         lexicon = Path(tmp) / "vecmap.es-en.tsv"
-        write_lexicon(lexicon, induce_lexicon(sw, xw, tw, zw))
+        xw, zw, _ = vecmap_lexicon(sp["es"], sp["en"], args.seed, args.vecmap_seconds, lexicon)
+        start = bli_precision(sw, xw, tw, zw, d)
+        print(f"vecmap-style (word2vec): P@1 {start['P@1']:.3f} P@10 {start['P@10']:.3f} ({time.time() - t0:.0f}s)",
+              flush=True)
         for spec in args.grid.split(","):
             lr, anchor = (float(v) for v in spec.split(":"))
-            cfg = TransferConfig(method="hybrid", lm=args.lm_en, src_lm=args.lm_es, src_corpus="rv1909",
-                                 init_lexicon=str(lexicon), minutes=args.minutes, lr=lr, anchor=anchor,
-                                 seed=args.seed, threads=args.threads, progress=False)
+            fit = FitConfig(mode="both", minutes=args.minutes, lr=lr, anchor=anchor, eval_every=1e9, progress=False)
+            cfg = TransferConfig(method="hybrid", lm=args.lm_en, src_lm=args.lm_es, src_corpus=CORPUS["es"],
+                                 init_lexicon=str(lexicon), fit=fit, seed=args.seed, threads=args.threads)
             r = transfer(cfg, Path(tmp) / f"run-{spec}", "es", "en", data.dictionary_path("es", "en"),
                          top=args.top, echo=lambda m: None)
             rows.append({"lr": lr, "anchor": anchor, "start": r["start_csls"], "csls": r["csls"], "steps": r["steps"],
@@ -65,9 +60,7 @@ def main() -> None:
             print(f"lr {lr:g} anchor {anchor:g}: start P@1 {r['start_csls']['P@1']:.3f} -> P@1 {r['csls']['P@1']:.3f} "
                   f"P@5 {r['csls']['P@5']:.3f} P@10 {r['csls']['P@10']:.3f} ({r['steps']} steps, "
                   f"Spanish text ppl {r['source_text_ppl']:.1f})", flush=True)
-    if args.out:
-        Path(args.out).write_text(json.dumps({"settings": vars(args), "vecmap": start, "runs": rows}, indent=1),
-                                  encoding="utf-8")
+    write_result(args.out, {"settings": vars(args), "vecmap": start, "runs": rows})
 
 
 if __name__ == "__main__":

@@ -21,14 +21,17 @@ import resource
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from _common import write_result
 from torch.func import functional_call
 
 from langind.lm.model import LMConfig
+from langind.lm.recipes import RECIPES
 from langind.lm.train import TrainConfig, train_lm
 from langind.vocab import load_ids
 
@@ -36,13 +39,13 @@ from langind.vocab import load_ids
 class BareLM(nn.Module):
     """The same network as langind.lm.model.WordLM, written out plainly."""
 
-    def __init__(self, c: LMConfig):
+    def __init__(self, c: LMConfig, vocab_size: int):
         super().__init__()
-        self.c = c
-        self.emb = nn.Embedding(c.vocab_size, c.emb_dim)
+        self.c, self.vocab_size = c, vocab_size
+        self.emb = nn.Embedding(vocab_size, c.emb_dim)
         dims = [c.emb_dim] + [c.hidden_dim] * (c.n_layers - 1) + [c.emb_dim]
         self.rnns = nn.ModuleList(nn.LSTM(dims[i], dims[i + 1], batch_first=True) for i in range(c.n_layers))
-        self.bias = nn.Parameter(torch.zeros(c.vocab_size))
+        self.bias = nn.Parameter(torch.zeros(vocab_size))
 
     @staticmethod
     def lock(x, p):
@@ -62,9 +65,9 @@ class BareLM(nn.Module):
         return F.linear(x, self.emb.weight, self.bias), new, x, raw
 
 
-def bare_round(ids: torch.Tensor, c: LMConfig, tc: TrainConfig, steps: int) -> float:
+def bare_round(ids: torch.Tensor, c: LMConfig, vocab_size: int, tc: TrainConfig, steps: int) -> float:
     torch.manual_seed(0)
-    model = BareLM(c)
+    model = BareLM(c, vocab_size)
     opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, betas=(0.9, 0.99), weight_decay=tc.weight_decay)
     cols = len(ids) // tc.batch_size
     data = ids[: cols * tc.batch_size].view(tc.batch_size, cols)
@@ -73,7 +76,7 @@ def bare_round(ids: torch.Tensor, c: LMConfig, tc: TrainConfig, steps: int) -> f
         t0 = time.perf_counter()
         x, y = data[:, i: i + tc.bptt], data[:, i + 1: i + 1 + tc.bptt]
         logits, hidden, dropped, raw = model(x, hidden)
-        loss = F.cross_entropy(logits.reshape(-1, c.vocab_size), y.reshape(-1))
+        loss = F.cross_entropy(logits.reshape(-1, vocab_size), y.reshape(-1))
         loss = loss + tc.ar_alpha * dropped.pow(2).mean() + tc.tar_beta * (raw[:, 1:] - raw[:, :-1]).pow(2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -94,18 +97,18 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    lm = {"emb_dim": 128, "hidden_dim": 384, "n_layers": 2}
+    ref = RECIPES["reference"]
+    lm = ref.model
     work = Path(tempfile.mkdtemp(prefix="langind-bench-"))
     try:
-        tc = TrainConfig(corpus=args.corpus, max_vocab=6000, batch_size=32, bptt=35, max_steps=args.steps,
-                         checkpoint_every=10**9, threads=args.threads, progress=True)
+        tc = replace(ref.train, corpus=args.corpus, max_steps=args.steps, checkpoint_every=10**9, threads=args.threads,
+                     progress=True)
         lang, bare = [], []
         for r in range(args.rounds):
             m = train_lm(work / f"lm{r}", tc, lm)
             lang.append(m["step_tokens_per_s"])
             ids = torch.from_numpy(load_ids(work / f"lm{r}" / "data" / "train.npy").astype("int64"))
-            c = LMConfig(vocab_size=m["vocab_size"], **lm)
-            bare.append(bare_round(ids, c, tc, args.steps))
+            bare.append(bare_round(ids, lm, m["vocab_size"], tc, args.steps))
             print(f"round {r + 1}: langind {lang[-1]:.0f} tok/s, bare {bare[-1]:.0f} tok/s")
         res = {
             "langind_tok_s": round(sum(lang) / len(lang), 1),
@@ -114,10 +117,9 @@ def main() -> None:
         }
         res["ratio"] = round(res["langind_tok_s"] / res["bare_tok_s"], 3)
         res.update({"rounds": args.rounds, "steps_per_round": args.steps, "threads": args.threads,
-                    "model": lm, "vocab_size": m["vocab_size"], "batch_size": tc.batch_size, "bptt": tc.bptt,
+                    "model": lm.to_dict(), "vocab_size": m["vocab_size"], "batch_size": tc.batch_size, "bptt": tc.bptt,
                     "langind_rounds": lang, "bare_rounds": bare, "torch": torch.__version__})
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(res, indent=2) + "\n")
+        write_result(args.out, res)
         print(json.dumps({k: res[k] for k in ("langind_tok_s", "bare_tok_s", "ratio", "peak_rss_mb")}))
     finally:
         shutil.rmtree(work, ignore_errors=True)

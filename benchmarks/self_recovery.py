@@ -15,12 +15,14 @@ Writes {"runs": [{"head", "scramble", "init", "seconds", "bands": {...}, "count_
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 
+from _common import write_result
+
 from langind.experiments.self_recovery import RecoveryConfig, recover_self
-from langind.lm.train import TrainConfig, train_lm
+from langind.lm.recipes import train_recipe
+from langind.mapping.fit import FitConfig
 
 REFERENCE = [("linear", "input", "random")]
 BEST = [("vector", "input", "counts"), ("vector", "both", "counts")]
@@ -43,14 +45,13 @@ def main() -> None:
     lm = args.lm
     if lm is None:
         lm = work / "lm"
-        train_lm(lm, TrainConfig(corpus="web", max_vocab=6000, epochs=args.lm_epochs, max_minutes=args.lm_minutes,
-                                 batch_size=32, bptt=35, lr=4e-3, threads=args.threads, progress=False),
-                 {"emb_dim": 128, "hidden_dim": 384, "n_layers": 2})
+        train_recipe("reference", "web", lm, epochs=args.lm_epochs, max_minutes=args.lm_minutes,
+                     threads=args.threads, progress=False)
     configs = [(h, m, "counts") for m in ("input", "both") for h in ALL_HEADS] if args.all else REFERENCE + BEST
     runs = []
     for head, mode, init in configs:
-        cfg = RecoveryConfig(lm=str(lm), head=head, mode=mode, init=init, text=args.text, minutes=args.minutes,
-                             threads=args.threads, progress=False, eval_every=60.0)
+        fit = FitConfig(mode=mode, minutes=args.minutes, progress=False)
+        cfg = RecoveryConfig(lm=str(lm), head=head, init=init, text=args.text, fit=fit, threads=args.threads)
         r = recover_self(cfg, work / f"{head}-{mode}-{init}", echo=print)
         runs.append({"head": head, "scramble": mode, "init": init, "seconds": r["seconds"],
                      "bands": r["bands"], "count_only": r["count_only"] if init == "counts" else None,
@@ -58,8 +59,7 @@ def main() -> None:
         b = r["bands"]
         print(f"{head:16s} {mode:6s} {init:7s} {r['seconds']:6.0f}s  "
               + "  ".join(f"{n}: hit@1 {b[n]['hit@1']:.3f} assign {b[n]['assign']:.3f}" for n in b), flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"lm": str(lm), "text": args.text, "minutes": args.minutes, "runs": runs}, indent=2) + "\n")
+    write_result(args.out, {"lm": str(lm), "text": args.text, "minutes": args.minutes, "runs": runs})
     print("\n| head | scramble | init | s | 10-110 hit@1 | 10-1010 hit@1 | all hit@1 | all assign | count-only all |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for r in runs:

@@ -16,19 +16,14 @@ words of each, and runs, scored by CSLS against the bundled FreeDict es→en pai
 from __future__ import annotations
 
 import argparse
-import json
 import time
-import warnings
-from pathlib import Path
 
 import numpy as np
+from _common import CORPUS, bilingual_word2vec, expected_warnings_silenced, write_result
 
 from langind import data
 from langind.crosslingual import align
-from langind.crosslingual.embeddings import train_word2vec
-from langind.crosslingual.lexicon import load_dictionary
-from langind.evaluation.metrics import bli_precision
-from langind.vocab import alphabetic_words
+from langind.evaluation.bli import bli_precision, load_dictionary
 
 SETTINGS = {
     "skip-gram, 5 epochs": dict(sg=1, epochs=5),
@@ -45,7 +40,11 @@ def main() -> None:
     ap.add_argument("--seed-fraction", type=float, default=0.2)
     ap.add_argument("--out")
     args = ap.parse_args()
-    warnings.simplefilter("ignore")  # POT's "Sinkhorn did not converge" on every outer GW step
+    with expected_warnings_silenced():
+        run(args)
+
+
+def run(args) -> None:
     d = load_dictionary(data.dictionary_path("es", "en"))
     # the seed/held-out split of the dictionary's source words, fixed across settings
     rng = np.random.default_rng(args.seed)
@@ -56,8 +55,8 @@ def main() -> None:
     results = {}
     for name, kw in SETTINGS.items():
         t0 = time.time()
-        (sw, sv), (tw, tv) = (alphabetic_words(*train_word2vec(spec, seed=args.seed, **kw), args.top)
-                              for spec in ("rv1909", "web"))
+        spaces = bilingual_word2vec({"es": CORPUS["es"], "en": CORPUS["en"]}, args.top, args.seed, **kw)
+        (sw, sv), (tw, tv) = spaces["es"], spaces["en"]
         row = {"word2vec_seconds": round(time.time() - t0, 1)}
         t0 = time.time()
         xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=args.seed, time_limit=args.vecmap_seconds)
@@ -76,8 +75,7 @@ def main() -> None:
               f"GW P@1 {row['gw']['P@1']:.3f} | seeded ({len(pairs[0])} pairs) held-out P@1 "
               f"{row['seeded_held_out']['P@1']:.3f} vs unsupervised {row['vecmap_held_out']['P@1']:.3f} "
               f"({row['seeded_held_out']['evaluated']} words)", flush=True)
-    if args.out:
-        Path(args.out).write_text(json.dumps({"settings": vars(args), "results": results}, indent=1), encoding="utf-8")
+    write_result(args.out, {"settings": vars(args), "results": results})
 
 
 if __name__ == "__main__":

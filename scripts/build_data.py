@@ -806,6 +806,8 @@ class GlueDetector:
     def _spanish_form_of(self, w: str, words: set[str]) -> bool:
         """Is ``w`` a plural ("tapones", "macarrones") or infinitive/gerund + enclitic
         ("callarse") of one of ``words``?"""
+        from langind.corpus import fold_accents
+
         if (w.endswith("s") and w[:-1] in words) or (w.endswith("es") and w[:-2] in words):
             return True
         if w.endswith("es") and re.sub(r"([aeio])n$", lambda m: "áéíó"["aeio".index(m[1])] + "n",
@@ -913,10 +915,6 @@ def build_dictionary(name: str, src_lang: str, tgt_lang: str, detectors: dict[st
     return sorted(kept), stats
 
 
-def fold_accents(w: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFD", w) if not unicodedata.combining(ch))
-
-
 def top_k(counts: collections.Counter, k: int) -> set[str]:
     """The k most frequent alphabetic word types (ties broken alphabetically, for determinism)."""
     words = sorted(((c, w) for w, c in counts.items() if w.isalpha()), key=lambda x: (-x[0], x[1]))
@@ -926,6 +924,8 @@ def top_k(counts: collections.Counter, k: int) -> set[str]:
 def dictionary_coverage(pairs: list[tuple[str, str]], src_lang: str, tgt_lang: str,
                         vocab: dict[str, set[str]], top: dict[str, set[str]]) -> dict:
     """How well a dictionary meets the corpora, exactly and with accents folded (not applied)."""
+    from langind.corpus import fold_accents
+
     stats: dict = {}
     folded_vocab = {lang: {fold_accents(w) for w in v} for lang, v in vocab.items()}
     folded_top = {lang: {fold_accents(w) for w in v} for lang, v in top.items()}

@@ -14,6 +14,9 @@ import pytest
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 import torch  # noqa: E402
 
+from langind.lm.model import LMConfig  # noqa: E402
+from langind.lm.train import TrainConfig, train_lm  # noqa: E402
+
 torch.set_num_threads(1)
 
 
@@ -102,3 +105,43 @@ def make_language_pair(n_words: int, n_lines: int, seed: int = 0, swap_prob: flo
         out_b.append(" ".join(words))
     dictionary = [f"w{i} v{i}" for i in range(n_words)]
     return a, out_b, dictionary
+
+
+# -- trained models shared by several test modules (session scope: each is trained once) -----------
+TINY = LMConfig(emb_dim=16, hidden_dim=32)  # the toy language's LM
+PAIR_LM = LMConfig(emb_dim=32, hidden_dim=64)  # the planted language pair's target LM
+
+
+def tiny_cfg(corpus, **kw) -> TrainConfig:
+    base = dict(corpus=str(corpus), epochs=2, batch_size=8, bptt=20, threads=1, progress=False,
+                checkpoint_every=10, lr=1e-2)
+    return TrainConfig(**{**base, **kw})
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory, toy_corpus):
+    """An LM trained on the toy language: (run directory, metrics)."""
+    out = tmp_path_factory.mktemp("runs") / "lm"
+    metrics = train_lm(out, tiny_cfg(toy_corpus), TINY)
+    return out, metrics
+
+
+@pytest.fixture(scope="session")
+def pair(tmp_path_factory):
+    """Languages a (source) and b (target, renamed words + order noise) and an LM trained on b."""
+    root = tmp_path_factory.mktemp("pair")
+    a, b, d = make_language_pair(40, 6000, seed=2)
+    (root / "a.txt").write_text("\n".join(a) + "\n")
+    (root / "b.txt").write_text("\n".join(b) + "\n")
+    (root / "dict.txt").write_text("\n".join(d) + "\n")
+    train_lm(root / "lm-b", TrainConfig(corpus=str(root / "b.txt"), max_vocab=None, epochs=3, batch_size=16, bptt=20,
+                                        lr=1e-2, threads=1, progress=False, checkpoint_every=10**6), PAIR_LM)
+    return root
+
+
+def one_line_error(r, needle: str) -> None:
+    """A CLI run that failed the way users should see failures: exit 2, one line, no traceback."""
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], r.stderr

@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from langind.errors import LangindError
+from langind.crosslingual.joint import JointConfig
+from langind.errors import LangindError, check_choice
+from langind.experiments.align import AlignConfig
+from langind.experiments.cross import CrossConfig
+from langind.experiments.self_recovery import RecoveryConfig
+from langind.lm.model import LMConfig
+from langind.lm.recipes import RECIPES, Recipe
+from langind.lm.recipes import recipe as recipe_by_name
+from langind.lm.train import TrainConfig, train_lm
+from langind.mapping.fit import FitConfig
+from langind.mapping.heads import HEADS
+from langind.runs import RunDir
 
 app = typer.Typer(help="langind — recover word↔embedding mappings of frozen LMs and induce bilingual lexicons.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -28,50 +41,52 @@ app.add_typer(data_app, name="data")
 
 
 # -- lm --------------------------------------------------------------------------------------------
+T, M = TrainConfig, LMConfig  # CLI defaults are read from the dataclasses: one source for each
+
+
 @lm_app.command("train")
 def lm_train(
-    corpus: str = typer.Option("web", help="UTF-8 text file (one sentence/paragraph per line) or bundled corpus: web, rv1909, kjv."),
+    corpus: str = typer.Option(T.corpus, help="UTF-8 text file (one sentence/paragraph per line) or bundled "
+                               "corpus (web, rv1909, kjv; add :odd-books/:even-books for a book-disjoint half)."),
     out: Optional[Path] = typer.Option(None, help="Run directory (default runs/lm-TIMESTAMP)."),
     resume: Optional[Path] = typer.Option(None, help="Continue the run in this directory from its last checkpoint."),
-    epochs: int = typer.Option(3, min=1),
+    recipe: Optional[str] = typer.Option(None, help=f"Start from a named recipe ({', '.join(RECIPES)}); options given "
+                                         "explicitly still override it."),
+    epochs: Optional[int] = typer.Option(None, min=1, help=f"[default: {T.epochs}]"),
     max_minutes: Optional[float] = typer.Option(None, help="Wall-clock budget; the LR schedule ends with it."),
     max_steps: Optional[int] = typer.Option(None, min=1, help="Stop after this many updates (the LR schedule ends with it)."),
-    max_vocab: int = typer.Option(8000, min=3, help="Keep this many most frequent types (incl. specials)."),
-    min_freq: int = typer.Option(2, min=1),
-    valid_fraction: float = typer.Option(0.05, help="Share of lines held out for validation (deterministic hash split)."),
-    emb_dim: int = typer.Option(128, min=1),
-    hidden_dim: int = typer.Option(512, min=1),
-    layers: int = typer.Option(2, min=1),
-    batch_size: int = typer.Option(32, min=1),
-    bptt: int = typer.Option(40, min=2),
-    lr: float = typer.Option(3e-3, help="Peak learning rate of the one-cycle schedule."),
+    max_vocab: Optional[int] = typer.Option(None, min=3, help=f"Keep this many most frequent types (incl. specials) [default: {T.max_vocab}]."),
+    min_freq: Optional[int] = typer.Option(None, min=1, help=f"[default: {T.min_freq}]"),
+    valid_fraction: Optional[float] = typer.Option(None, help=f"Share of lines held out for validation (deterministic hash split) [default: {T.valid_fraction}]."),
+    emb_dim: Optional[int] = typer.Option(None, min=1, help=f"[default: {M.emb_dim}]"),
+    hidden_dim: Optional[int] = typer.Option(None, min=1, help=f"[default: {M.hidden_dim}]"),
+    layers: Optional[int] = typer.Option(None, min=1, help=f"[default: {M.n_layers}]"),
+    batch_size: Optional[int] = typer.Option(None, min=1, help=f"[default: {T.batch_size}]"),
+    bptt: Optional[int] = typer.Option(None, min=2, help=f"[default: {T.bptt}]"),
+    lr: Optional[float] = typer.Option(None, help=f"Peak learning rate of the one-cycle schedule [default: {T.lr}]."),
     dropout_scale: float = typer.Option(1.0, help="Multiply every dropout rate by this (0 turns dropout off)."),
-    seed: int = typer.Option(0),
+    seed: int = typer.Option(T.seed),
     threads: Optional[int] = typer.Option(None, min=1, help="torch CPU threads."),
-    device: str = typer.Option("auto", help="auto, cpu, cuda or cuda:N."),
-    checkpoint_every: int = typer.Option(200, min=1, help="Save a resumable checkpoint every N steps."),
+    device: str = typer.Option(T.device, help="auto, cpu, cuda or cuda:N."),
+    checkpoint_every: Optional[int] = typer.Option(None, min=1, help=f"Save a resumable checkpoint every N steps [default: {T.checkpoint_every}]."),
     no_lowercase: bool = typer.Option(False, "--no-lowercase", help="Keep case."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
     """Train a word-level AWD-LSTM LM. Launch with `torchrun --nproc_per_node N -m langind lm train ...` for DDP."""
-    from langind.lm.model import LMConfig
-    from langind.lm.train import TrainConfig, train_lm
-    from langind.runs import RunDir
-
     if resume is not None:
         metrics = train_lm(resume, TrainConfig(progress=not quiet), resume=True)
         _print_lm_metrics(metrics, resume)
         return
-    cfg = TrainConfig(corpus=corpus, lowercase=not no_lowercase, max_vocab=max_vocab, min_freq=min_freq,
-                      valid_fraction=valid_fraction, epochs=epochs, max_minutes=max_minutes, max_steps=max_steps,
-                      batch_size=batch_size, bptt=bptt, lr=lr, seed=seed, threads=threads, device=device,
-                      checkpoint_every=checkpoint_every, progress=not quiet)
-    d = LMConfig(vocab_size=3)
-    lm = {"emb_dim": emb_dim, "hidden_dim": hidden_dim, "n_layers": layers,
-          **{k: getattr(d, k) * dropout_scale for k in
-             ("emb_dropout", "input_dropout", "hidden_dropout", "output_dropout", "weight_dropout")}}
+    base = recipe_by_name(recipe) if recipe else Recipe(LMConfig(), TrainConfig(), "")
+    given = {"epochs": epochs, "max_minutes": max_minutes, "max_steps": max_steps, "max_vocab": max_vocab,
+             "min_freq": min_freq, "valid_fraction": valid_fraction, "batch_size": batch_size, "bptt": bptt,
+             "lr": lr, "checkpoint_every": checkpoint_every}
+    cfg = replace(base.train, corpus=corpus, lowercase=not no_lowercase, seed=seed, threads=threads, device=device,
+                  progress=not quiet, **{k: v for k, v in given.items() if v is not None})
+    shape = {"emb_dim": emb_dim, "hidden_dim": hidden_dim, "n_layers": layers}
+    model = replace(base.model, **{k: v for k, v in shape.items() if v is not None}).scaled_dropout(dropout_scale)
     out = out or RunDir.default_path("lm")
-    metrics = train_lm(out, cfg, lm)
+    metrics = train_lm(out, cfg, model)
     _print_lm_metrics(metrics, out)
 
 
@@ -90,10 +105,12 @@ def lm_eval(
 ):
     """Perplexity of a trained LM on its validation split or on another corpus."""
     from langind.corpus import CorpusSource
-    from langind.lm.checkpoint import load_lm
-    from langind.lm.train import evaluate_ids, lm_run_checkpoint, pick_device
+    from langind.lm.batching import evaluate_ids
+    from langind.lm.checkpoint import lm_run_checkpoint, load_lm
+    from langind.lm.device import pick_device
     from langind.vocab import encode_sentences, load_ids
 
+    check_choice("checkpoint", checkpoint, ("best", "last"))
     dev = pick_device(device)
     model, vocab = load_lm(lm_run_checkpoint(run, checkpoint), dev)
     if corpus is None:
@@ -122,8 +139,7 @@ def lm_generate(
     import torch
 
     from langind.corpus import tokenize
-    from langind.lm.checkpoint import load_lm
-    from langind.lm.train import lm_run_checkpoint
+    from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 
     model, vocab = load_lm(lm_run_checkpoint(run, checkpoint))
     toks = tokenize(prompt)
@@ -136,125 +152,92 @@ def lm_generate(
 
 
 # -- induce ------------------------------------------------------------------------------------------
+R, F = RecoveryConfig, FitConfig
+
+
 @induce_app.command("self")
 def induce_self(
     lm: Path = typer.Option(..., "--lm", help="LM run directory (from `langind lm train`)."),
-    head: str = typer.Option("vector", help="linear, softmax, sinkhorn, gumbel-sinkhorn or vector."),
-    scramble: str = typer.Option("both", help="input: scramble the LM's input only; both: input and output (decipherment)."),
-    init: str = typer.Option("counts", help="random, uniform or counts (match words by frequency rank)."),
-    text: str = typer.Option("valid", help="Recovery text: 'valid' (the LM's held-out split), a text file, or a bundled corpus (e.g. kjv)."),
-    minutes: float = typer.Option(10.0, help="Recovery time budget (evaluation time not counted)."),
-    max_steps: Optional[int] = typer.Option(None, min=1, help="Step budget instead of / besides minutes."),
-    lr: Optional[float] = typer.Option(None, help="Head learning rate (default depends on the head)."),
+    head: str = typer.Option(R.head, help=", ".join(HEADS) + "."),
+    scramble: str = typer.Option(F.mode, help="input: scramble the LM's input only; both: input and output (decipherment)."),
+    init: str = typer.Option(R.init, help="random, uniform or counts (match words by frequency rank)."),
+    text: str = typer.Option(R.text, help="Recovery text: 'valid' (the LM's held-out split), a text file, or a bundled corpus (e.g. kjv)."),
+    minutes: float = typer.Option(F.minutes, help="Recovery time budget (evaluation time not counted)."),
+    max_steps: Optional[int] = typer.Option(None, min=1, help="Step budget instead of minutes."),
+    lr: Optional[float] = typer.Option(None, help="Head learning rate (default depends on the head: mapping.fit.DEFAULT_LR)."),
     normalize: bool = typer.Option(False, "--normalize", help="Use length-normalised, centred embeddings (Artetxe et al. 2018)."),
     temperature: Optional[float] = typer.Option(None, help="softmax head temperature."),
     max_text_tokens: Optional[int] = typer.Option(None, min=1000, help="Use only the first N tokens of the text."),
-    batch_size: int = typer.Option(32, min=1),
-    bptt: int = typer.Option(35, min=2),
-    seed: int = typer.Option(0, help="Seed of the scrambling permutation and the head's initialisation."),
-    eval_every: float = typer.Option(60.0, help="Seconds between learning-curve evaluations."),
+    batch_size: int = typer.Option(F.batch_size, min=1),
+    bptt: int = typer.Option(F.bptt, min=2),
+    seed: int = typer.Option(R.seed, help="Seed of the scrambling permutation and the head's initialisation."),
+    eval_every: float = typer.Option(F.eval_every, help="Seconds between learning-curve evaluations."),
     out: Optional[Path] = typer.Option(None, help="Run directory (default runs/induce-self-TIMESTAMP)."),
     threads: Optional[int] = typer.Option(None, min=1),
-    device: str = typer.Option("auto"),
+    device: str = typer.Option(R.device),
     quiet: bool = typer.Option(False, "--quiet"),
 ):
     """Wipe a frozen LM's word↔embedding mapping and learn it back from text (hit@k, assignment, report)."""
     from langind.evaluation.report import band_table
-    from langind.experiments.self_recovery import RecoveryConfig, recover_self
-    from langind.runs import RunDir
+    from langind.experiments.self_recovery import recover_self
 
-    opts = {"temperature": temperature} if temperature is not None else {}
-    cfg = RecoveryConfig(lm=str(lm), head=head, mode=scramble, init=init, normalize=normalize, text=text,
-                         max_text_tokens=max_text_tokens, minutes=minutes if not max_steps else None,
-                         max_steps=max_steps, batch_size=batch_size, bptt=bptt, lr=lr, seed=seed,
-                         threads=threads, device=device, eval_every=eval_every, head_options=opts,
-                         progress=not quiet)
+    fit = FitConfig(mode=scramble, minutes=minutes if not max_steps else None, max_steps=max_steps,
+                    batch_size=batch_size, bptt=bptt, lr=lr, eval_every=eval_every, progress=not quiet)
+    cfg = RecoveryConfig(lm=str(lm), head=head, init=init, normalize=normalize, text=text,
+                         max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
+                         head_options={"temperature": temperature} if temperature is not None else {})
     out = out or RunDir.default_path("induce-self")
     r = recover_self(cfg, out, echo=typer.echo)
     typer.echo(band_table(r["bands"], r["count_only"]))
     typer.echo(f"report: {Path(out) / 'report.md'}")
 
 
-CROSS_METHODS = ("joint-lm", "decipher", "hybrid", "swap")
+C = CrossConfig
 
 
 @induce_app.command("cross")
-def induce_cross(
-    src: str = typer.Option("es", help="Source language code."),
-    tgt: str = typer.Option("en", help="Target language code."),
-    src_corpus: Optional[str] = typer.Option(None, help="Source text file (default: the bundled corpus of --src)."),
-    tgt_corpus: Optional[str] = typer.Option(None, help="Target text file (default: the bundled corpus of --tgt)."),
+def induce_cross_cmd(
+    src: str = typer.Option(C.src, help="Source language code."),
+    tgt: str = typer.Option(C.tgt, help="Target language code."),
+    src_corpus: Optional[str] = typer.Option(None, help="Source text file or corpus spec (default: the bundled corpus of --src)."),
+    tgt_corpus: Optional[str] = typer.Option(None, help="Target text file or corpus spec (default: the bundled corpus of --tgt)."),
     dictionary: Optional[Path] = typer.Option(None, help="MUSE-format dictionary for evaluation only (default: bundled FreeDict)."),
-    method: str = typer.Option("joint-lm", help="joint-lm: shared LSTM body, language-specific embeddings (Wada & Iwata); "
+    method: str = typer.Option(C.method, help="joint-lm: shared LSTM body, language-specific embeddings (Wada & Iwata); "
                                "decipher: source text read by the frozen target LM through learned vectors; "
                                "hybrid: joint-lm's lexicon (or --init-lexicon) refined by decipher; "
-                               "swap: a source LM's embeddings fed to the target LM through a learned linear map."),
-    minutes: float = typer.Option(10.0, help="Training budget of the method (hybrid: of each of its two stages)."),
+                               "swap: a source LM's embeddings fed to the target LM through a learned linear map; "
+                               "no LM: coocmap / coocmap-clip / coocmap-drop (co-occurrence matching, Wang 2023), "
+                               "vecmap (word2vec + vecmap-style self-learning)."),
+    minutes: float = typer.Option(C.minutes, help="Training budget of the method (hybrid: of each of its two stages; "
+                                  "vecmap: of its self-learning)."),
     lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus)."),
     src_lm: Optional[Path] = typer.Option(None, help="swap: source-language LM run (default: train one on the source corpus)."),
     init_lexicon: Optional[Path] = typer.Option(None, help="hybrid: start from this lexicon TSV instead of training joint-lm."),
-    anchor: float = typer.Option(0.0, min=0.0, help="decipher/hybrid: pull each learned vector towards its start "
+    anchor: float = typer.Option(C.anchor, min=0.0, help="decipher/hybrid: pull each learned vector towards its start "
                                  "(weight of the relative squared drift; keeps a good --init-lexicon from drifting)."),
-    lm_minutes: float = typer.Option(16.0, help="Budget of each LM trained because --lm/--src-lm was not given."),
-    epochs: int = typer.Option(3, min=1, help="joint-lm: epochs (the budget stops it earlier)."),
-    max_vocab: int = typer.Option(10000, min=10, help="joint-lm: vocabulary size per language."),
-    top: int = typer.Option(5000, help="Evaluate and translate the N most frequent words of each side."),
-    seed: int = typer.Option(0),
+    lm_minutes: float = typer.Option(C.lm_minutes, help="Budget of each LM trained (reference recipe) because --lm/--src-lm was not given."),
+    epochs: int = typer.Option(JointConfig.epochs, min=1, help="joint-lm: epochs (the budget stops it earlier)."),
+    max_vocab: int = typer.Option(JointConfig.max_vocab, min=10, help="joint-lm: vocabulary size per language."),
+    top: int = typer.Option(C.top, help="Evaluate and translate the N most frequent words of each side."),
+    window: int = typer.Option(C.window, min=1, help="coocmap: co-occurrence window (tokens either side)."),
+    seed: int = typer.Option(C.seed),
     threads: Optional[int] = typer.Option(None, min=1),
     out: Optional[Path] = typer.Option(None, help="Run directory (default runs/induce-cross-TIMESTAMP)."),
     quiet: bool = typer.Option(False, "--quiet"),
 ):
     """Unsupervised bilingual lexicon induction from two monolingual corpora; writes a lexicon TSV and report."""
-    from langind import data
-    from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
-    from langind.runs import RunDir
+    from langind.experiments.cross import induce_cross
 
-    if method not in CROSS_METHODS:
-        raise LangindError(f"unknown method {method!r}; choose one of {CROSS_METHODS}")
-
-    def bundled(lang: str) -> str:
-        for name, (lg, _) in data.CORPORA.items():
-            if lg == lang:
-                return name
-        raise LangindError(f"no bundled corpus for language {lang!r}; give --src-corpus/--tgt-corpus")
-
-    src_spec = src_corpus or bundled(src)
-    needs_tgt_text = method == "joint-lm" or (method == "hybrid" and init_lexicon is None) or lm is None
-    tgt_spec = (tgt_corpus or bundled(tgt)) if needs_tgt_text else tgt_corpus
-    if dictionary is None and (src, tgt) not in data.DICTIONARIES:
-        raise LangindError(f"no bundled {src}-{tgt} dictionary; pass --dictionary FILE for evaluation")
-    dict_path = dictionary if dictionary is not None else data.dictionary_path(src, tgt)
+    cfg = CrossConfig(src=src, tgt=tgt, method=method, src_corpus=src_corpus, tgt_corpus=tgt_corpus,
+                      dictionary=str(dictionary) if dictionary else None, minutes=minutes,
+                      lm=str(lm) if lm else None, src_lm=str(src_lm) if src_lm else None,
+                      init_lexicon=str(init_lexicon) if init_lexicon else None, anchor=anchor, lm_minutes=lm_minutes,
+                      top=top, window=window, seed=seed, threads=threads, progress=not quiet)
+    cfg.joint = replace(cfg.joint, epochs=epochs, max_vocab=max_vocab)
     out = Path(out or RunDir.default_path("induce-cross"))
-    RunDir(out)
-    progress = not quiet
-
-    if method == "joint-lm" or (method == "hybrid" and init_lexicon is None):
-        joint_dir = out if method == "joint-lm" else out / "joint-lm"
-        cfg = JointConfig(src=src, tgt=tgt, src_corpus=src_spec, tgt_corpus=tgt_spec, max_vocab=max_vocab,
-                          minutes=minutes, epochs=epochs, seed=seed, threads=threads, progress=progress)
-        trained = train_joint(cfg, joint_dir, log=typer.echo)
-        res = evaluate_joint(joint_dir, src, tgt, dict_path, top=top)
-        res["training"] = trained
-        RunDir(joint_dir).write_metrics(res)
-        _print_cross(res, src, tgt, "joint-lm")
-        init_lexicon = joint_dir / f"lexicon.{src}-{tgt}.tsv"
-    if method != "joint-lm":
-        from langind.crosslingual.transfer import TransferConfig, transfer
-        from langind.lm.train import train_reference_lm
-
-        if lm is None:
-            lm = out / f"lm-{tgt}"
-            typer.echo(f"training the frozen {tgt} LM on {tgt_spec} ({lm_minutes:g} min) into {lm}")
-            train_reference_lm(tgt_spec, lm, lm_minutes, seed=seed, threads=threads, progress=progress)
-        if method == "swap" and src_lm is None:
-            src_lm = out / f"lm-{src}"
-            typer.echo(f"training the {src} LM on {src_spec} ({lm_minutes:g} min) into {src_lm}")
-            train_reference_lm(src_spec, src_lm, lm_minutes, seed=seed, threads=threads, progress=progress)
-        tcfg = TransferConfig(method=method, lm=str(lm), src_corpus=src_spec, src_lm=str(src_lm) if src_lm else None,
-                              init_lexicon=str(init_lexicon) if init_lexicon else None, minutes=minutes,
-                              anchor=anchor, seed=seed, threads=threads, progress=progress)
-        res = transfer(tcfg, out, src, tgt, dict_path, top=top, echo=typer.echo)
-        _print_cross(res, src, tgt, method)
+    results = induce_cross(cfg, out, echo=typer.echo)
+    for name, res in results.items():
+        _print_cross(res, src, tgt, name)
     typer.echo(f"lexicon: {out / f'lexicon.{src}-{tgt}.tsv'}")
 
 
@@ -276,8 +259,7 @@ def embeddings_export(
 ):
     """Write an LM's input embeddings as word2vec text (readable by gensim, vecmap, MUSE)."""
     from langind.crosslingual.embeddings import write_word2vec
-    from langind.lm.checkpoint import load_lm
-    from langind.lm.train import lm_run_checkpoint
+    from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 
     model, vocab = load_lm(lm_run_checkpoint(run, checkpoint))
     _check_lang(run, lang)
@@ -294,9 +276,8 @@ def _check_lang(run: Path, lang: Optional[str]) -> None:
     cfg_path = Path(run) / "config.json"
     if cfg_path.exists():
         corpus = read_json(cfg_path, "run config").get("train", {}).get("corpus", "")
-        name = corpus.removeprefix("bundled:")
-        if name in data.CORPORA and data.corpus_language(name) != lang:
-            raise LangindError(f"{run} was trained on {name} ({data.corpus_language(name)}), not {lang}")
+        if data.parse_spec(corpus) is not None and data.corpus_language(corpus) != lang:
+            raise LangindError(f"{run} was trained on {corpus} ({data.corpus_language(corpus)}), not {lang}")
 
 
 @app.command("evaluate")
@@ -316,8 +297,7 @@ def evaluate_cmd(
 
     from langind import data
     from langind.crosslingual.embeddings import read_word2vec
-    from langind.crosslingual.lexicon import load_dictionary
-    from langind.evaluation.metrics import bli_precision
+    from langind.evaluation.bli import bli_precision, load_dictionary
 
     sw, sv = read_word2vec(src_emb, max_words)
     tw, tv = read_word2vec(tgt_emb, max_words)
@@ -334,18 +314,16 @@ def evaluate_cmd(
     typer.echo(json.dumps(results))
 
 
-ALIGN_METHODS = ("vecmap", "gw", "identical")
-
-
 @app.command("align")
 def align_cmd(
     src_emb: Path = typer.Argument(..., help="Source embeddings (.vec, word2vec text), frequency-ordered."),
     tgt_emb: Path = typer.Argument(..., help="Target embeddings (.vec), frequency-ordered."),
     out_src: Path = typer.Argument(..., help="Where to write the mapped source embeddings (.vec)."),
     out_tgt: Path = typer.Argument(..., help="Where to write the mapped target embeddings (.vec)."),
-    method: str = typer.Option("vecmap", help="vecmap (unsupervised self-learning), gw (Gromov-Wasserstein + Procrustes) or identical (identical strings)."),
-    max_words: Optional[int] = typer.Option(5000, help="Use only the first N vectors of each file."),
-    seed: int = typer.Option(0),
+    method: str = typer.Option(AlignConfig.method, help="vecmap (unsupervised self-learning), gw (Gromov-Wasserstein "
+                               "+ Procrustes) or identical (identical strings)."),
+    max_words: Optional[int] = typer.Option(AlignConfig.max_words, help="Use only the first N vectors of each file."),
+    seed: int = typer.Option(AlignConfig.seed),
     time_limit: Optional[float] = typer.Option(None, help="vecmap: stop self-learning after this many seconds."),
     seed_dictionary: Optional[Path] = typer.Option(
         None, help="vecmap only, NOT unsupervised: start self-learning from this MUSE-format dictionary "
@@ -355,35 +333,11 @@ def align_cmd(
                    "start `induce cross --method hybrid --init-lexicon` from an alignment baseline."),
 ):
     """Align two monolingual embedding spaces without a dictionary (baselines; see langind.crosslingual.align)."""
-    from langind.crosslingual import align
-    from langind.crosslingual.embeddings import read_word2vec, write_word2vec
-    from langind.crosslingual.lexicon import load_dictionary
+    from langind.experiments.align import align_files
 
-    if method not in ALIGN_METHODS:
-        raise LangindError(f"unknown method {method!r}; choose one of {ALIGN_METHODS}")
-    if seed_dictionary is not None and method != "vecmap":
-        raise LangindError("--seed-dictionary works with --method vecmap only")
-    sw, sv = read_word2vec(src_emb, max_words)
-    tw, tv = read_word2vec(tgt_emb, max_words)
-    if seed_dictionary is not None:
-        pairs = align.dictionary_pairs(sw, tw, load_dictionary(seed_dictionary))
-        typer.echo(f"seeded (not unsupervised): {len(pairs[0])} pairs of {seed_dictionary} are in the vocabularies")
-        xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=seed, time_limit=time_limit, init="seed",
-                                                 seed_pairs=pairs, keep_prob=1.0)
-    elif method == "vecmap":
-        xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=seed, time_limit=time_limit)
-    elif method == "gw":
-        xw, zw, info = align.gromov_wasserstein_procrustes(sv, tv, seed=seed)
-    else:
-        xw, zw, info = align.identical_strings(sw, tw)
-    write_word2vec(out_src, sw, xw, skip_specials=False)
-    write_word2vec(out_tgt, tw, zw, skip_specials=False)
-    typer.echo(f"{method}: {info}; wrote {out_src} and {out_tgt} (evaluate with `langind evaluate`)")
-    if lexicon is not None:
-        from langind.crosslingual.lexicon import induce_lexicon, write_lexicon
-
-        write_lexicon(lexicon, induce_lexicon(sw, xw, tw, zw))
-        typer.echo(f"lexicon: {lexicon}")
+    cfg = AlignConfig(method=method, max_words=max_words, seed=seed, time_limit=time_limit,
+                      seed_dictionary=str(seed_dictionary) if seed_dictionary else None)
+    align_files(cfg, src_emb, tgt_emb, out_src, out_tgt, lexicon, echo=typer.echo)
 
 
 # -- data ------------------------------------------------------------------------------------------
@@ -420,18 +374,24 @@ def demo(
              recovery_minutes=recovery_minutes, cross_minutes=cross_minutes)
 
 
+def _warn_one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"langind: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code. Usage errors are typer's (exit 2, with usage help)."""
-    try:
-        app(args=argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except LangindError as exc:
-        print(f"langind: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("langind: interrupted", file=sys.stderr)
-        return 130
+    with warnings.catch_warnings():
+        warnings.showwarning = _warn_one_line  # library warnings as one line each; restored on exit
+        try:
+            app(args=argv)
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except LangindError as exc:
+            print(f"langind: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:
+            print("langind: interrupted", file=sys.stderr)
+            return 130
     return 0
 
 

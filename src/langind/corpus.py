@@ -1,4 +1,4 @@
-"""Room 1 — corpus: raw UTF-8 text in, lists of tokens out.
+"""Corpus: raw UTF-8 text in, lists of tokens out.
 
 Everything that touches a user's text file goes through here, so this is where bad input is caught:
 missing, empty, binary and non-UTF-8 files all stop with a one-line :class:`LangindError`.
@@ -37,6 +37,13 @@ def tokenize(text: str, lowercase: bool = True) -> list[str]:
     if lowercase:
         text = text.lower()
     return _TOKEN_RE.findall(text)
+
+
+def fold_accents(word: str) -> str:
+    """Strip combining marks after NFD decomposition ("fué" → "fue", "á" → "a"; "ñ" → "n").
+
+    Used only where asked for (accent-folded evaluation, reported separately; data statistics)."""
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
 
 
 def check_text_file(path: str | Path) -> Path:
@@ -125,8 +132,10 @@ class CorpusSource:
 
     ``spec`` is a path to a UTF-8 text file (one sentence or paragraph per line, optionally
     ``.gz``), or the name of a bundled corpus (``web``, ``rv1909``, ``kjv``, optionally written
-    ``bundled:web``). An existing file wins over a bundled name. Iterating twice streams the file
-    twice, so vocab building and encoding never hold a user's corpus in memory.
+    ``bundled:web``), optionally restricted to its odd- or even-numbered books (``rv1909:odd-books``,
+    ``web:even-books``: two halves that share no verse). An existing file wins over a bundled name.
+    Iterating twice streams the file twice, so vocab building and encoding never hold a user's corpus
+    in memory.
     """
 
     def __init__(self, spec: str | Path, lowercase: bool = True):
@@ -134,25 +143,33 @@ class CorpusSource:
 
         self.spec = str(spec)
         self.lowercase = lowercase
-        name = self.spec.removeprefix("bundled:")
-        if Path(self.spec).exists() or name not in data.CORPORA:
-            if not Path(self.spec).exists() and self.spec.startswith("bundled:"):
-                raise LangindError(f"unknown bundled corpus {name!r}; choose one of {sorted(data.CORPORA)}")
+        parsed = None if Path(self.spec).exists() else data.parse_spec(self.spec)
+        self.selection: str | None = None
+        if parsed is None:
+            if self.spec.startswith("bundled:"):
+                raise LangindError(f"unknown bundled corpus {self.spec.removeprefix('bundled:')!r}; "
+                                   f"choose one of {sorted(data.CORPORA)}")
+            name, _, selection = self.spec.rpartition(":")
+            if selection in data.BOOK_SELECTIONS and not Path(self.spec).exists():
+                raise LangindError(f"{self.spec}: book selections ({selection}) work with the bundled corpora "
+                                   f"({', '.join(data.CORPORA)}) only; {name!r} has no book structure")
             self.path: Path | None = check_text_file(self.spec)
             self.bundled: str | None = None
         else:
             self.path = None
-            self.bundled = name
+            self.bundled, self.selection = parsed
 
     @property
     def name(self) -> str:
-        return self.bundled if self.bundled else self.path.name  # type: ignore[union-attr]
+        if self.bundled:
+            return self.bundled + (f":{self.selection}" if self.selection else "")
+        return self.path.name  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[tuple[str, list[str]]]:
         from langind import data
 
         if self.bundled:
-            for v in data.load_bible(self.bundled):
+            for v in data.select_books(data.load_bible(self.bundled), self.selection):
                 toks = list(v.tokens) if self.lowercase else tokenize(v.text, lowercase=False)
                 if toks:
                     yield v.key, toks

@@ -13,3 +13,9 @@ class LangindError(Exception):
     """A user-facing error: the message is one line and says what to do about it."""
 
     exit_code = 2
+
+
+def check_choice(what: str, value, choices) -> None:
+    """The one "choose one of" check: raise a :class:`LangindError` naming the valid choices."""
+    if value not in choices:
+        raise LangindError(f"unknown {what} {value!r}; choose one of {tuple(choices)}")

@@ -27,10 +27,26 @@ from typing import Any
 from langind.errors import LangindError
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def ensure_dir(path: Path, what: str = "output directory") -> Path:
+    """Create ``path`` (and parents) or stop with a one-line error saying why it cannot be made."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise LangindError(f"{path}: exists and is not a directory; choose another {what}") from None
+    except OSError as exc:
+        raise LangindError(f"{path}: cannot create the {what} ({exc.strerror or exc}); choose another path") from None
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary sibling and a rename: all of it or nothing."""
+    path = Path(path)
+    ensure_dir(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise LangindError(f"{path}: cannot write here ({exc.strerror or exc}); choose another path") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -91,7 +107,7 @@ class RunDir:
         if create:
             if self.path.exists() and not self.path.is_dir():
                 raise LangindError(f"{self.path}: exists and is not a directory; choose another --out")
-            self.path.mkdir(parents=True, exist_ok=True)
+            ensure_dir(self.path, "run directory (--out)")
         elif not self.path.is_dir():
             raise LangindError(f"{self.path}: no such run directory")
 

@@ -1,4 +1,4 @@
-"""Room 2 — vocab and ids: token lists in, compact integer arrays out.
+"""Vocab and ids: token lists in, compact integer arrays out.
 
 A :class:`Vocab` is an ordered list of word types: the special tokens first, then words by
 descending corpus frequency (ties broken alphabetically so the order is deterministic). The id of a
@@ -210,3 +210,9 @@ def alphabetic_words(words: list[str], vectors: np.ndarray, top: int | None = No
     idx = [i for i in range(start, len(words)) if any(ch.isalpha() for ch in words[i])]
     idx = idx[:top] if top else idx
     return [words[i] for i in idx], vectors[idx]
+
+
+def top_words(vocab: Vocab, vectors: np.ndarray, top: int | None) -> tuple[list[str], np.ndarray]:
+    """The ``top`` most frequent words of ``vocab`` (no specials, no punctuation) and their rows of
+    ``vectors`` (indexed by vocab id): the word list every lexicon evaluation uses."""
+    return alphabetic_words(vocab.itos, vectors, top, start=vocab.n_specials)

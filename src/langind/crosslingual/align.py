@@ -1,11 +1,11 @@
-"""Room 6 — aligning two monolingual embedding spaces without a dictionary (the baselines).
+"""Aligning two monolingual embedding spaces without a dictionary: the baselines.
 
 These are the methods people use today for unsupervised bilingual lexicon induction; langind
 runs them in the same place, on the same vocabularies and with the same evaluation as its
-LM-based methods (``langind.crosslingual.joint``), so the comparison is like for like. Each solver is a
+LM-based methods (:mod:`langind.crosslingual.joint`, :mod:`langind.crosslingual.transfer`), so the comparison is like for like. Each solver is a
 plain function on NumPy arrays ``x`` (source, n×d) and ``z`` (target, m×d), rows in frequency
 order; each returns the two spaces mapped into a shared one plus a small ``info`` dict. The
-lexicon is then read out by nearest neighbour or CSLS (:mod:`langind.evaluation.metrics`).
+lexicon is then read out by nearest neighbour or CSLS (:mod:`langind.evaluation.bli`).
 
 * :func:`identical_strings` — the trivial baseline: a word translates to the same string.
 * :func:`vecmap_unsupervised` — Artetxe, Labaka & Agirre (2018), "A robust self-learning method
@@ -24,35 +24,22 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 
 import numpy as np
 
-from langind.errors import LangindError
+from langind.errors import LangindError, check_choice
+from langind.similarity import csls, normalize, topk_mean
 
 
 # -- building blocks --------------------------------------------------------------------------------
-def normalize(x: np.ndarray, steps: tuple[str, ...] = ("unit", "center", "unit")) -> np.ndarray:
-    """Length-normalise, mean-centre, length-normalise (Artetxe et al. 2016/2018); returns a copy."""
-    x = np.array(x, dtype=np.float64)
-    for s in steps:
-        if s == "unit":
-            n = np.linalg.norm(x, axis=1, keepdims=True)
-            x /= np.where(n == 0, 1, n)
-        elif s == "center":
-            x -= x.mean(axis=0, keepdims=True)
-        else:
-            raise LangindError(f"unknown normalisation step {s!r}")
-    return x
-
-
-def topk_mean(m: np.ndarray, k: int) -> np.ndarray:
-    """Mean of each row's ``k`` largest entries."""
-    k = min(k, m.shape[1])
-    return np.partition(m, -k, axis=1)[:, -k:].mean(axis=1)
-
-
 def procrustes(x: np.ndarray, z: np.ndarray, src: np.ndarray, trg: np.ndarray) -> np.ndarray:
-    """The orthogonal W minimising ``‖x[src] W − z[trg]‖_F`` (Schönemann 1966): W = U Vᵀ of svd(x[src]ᵀ z[trg])."""
+    """Orthogonal Procrustes: ``argmin_{W: WᵀW = I} ‖x[src] W − z[trg]‖_F``.
+
+    Parameters: x (n, d), z (m, d); src, trg (p,) index pairs. Returns W (d, d) = U Vᵀ of
+    svd(x[src]ᵀ z[trg]). Reference: Schönemann (1966), "A generalized solution of the orthogonal
+    Procrustes problem".
+    """
     u, _, vt = np.linalg.svd(x[src].T @ z[trg])
     return u @ vt
 
@@ -69,15 +56,27 @@ def csls_dictionary(xw: np.ndarray, zw: np.ndarray, k: int = 10, keep_prob: floa
                     rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Dictionary induction in both directions by CSLS ("union" of forward and backward pairs).
 
-    With ``keep_prob < 1`` each similarity is zeroed with probability ``1 − keep_prob`` before the
-    argmax (vecmap's stochastic dictionary induction, which lets self-learning escape poor local
-    optima). Returns source indices, target indices and the objective (mean best cosine, both ways).
+    Parameters
+    ----------
+    xw : (n, d) mapped source rows, unit length; zw : (m, d) target rows, unit length.
+    k : CSLS neighbourhood size.
+    keep_prob : each similarity is zeroed with probability ``1 − keep_prob`` before the argmax
+        (vecmap's stochastic dictionary induction, which lets self-learning escape poor optima).
+    rng : the generator of that dropout.
+
+    Returns
+    -------
+    src (n + m,), trg (n + m,) index pairs, and the objective (mean best cosine, both ways).
+
+    Reference: Artetxe, Labaka & Agirre (2018, ACL), section 3.3.
     """
     sim = xw @ zw.T
     r_src = topk_mean(sim, k)  # density of each source word's target neighbourhood
     r_trg = topk_mean(sim.T, k)
-    fwd = sim - r_trg[None, :] / 2
-    bwd = sim.T - r_src[None, :] / 2
+    # CSLS halved, without the term that is constant along a row (vecmap's scale, which matters
+    # once dropout zeroes some entries)
+    fwd = csls(sim, r_tgt=r_trg) / 2
+    bwd = csls(sim.T, r_tgt=r_src) / 2
     if keep_prob < 1.0:
         rng = rng or np.random.default_rng(0)
         fwd = fwd * (rng.random(fwd.shape) < keep_prob)
@@ -96,6 +95,10 @@ def similarity_init(x: np.ndarray, z: np.ndarray, n: int = 4000, k: int = 10) ->
     similarity matrix with its spectrum square-rooted; sorting each row makes it independent of
     word order, so rows of two *isomorphic* spaces can be compared across languages. Rows are
     normalised, compared with CSLS, and matched in both directions.
+
+    Parameters: x (n_x, d), z (n_z, d) normalised spaces in frequency order; n: how many of the
+    most frequent words take part; k: CSLS neighbourhood. Returns src, trg (2n,) index pairs.
+    Reference: Artetxe, Labaka & Agirre (2018, ACL), section 3.2.
     """
     n = min(n, len(x), len(z))
 
@@ -106,7 +109,7 @@ def similarity_init(x: np.ndarray, z: np.ndarray, n: int = 4000, k: int = 10) ->
         return normalize(sims)
 
     sim = sorted_sims(x) @ sorted_sims(z).T
-    sim -= topk_mean(sim, k)[:, None] / 2 + topk_mean(sim.T, k)[None, :] / 2
+    sim = csls(sim, topk_mean(sim, k), topk_mean(sim.T, k))
     src = np.concatenate([np.arange(n), sim.argmax(axis=0)])
     trg = np.concatenate([sim.argmax(axis=1), np.arange(n)])
     return src, trg
@@ -135,6 +138,9 @@ def dictionary_pairs(src_words: list[str], tgt_words: list[str],
     return a[:, 0], a[:, 1]
 
 
+VECMAP_INITS = ("similarity", "identical", "seed")
+
+
 # -- baselines ----------------------------------------------------------------------------------------
 def identical_strings(src_words: list[str], tgt_words: list[str]) -> tuple[np.ndarray, np.ndarray, dict]:
     """The trivial baseline as one-hot "embeddings": a source word's only candidate is itself.
@@ -158,7 +164,11 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
                         reweight: float = 0.5, max_iter: int = 2000, time_limit: float | None = None,
                         seed_pairs: tuple[np.ndarray, np.ndarray] | None = None,
                         ) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Fully unsupervised self-learning in the manner of vecmap (Artetxe et al. 2018, ACL).
+    """Fully unsupervised self-learning in the manner of vecmap.
+
+    Problem: find orthogonal maps of two embedding spaces into a shared one, and the dictionary
+    they induce, with no bilingual signal: ``max_{W, D} Σ_{(i,j) ∈ D} (x_i W) · z_j`` by
+    alternating Procrustes and CSLS dictionary induction. The steps (vecmap's labels):
 
     1. Normalise both spaces (unit, centre, unit).
     2. Initial dictionary: :func:`similarity_init` (or identical strings with ``init="identical"``;
@@ -174,6 +184,23 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
     4. Final map on the last dictionary (Artetxe et al. 2018, AAAI, "Generalizing and improving
        bilingual word embedding mappings..."): whiten both sides, orthogonal map, re-weight each side
        by ``s ** reweight`` (s = singular values of the cross-covariance), de-whiten each side.
+
+    Parameters
+    ----------
+    x : (n, d) source embeddings, z : (m, d) target embeddings, rows in frequency order.
+    seed : seed of the stochastic dictionary induction. init : ``similarity`` | ``identical`` | ``seed``.
+    src_words, tgt_words : word lists (``identical`` init). seed_pairs : index pairs (``seed`` init).
+    init_vocab, csls_k, keep_prob, keep_multiplier, patience, threshold, reweight, max_iter : vecmap's
+        ``--unsupervised`` settings. time_limit : seconds (see step 3).
+
+    Returns
+    -------
+    xw (n, d), zw (m, d) the mapped spaces, and ``info`` (iterations, objective, dictionary size,
+    final keep_prob, ``converged``, seconds). Warns (RuntimeWarning) when the loop stops before
+    converging (``max_iter`` or ``time_limit``).
+
+    Reference: Artetxe, Labaka & Agirre (2018), "A robust self-learning method for fully
+    unsupervised cross-lingual mappings of word embeddings" (ACL).
     """
     _check(x, z)
     t0 = time.time()
@@ -191,7 +218,7 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
             raise LangindError("init='seed' needs seed_pairs (see dictionary_pairs)")
         src, trg = (np.asarray(a) for a in seed_pairs)
     else:
-        raise LangindError(f"unknown init {init!r}; choose similarity, identical or seed")
+        check_choice("init", init, VECMAP_INITS)
     best, last_improvement, it, objective = -np.inf, 0, 0, -np.inf
     converged = False
     while it < max_iter:
@@ -216,6 +243,9 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
         if time_limit and time.time() - t0 > time_limit:
             break
     finish = 0
+    if not converged:
+        warnings.warn(f"vecmap self-learning stopped before converging ({it} iterations, keep_prob "
+                      f"{keep_prob:g}); raise time_limit or max_iter", RuntimeWarning, stacklevel=2)
     if not converged and keep_prob < 1.0:
         # cut off by the budget: end on dictionaries induced without dropout
         for finish in range(1, 6):
@@ -245,13 +275,18 @@ def _whiten_map_reweight(x, z, src, trg, reweight: float):
 def refine_procrustes(x: np.ndarray, z: np.ndarray, src: np.ndarray, trg: np.ndarray, n_iter: int = 5,
                       vocab: int = 5000, csls_k: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """MUSE's refinement: Procrustes, then a new dictionary of mutual CSLS nearest neighbours among
-    the ``vocab`` most frequent words, ``n_iter`` times. Returns the final source/target indices."""
+    the ``vocab`` most frequent words, ``n_iter`` times.
+
+    Parameters: x (n, d), z (m, d) normalised spaces; src, trg (p,) the starting pairs. Returns the
+    final src, trg index arrays. Reference: Conneau, Lample, Ranzato, Denoyer & Jégou (2018), "Word
+    Translation Without Parallel Data" (ICLR), section 2.2.
+    """
     for _ in range(n_iter):
         w = procrustes(x, z, src, trg)
         xs, zs = x[:vocab] @ w, z[:vocab]
         sim = xs @ zs.T
-        csls = 2 * sim - topk_mean(sim, csls_k)[:, None] - topk_mean(sim.T, csls_k)[None, :]
-        fwd, bwd = csls.argmax(axis=1), csls.argmax(axis=0)
+        scores = csls(sim, topk_mean(sim, csls_k), topk_mean(sim.T, csls_k))
+        fwd, bwd = scores.argmax(axis=1), scores.argmax(axis=0)
         mutual = np.flatnonzero(bwd[fwd] == np.arange(len(fwd)))
         if len(mutual) < 2:
             break
@@ -269,6 +304,17 @@ def gromov_wasserstein_procrustes(x: np.ndarray, z: np.ndarray, seed: int = 0, n
     − ε H(T)``, with C the cosine distances (scaled to mean 1). Solved with
     ``ot.gromov.entropic_gromov_wasserstein`` (POT, Flamary et al. 2021). The argmax of each row
     and column of T is the seed dictionary; :func:`refine_procrustes` then fits the orthogonal map.
+
+    Parameters
+    ----------
+    x : (n_x, d), z : (n_z, d) embeddings in frequency order. seed : seed of the starting coupling.
+    n : words per side in the GW problem. epsilon : entropic regularisation (retried ×5 and ×25 when
+        POT's Sinkhorn overflows, with a RuntimeWarning). max_iter : GW outer iterations.
+    refine_iter, refine_vocab : :func:`refine_procrustes` settings.
+
+    Returns
+    -------
+    xw (n_x, d), zw (n_z, d) mapped spaces and ``info`` (seed pairs, dictionary size, epsilon used, seconds).
     """
     import ot  # POT; imported here because only this baseline needs it
 
@@ -291,6 +337,8 @@ def gromov_wasserstein_procrustes(x: np.ndarray, z: np.ndarray, seed: int = 0, n
                                                       max_iter=max_iter, tol=1e-9)
         if np.isfinite(t).all() and t.sum() > 0:
             break
+        warnings.warn(f"Gromov-Wasserstein diverged with epsilon {eps:g}; retrying with a larger one",
+                      RuntimeWarning, stacklevel=2)
     else:
         raise LangindError(f"Gromov-Wasserstein diverged (non-finite coupling) for epsilon up to {eps:g}; "
                            "pass a larger epsilon")

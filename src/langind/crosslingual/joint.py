@@ -16,21 +16,25 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+from safetensors.torch import save as safetensors_bytes
 from tqdm import tqdm
 
 from langind import data
 from langind.corpus import CorpusSource
-from langind.crosslingual.lexicon import induce_lexicon, load_dictionary, write_lexicon
+from langind.crosslingual.lexicon import score_and_write
 from langind.errors import LangindError
-from langind.evaluation.metrics import bli_precision
+from langind.evaluation.bli import load_dictionary
+from langind.lm.batching import batchify, evaluate_ids, one_cycle, sample_bptt, window
+from langind.lm.device import pick_device
 from langind.lm.model import (
     LMConfig,
     LSTMBody,
@@ -38,16 +42,8 @@ from langind.lm.model import (
     embedding_dropout,
     locked_dropout,
 )
-from langind.lm.train import (
-    batchify,
-    evaluate_ids,
-    one_cycle,
-    pick_device,
-    sample_bptt,
-    window,
-)
-from langind.runs import RunDir, atomic_write_json, read_json
-from langind.vocab import Vocab, alphabetic_words, encode_to_npy, load_ids
+from langind.runs import RunDir, atomic_write_bytes, atomic_write_json, read_json
+from langind.vocab import Vocab, encode_to_npy, load_ids, top_words
 
 
 class MultilingualLM(nn.Module):
@@ -88,6 +84,8 @@ class _LangView(nn.Module):
 
 @dataclass
 class JointConfig:
+    """The joint LM run: the two corpora, vocabularies, budget, model shape and optimisation."""
+
     src: str = "es"
     tgt: str = "en"
     src_corpus: str = "rv1909"
@@ -99,20 +97,34 @@ class JointConfig:
     epochs: int = 3
     batch_size: int = 32
     bptt: int = 35
-    lr: float = 4e-3
-    emb_dim: int = 128
-    hidden_dim: int = 384
+    lr: float = 4e-3  # peak of the one-cycle schedule
+    pct_start: float = 0.25
+    weight_decay: float = 0.01
+    clip: float = 0.25
+    ar_alpha: float = 2.0  # activation regularisation (as in LM training)
+    tar_beta: float = 1.0  # temporal activation regularisation
+    model: LMConfig = field(default_factory=lambda: LMConfig(emb_dim=128, hidden_dim=384))
     seed: int = 0
     threads: int | None = None
     device: str = "auto"
     progress: bool = True
 
+    def __post_init__(self) -> None:
+        if isinstance(self.model, dict):
+            self.model = LMConfig.from_dict(self.model)
+        if self.src == self.tgt:
+            raise LangindError(f"source and target languages must differ (both are {self.src!r})")
+        if self.epochs < 1 or self.batch_size < 1 or self.bptt < 2:
+            raise LangindError("epochs and batch size must be >= 1 and bptt >= 2")
+        if self.minutes is not None and self.minutes <= 0:
+            raise LangindError(f"minutes must be > 0, got {self.minutes}")
+        if not 0.0 < self.valid_fraction < 1.0:
+            raise LangindError(f"valid fraction must be in (0, 1), got {self.valid_fraction}")
+
 
 def train_joint(cfg: JointConfig, out: str | Path, log=print) -> dict:
     """Train the shared-body LM on both corpora; saves weights, vocabs and perplexities in ``out``."""
     run = RunDir(out)
-    if cfg.src == cfg.tgt:
-        raise LangindError("source and target languages must differ")
     run.write_config({"command": "induce cross (joint-lm)", **asdict(cfg)})
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
@@ -129,9 +141,8 @@ def train_joint(cfg: JointConfig, out: str | Path, log=print) -> dict:
         train_ids[lang] = load_ids(run / "data" / f"{lang}.train.npy")
         valid_ids[lang] = load_ids(run / "data" / f"{lang}.valid.npy")
         log(f"{lang}: {src.name}, vocab {len(vocabs[lang])}, {len(train_ids[lang]):,} training tokens")
-    lm_cfg = LMConfig(vocab_size=3, emb_dim=cfg.emb_dim, hidden_dim=cfg.hidden_dim)
-    model = MultilingualLM(lm_cfg, {lg: len(v) for lg, v in vocabs.items()}).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=0.01)
+    model = MultilingualLM(cfg.model, {lg: len(v) for lg, v in vocabs.items()}).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=cfg.weight_decay)
     rows = {lg: batchify(ids, cfg.batch_size) for lg, ids in train_ids.items()}
     longest = max(r.shape[1] for r in rows.values())
     total_steps = cfg.epochs * max(1, longest // cfg.bptt)
@@ -149,7 +160,7 @@ def train_joint(cfg: JointConfig, out: str | Path, log=print) -> dict:
     model.train()
     while progress() < 1.0:
         seq_len = sample_bptt(rng, cfg.bptt)
-        lr = one_cycle(progress(), cfg.lr, 0.25)
+        lr = one_cycle(progress(), cfg.lr, cfg.pct_start)
         for g in opt.param_groups:
             g["lr"] = lr * seq_len / cfg.bptt
         opt.zero_grad(set_to_none=True)
@@ -162,10 +173,10 @@ def train_joint(cfg: JointConfig, out: str | Path, log=print) -> dict:
             logits, h, (dropped, raw) = model(x, lang, detach_hidden(hidden[lang]))
             hidden[lang] = h
             loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
-            reg = 2.0 * dropped.pow(2).mean() + 1.0 * (raw[:, 1:] - raw[:, :-1]).pow(2).mean()
+            reg = cfg.ar_alpha * dropped.pow(2).mean() + cfg.tar_beta * (raw[:, 1:] - raw[:, :-1]).pow(2).mean()
             (loss + reg).backward()
             losses[lang] = loss.item()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
         opt.step()
         step += 1
         bar.update(1)
@@ -174,8 +185,10 @@ def train_joint(cfg: JointConfig, out: str | Path, log=print) -> dict:
     seconds = time.time() - t0
     model.eval()
     ppl = {lg: math.exp(evaluate_ids(model.monolingual_view(lg), valid_ids[lg], device)) for lg in model.langs}
-    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(run / "model.safetensors"))
-    atomic_write_json(run / "model_config.json", {"lm": lm_cfg.to_dict(), "vocab_sizes": {lg: len(v) for lg, v in vocabs.items()}})
+    weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    atomic_write_bytes(run / "model.safetensors", safetensors_bytes(weights))
+    atomic_write_json(run / "model_config.json", {"lm": cfg.model.to_dict(),
+                                                  "vocab_sizes": {lg: len(v) for lg, v in vocabs.items()}})
     log(f"trained {step} steps in {seconds:.0f}s; validation perplexity " + ", ".join(f"{lg} {p:.1f}" for lg, p in ppl.items()))
     return {"steps": step, "seconds": round(seconds, 1), "valid_ppl": ppl}
 
@@ -190,29 +203,21 @@ def load_joint(run: str | Path) -> tuple[MultilingualLM, dict[str, Vocab]]:
     model = MultilingualLM(LMConfig.from_dict(meta["lm"]), meta["vocab_sizes"])
     try:
         model.load_state_dict(load_file(str(run / "model.safetensors")))
-    except Exception as exc:  # safetensors raises several types for damaged files
+    except (SafetensorError, OSError, RuntimeError, ValueError) as exc:  # missing, damaged or misfitting
         raise LangindError(f"{run}/model.safetensors: corrupted or does not fit ({str(exc).splitlines()[0]})") from None
     return model.eval(), vocabs
 
 
 def word_table(model: MultilingualLM, vocab: Vocab, lang: str, top: int | None = None) -> tuple[list[str], np.ndarray]:
     """The ``top`` most frequent words of a language (no specials, no punctuation) and their vectors."""
-    w = model.embeddings[lang].weight.detach().cpu().numpy()
-    return alphabetic_words(vocab.itos, w, top, start=vocab.n_specials)
+    return top_words(vocab, model.embeddings[lang].weight.detach().cpu().numpy(), top)
 
 
-def evaluate_joint(run: str | Path, src: str, tgt: str, dictionary: str | Path | None = None, top: int = 5000,
-                   lexicon_size: int = 5000) -> dict:
-    """P@k (NN and CSLS, plain and accent-folded) between the two tables; writes the lexicon TSV."""
+def evaluate_joint(run: str | Path, src: str, tgt: str, dictionary: str | Path | None = None,
+                   top: int = 5000) -> dict:
+    """P@k (NN, CSLS, accent-folded CSLS) between the two tables; writes the lexicon TSV into ``run``."""
     model, vocabs = load_joint(run)
     sw, sv = word_table(model, vocabs[src], src, top)
     tw, tv = word_table(model, vocabs[tgt], tgt, top)
     d = load_dictionary(dictionary if dictionary else data.dictionary_path(src, tgt))
-    res = {}
-    for retrieval in ("nn", "csls"):
-        res[retrieval] = bli_precision(sw, sv, tw, tv, d, retrieval)
-        res[f"{retrieval}_folded"] = bli_precision(sw, sv, tw, tv, d, retrieval, fold=True)
-    lexicon = induce_lexicon(sw, sv, tw, tv, lexicon_size)
-    write_lexicon(Path(run) / f"lexicon.{src}-{tgt}.tsv", lexicon)
-    res["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
-    return res
+    return score_and_write(Path(run), src, tgt, sw, sv, tw, tv, d)

@@ -1,11 +1,8 @@
-"""Room 6 — lexicons: bilingual dictionaries in, induced lexicons out.
+"""Lexicons: induced translations of two aligned spaces, written and read as TSV.
 
-Dictionaries use the MUSE format (Conneau et al. 2018): one ``source target`` pair per line,
-whitespace-separated, a source word may have several lines. Malformed lines stop with the file and
-line number. Induced lexicons are written as TSV ``source<TAB>target<TAB>score``.
-
-Spelling: RV1909 writes 1909 accents ("fué", "á") while FreeDict is modern. Evaluation never folds
-accents silently; :func:`fold_accents` is applied only when asked for, and reported separately.
+Induced lexicons are written as TSV ``source<TAB>target<TAB>score`` (a header line first); any of
+them can start ``induce cross --method hybrid --init-lexicon``. Test dictionaries (MUSE format) are
+read by :func:`langind.evaluation.bli.load_dictionary`: they only score.
 """
 
 from __future__ import annotations
@@ -18,35 +15,9 @@ import numpy as np
 
 from langind.corpus import iter_lines
 from langind.errors import LangindError
+from langind.evaluation.bli import bli_precision, retrieval_scores
 from langind.runs import atomic_write_text
-
-
-def fold_accents(word: str) -> str:
-    """Strip combining marks after NFD decomposition ("fué" → "fue", "á" → "a"; "ñ" → "n")."""
-    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
-
-
-def load_dictionary(path: str | Path, lowercase: bool = True) -> dict[str, list[str]]:
-    """Read a MUSE-format dictionary into ``{source: [targets...]}`` (order of first appearance)."""
-    pairs: dict[str, list[str]] = {}
-    n = 0
-    for lineno, line in enumerate(iter_lines(path), start=1):
-        if not line.strip():
-            continue
-        fields = line.split()
-        if len(fields) != 2:
-            raise LangindError(
-                f"{path}:{lineno}: expected two words 'source target', got {len(fields)} field(s): {line[:60]!r}")
-        src, tgt = (unicodedata.normalize("NFC", f) for f in fields)
-        if lowercase:
-            src, tgt = src.lower(), tgt.lower()
-        targets = pairs.setdefault(src, [])
-        if tgt not in targets:
-            targets.append(tgt)
-        n += 1
-    if n == 0:
-        raise LangindError(f"{path}: no dictionary pairs found")
-    return pairs
+from langind.similarity import unit_rows
 
 
 def induce_lexicon(src_words: list[str], src_emb: np.ndarray, tgt_words: list[str], tgt_emb: np.ndarray,
@@ -54,13 +25,10 @@ def induce_lexicon(src_words: list[str], src_emb: np.ndarray, tgt_words: list[st
     """The best target word for each of the first ``n`` source words of two aligned spaces, by CSLS.
 
     Rows are (source, target, CSLS score), in source-word order — what :func:`write_lexicon` writes.
+    The retrieval is the evaluation's (:func:`langind.evaluation.bli.retrieval_scores`), so the
+    lexicon's first choice is exactly what P@1 scores.
     """
-    from langind.evaluation.metrics import (  # evaluate sits after lexicon in the flow
-        _unit,
-        retrieval_scores,
-    )
-
-    x, z = _unit(np.asarray(src_emb, dtype=np.float64)), _unit(np.asarray(tgt_emb, dtype=np.float64))
+    x, z = unit_rows(np.asarray(src_emb, dtype=np.float64)), unit_rows(np.asarray(tgt_emb, dtype=np.float64))
     n = len(src_words) if n is None else min(n, len(src_words))
     scores = retrieval_scores(x[:n], x, z, "csls")
     best = scores.argmax(axis=1)
@@ -90,3 +58,19 @@ def read_lexicon(path: str | Path) -> list[tuple[str, str, float]]:
     if not rows:
         raise LangindError(f"{path}: no lexicon rows found")
     return rows
+
+
+def score_and_write(out: Path, src: str, tgt: str, sw: list[str], sv: np.ndarray, tw: list[str], tv: np.ndarray,
+                    dictionary: dict[str, list[str]] | None, n_sample: int = 30) -> dict:
+    """What every cross-lingual method reports for two aligned spaces: P@k by NN, CSLS and
+    accent-folded CSLS (when a test dictionary is given), the CSLS lexicon written to
+    ``out/lexicon.SRC-TGT.tsv``, and a sample of it."""
+    result: dict = {}
+    if dictionary is not None:
+        for retrieval in ("nn", "csls"):
+            result[retrieval] = bli_precision(sw, sv, tw, tv, dictionary, retrieval)
+        result["csls_folded"] = bli_precision(sw, sv, tw, tv, dictionary, "csls", fold=True)
+    lexicon = induce_lexicon(sw, sv, tw, tv)
+    write_lexicon(Path(out) / f"lexicon.{src}-{tgt}.tsv", lexicon)
+    result["sample"] = [(s, t) for s, t, _ in lexicon[:n_sample]]
+    return result

@@ -8,10 +8,9 @@ the dictionary only scores the result. Three ways to parameterise and start the 
 
 * ``swap`` — the earlier exploration's idea, reproduced: a source-language LM's own embedding
   table ``E_s`` is fed to the target LM through a learnable linear map, ``x_s = E_s[s] A``
-  (``A`` starts at the identity: the plain swap). ``A`` has only E×E parameters, so it can only
-  rotate/scale one space onto the other. Separately trained LMs do not share coordinates, so the
-  identity start is useless (P@1 0.003 es→en); learning ``A`` through the frozen body (input and
-  tied output) nevertheless reaches P@1 ~0.12 in two CPU minutes (README, BLI benchmark).
+  (:class:`langind.mapping.heads.EmbeddingMapHead`; ``A`` starts at the identity: the plain swap).
+  Separately trained LMs do not share coordinates, so the identity start is useless; ``A`` is
+  learned through the frozen body (input and tied output).
 * ``decipher`` — a free vector per source word (:class:`langind.mapping.heads.VectorHead`), started at the
   target word with the same frequency rank (a legitimate unsupervised signal). This is Wada &
   Iwata's shared-body idea with the body frozen on the target language: each source word's vector
@@ -27,77 +26,38 @@ Translations are read out by CSLS between the learned source vectors and the tar
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
 from langind.corpus import CorpusSource
 from langind.crosslingual.embeddings import write_word2vec
-from langind.crosslingual.lexicon import (
-    induce_lexicon,
-    load_dictionary,
-    read_lexicon,
-    write_lexicon,
-)
-from langind.errors import LangindError
-from langind.evaluation.metrics import bli_precision
-from langind.experiments.self_recovery import word_count_match
-from langind.lm.checkpoint import load_lm
+from langind.crosslingual.lexicon import read_lexicon, score_and_write
+from langind.errors import LangindError, check_choice
+from langind.evaluation.bli import bli_precision, load_dictionary
+from langind.lm.batching import evaluate_ids
+from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 from langind.lm.model import WordLM
-from langind.lm.train import evaluate_ids, lm_run_checkpoint
-from langind.mapping.fit import DecipherConfig, ThroughHead, load_frozen_lm, train_head
-from langind.mapping.heads import MappingHead, make_head
+from langind.mapping.fit import FitConfig, ThroughHead, fit_head, load_frozen_lm
+from langind.mapping.heads import EmbeddingMapHead, MappingHead, make_head
+from langind.mapping.solvers import word_count_match
 from langind.runs import RunDir, atomic_write_text
-from langind.vocab import Vocab, alphabetic_words, encode_sentences
+from langind.vocab import Vocab, encode_sentences, top_words
 
 METHODS = ("swap", "decipher", "hybrid")
 
-# Adam step sizes that worked on the bundled corpora (vector head as in self-recovery).
-DEFAULT_LR = {"swap": 1e-3, "decipher": 1e-2, "hybrid": 1e-2}
 
-
-class EmbeddingMapHead(MappingHead):
-    """``x_s = E_s[s] A``: a source LM's embedding table mapped linearly into the target LM's space.
-
-    ``A`` (E_s × E_t) starts at the identity when the dimensions agree (the plain embedding swap) and
-    at a random orthogonal matrix otherwise. In ``both`` mode the output bias starts at the source
-    LM's own bias and is learned. Read-out: cosine of ``E_s A`` against the target table.
-    """
-
-    name = "embedding-map"
-    mixes = False
-
-    def __init__(self, table: torch.Tensor, out_bias: torch.Tensor, src_table: torch.Tensor,
-                 src_bias: torch.Tensor):
-        super().__init__(table, out_bias, src_table.shape[0])
-        self.register_buffer("src_table", src_table.detach().clone())
-        d_s, d_t = src_table.shape[1], table.shape[1]
-        a = torch.eye(d_s, d_t) if d_s == d_t else nn.init.orthogonal_(torch.empty(d_s, d_t))
-        # keep the target LM's vector scale: the frozen body was trained on inputs of that norm
-        scale = table.norm(dim=1).mean() / src_table.norm(dim=1).mean().clamp_min(1e-8)
-        self.a = nn.Parameter(a * scale)
-        self.bias = nn.Parameter(src_bias.detach().clone())
-
-    def vectors(self, src_ids):
-        return F.embedding(src_ids, self.src_table) @ self.a
-
-    def out_table(self):
-        return self.src_table @ self.a
-
-    def out_bias(self):
-        return self.bias
-
-    @torch.no_grad()
-    def scores(self):
-        return F.normalize(self.out_table(), dim=1) @ F.normalize(self.table, dim=1).T
+def _default_fit() -> FitConfig:
+    # the source text is read in both mode; no learning-curve callbacks
+    return FitConfig(mode="both", minutes=5.0, eval_every=1e9)
 
 
 @dataclass
 class TransferConfig:
+    """A frozen-LM transfer run: method, the two LMs, the source text, and how the head is fitted."""
+
     method: str = "decipher"
     lm: str = ""  # the frozen target-language LM (run directory)
     src_corpus: str = "rv1909"
@@ -106,35 +66,24 @@ class TransferConfig:
     init: str = "counts"  # decipher: "counts" (frequency-rank match) or "random"
     max_vocab: int = 6000  # source vocabulary size when no src_lm is given
     min_freq: int = 2
-    minutes: float | None = 5.0
-    max_steps: int | None = None
-    lr: float | None = None
-    anchor: float = 0.0  # decipher/hybrid: pull vectors towards their start (DecipherConfig.anchor)
-    batch_size: int = 32
-    bptt: int = 35
+    fit: FitConfig = field(default_factory=_default_fit)
     seed: int = 0
     threads: int | None = None
     device: str = "auto"
-    progress: bool = True
 
     def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise LangindError(f"unknown method {self.method!r}; choose one of {METHODS}")
+        check_choice("method", self.method, METHODS)
+        check_choice("init", self.init, ("counts", "random"))
         if not self.lm:
             raise LangindError(f"method {self.method} needs the frozen target-language LM (--lm RUN)")
         if self.method == "swap" and not self.src_lm:
             raise LangindError("method swap needs a source-language LM (--src-lm RUN) whose embeddings are swapped in")
         if self.method == "hybrid" and not self.init_lexicon:
             raise LangindError("method hybrid needs a lexicon to start from (--init-lexicon FILE.tsv)")
-        if self.anchor and self.method == "swap":
+        if self.fit.anchor and self.method == "swap":
             raise LangindError("--anchor applies to decipher and hybrid (learned vectors), not swap")
-        if self.init not in ("counts", "random"):
-            raise LangindError(f"unknown init {self.init!r}; choose counts or random")
-
-
-def alpha_words(vocab: Vocab, vectors: np.ndarray, top: int | None) -> tuple[list[str], np.ndarray]:
-    """The ``top`` most frequent words of ``vocab`` (no specials, no punctuation) and their vectors."""
-    return alphabetic_words(vocab.itos, vectors, top, start=vocab.n_specials)
+        if self.fit.mode != "both":
+            raise LangindError("cross-lingual transfer reads the source text in both mode")
 
 
 def lexicon_match(lexicon: list[tuple[str, str, float]], src_vocab: Vocab, tgt_vocab: Vocab,
@@ -177,7 +126,7 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
     if src_vocab.n_specials != tgt_vocab.n_specials:
         raise LangindError("source and target vocabularies use different special tokens")
     src_ids = encode_sentences((t for _, t in corpus), src_vocab).astype(np.int64)
-    if len(src_ids) < cfg.batch_size * (cfg.bptt + 2):
+    if len(src_ids) < cfg.fit.batch_size * (cfg.fit.bptt + 2):
         raise LangindError(f"source text has only {len(src_ids)} tokens; give a longer text")
     ns = src_vocab.n_specials
     src_counts = np.bincount(src_ids, minlength=len(src_vocab))
@@ -195,35 +144,28 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
         head = make_head("vector", lm.input_table, lm.out_bias, len(src_vocab), init=init,
                          match=torch.as_tensor(match))
     echo(f"{cfg.method}: reading {len(src_ids):,} {src} tokens ({len(src_vocab)} word types) through the frozen "
-         f"{tgt} LM ({len(tgt_vocab)} words), " + (f"{cfg.minutes:g} min" if cfg.minutes else f"{cfg.max_steps} steps"))
+         f"{tgt} LM ({len(tgt_vocab)} words), "
+         + (f"{cfg.fit.minutes:g} min" if cfg.fit.minutes else f"{cfg.fit.max_steps} steps"))
 
     start_table = head.out_table().detach().cpu().numpy().copy()
-    dcfg = DecipherConfig(mode="both", minutes=cfg.minutes, max_steps=cfg.max_steps, batch_size=cfg.batch_size,
-                          bptt=cfg.bptt, lr=cfg.lr if cfg.lr is not None else DEFAULT_LR[cfg.method],
-                          eval_every=1e9, progress=cfg.progress, anchor=cfg.anchor)
-    history = train_head(lm, head, src_ids, src_ids, dcfg, device=device)
+    history = fit_head(lm, head, src_ids, src_ids, cfg.fit, device=device)
     learned = head.out_table().detach().cpu().numpy()
     # how well the frozen LM reads the source text through the mapping (lower = better fit)
     n_eval = min(len(src_ids), 50_000)
     loss = evaluate_ids(ThroughHead(lm, head), src_ids[-n_eval:], device)
 
-    sw, sv = alpha_words(src_vocab, learned, top)
-    tw, tv = alpha_words(tgt_vocab, lm.input_table.detach().cpu().numpy(), top)
+    sw, sv = top_words(src_vocab, learned, top)
+    tw, tv = top_words(tgt_vocab, lm.input_table.detach().cpu().numpy(), top)
     result: dict = {"method": cfg.method, "src": src, "tgt": tgt, "seconds": history[-1]["seconds"],
                     "steps": history[-1]["step"], "source_tokens": int(len(src_ids)),
                     "src_vocab": len(src_vocab), "tgt_vocab": len(tgt_vocab), "source_text_ppl": math.exp(min(loss, 50)),
                     **info}
+    result.update(score_and_write(run.path, src, tgt, sw, sv, tw, tv, d))
     if d is not None:
-        for retrieval in ("nn", "csls"):
-            result[retrieval] = bli_precision(sw, sv, tw, tv, d, retrieval)
-        result["csls_folded"] = bli_precision(sw, sv, tw, tv, d, "csls", fold=True)
-        s0w, s0v = alpha_words(src_vocab, start_table, top)
+        s0w, s0v = top_words(src_vocab, start_table, top)
         result["start_csls"] = bli_precision(s0w, s0v, tw, tv, d, "csls")
-    lexicon = induce_lexicon(sw, sv, tw, tv)
-    write_lexicon(run / f"lexicon.{src}-{tgt}.tsv", lexicon)
     write_word2vec(run / f"vectors.{src}.vec", sw, sv, skip_specials=False)
     write_word2vec(run / f"vectors.{tgt}.vec", tw, tv, skip_specials=False)
-    result["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
     run.write_metrics(result)
     atomic_write_text(run / "report.md", transfer_report(result))
     return result

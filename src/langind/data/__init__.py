@@ -24,6 +24,44 @@ CORPORA = {
 }
 DICTIONARIES = {("en", "es"): "freedict.en-es.txt", ("es", "en"): "freedict.es-en.txt"}
 
+# The 66 books of the Protestant canon (OSIS names) in canonical order: every bundled Bible has
+# exactly these. A corpus spec ``NAME:odd-books`` keeps books 1, 3, 5, ... (Genesis, Leviticus, ...)
+# and ``NAME:even-books`` books 2, 4, ... (Exodus, Numbers, ...), so the two halves share no verse:
+# ``rv1909:odd-books`` against ``web:even-books`` is a pair of texts that are not translations of
+# each other.
+BOOKS = (
+    "Gen Exod Lev Num Deut Josh Judg Ruth 1Sam 2Sam 1Kgs 2Kgs 1Chr 2Chr Ezra Neh Esth Job Ps Prov "
+    "Eccl Song Isa Jer Lam Ezek Dan Hos Joel Amos Obad Jonah Mic Nah Hab Zeph Hag Zech Mal "
+    "Matt Mark Luke John Acts Rom 1Cor 2Cor Gal Eph Phil Col 1Thess 2Thess 1Tim 2Tim Titus Phlm Heb "
+    "Jas 1Pet 2Pet 1John 2John 3John Jude Rev"
+).split()
+BOOK_SELECTIONS = ("odd-books", "even-books")
+
+
+def parse_spec(spec: str) -> tuple[str, str | None] | None:
+    """``"rv1909:odd-books"`` → ("rv1909", "odd-books"); ``"web"`` → ("web", None); None when
+    ``spec`` names no bundled corpus. Raises for a bundled name with an unknown selection."""
+    name, _, selection = spec.removeprefix("bundled:").partition(":")
+    if name not in CORPORA:
+        return None
+    if selection and selection not in BOOK_SELECTIONS:
+        raise LangindError(f"unknown selection {selection!r} in corpus spec {spec!r}; "
+                           f"write {name}, {name}:odd-books or {name}:even-books")
+    return name, selection or None
+
+
+def book_number(key: str) -> int:
+    """1-based canonical number of a verse key's book (``Exod.3.14`` → 2)."""
+    return BOOKS.index(key.split(".", 1)[0]) + 1
+
+
+def select_books(verses: list["Verse"], selection: str | None) -> list["Verse"]:
+    """The verses of the odd- or even-numbered books (all verses when ``selection`` is None)."""
+    if selection is None:
+        return verses
+    parity = 1 if selection == "odd-books" else 0
+    return [v for v in verses if book_number(v.key) % 2 == parity]
+
 
 @dataclass(frozen=True)
 class Verse:
@@ -41,7 +79,8 @@ def available_corpora() -> list[str]:
 
 
 def corpus_language(name: str) -> str:
-    return CORPORA[name][0]
+    """Language of a bundled corpus or corpus spec (``rv1909:odd-books`` → ``es``)."""
+    return CORPORA[name.removeprefix("bundled:").partition(":")[0]][0]
 
 
 def load_bible(name: str) -> list[Verse]:

@@ -1,4 +1,4 @@
-"""Room 8 — reports: markdown tables and plots from the results dictionaries of other rooms."""
+"""Reports: markdown tables and plots from the results dictionaries of other rooms."""
 
 from __future__ import annotations
 

@@ -19,32 +19,34 @@ from typing import Callable
 
 import torch
 
-from langind.lm.train import TrainConfig, lm_run_checkpoint, train_lm
+from langind import data
+from langind.corpus import tokenize
+from langind.crosslingual.transfer import TransferConfig, transfer
+from langind.evaluation.report import band_table
+from langind.experiments.self_recovery import RecoveryConfig, recover_self
+from langind.lm.checkpoint import lm_run_checkpoint, load_lm
+from langind.lm.recipes import RECIPES, train_recipe
+from langind.mapping.fit import FitConfig
 from langind.runs import RunDir
 
-# Small enough to learn something in ~4 CPU minutes, large enough for the recovery stages.
-DEMO_LM = {"emb_dim": 128, "hidden_dim": 384, "n_layers": 2}
 DEMO_PROMPT = "in the beginning"
 DEMO_HEAD = "vector"
 
 
-def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, progress: bool = True,
-             echo: Callable[[str], None] = print, recovery_minutes: float = 2.0,
+def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes, threads: int | None = None,
+             progress: bool = True, echo: Callable[[str], None] = print, recovery_minutes: float = 2.0,
              cross_minutes: float = 3.0) -> dict:
-    from langind.corpus import tokenize
-    from langind.lm.checkpoint import load_lm
-
+    """The three stages into ``out``; returns (and writes to ``out/metrics.json``) their figures."""
     demo = RunDir(out)
     t0 = time.time()
     lm_dir = demo / "lm-en"
     if (lm_dir / "checkpoints").exists():
         # A previous demo's LM is the user's work: keep it, train the new one beside it.
         shutil.move(str(lm_dir), str(demo / f"lm-en.previous-{int(t0)}"))
-    echo(f"[1/3] training an English word LM on the World English Bible ({minutes:g} min budget)")
-    cfg = TrainConfig(corpus="web", max_vocab=6000, epochs=2, max_minutes=minutes, batch_size=32, bptt=35,
-                      lr=4e-3, threads=threads, progress=progress, checkpoint_every=100)
-    lm_metrics = train_lm(lm_dir, cfg, DEMO_LM)
 
+    # -- stage 1: the LM --------------------------------------------------------------------------
+    echo(f"[1/3] training an English word LM on the World English Bible ({minutes:g} min budget)")
+    lm_metrics = train_recipe("demo", "web", lm_dir, max_minutes=minutes, threads=threads, progress=progress)
     model, vocab = load_lm(lm_run_checkpoint(lm_dir))
     g = torch.Generator().manual_seed(0)
     prompt = tokenize(DEMO_PROMPT)
@@ -56,30 +58,25 @@ def run_demo(out: str | Path, minutes: float = 4.0, threads: int | None = None, 
          f"{lm_metrics['train_seconds']:.0f}s)")
     echo(f"sample: {sample}")
 
+    # -- stage 2: wipe and recover ------------------------------------------------------------------
     rec = None
     if recovery_minutes > 0:
-        from langind.evaluation.report import band_table
-        from langind.experiments.self_recovery import RecoveryConfig, recover_self
-
         echo(f"[2/3] wiping the LM's word<->embedding mapping and recovering it from the King James text "
              f"({recovery_minutes:g} min, vector head, both sides scrambled)")
-        rcfg = RecoveryConfig(lm=str(lm_dir), head=DEMO_HEAD, mode="both", init="counts", text="kjv",
-                              minutes=recovery_minutes, threads=threads, progress=progress,
-                              eval_every=1e9)
+        rcfg = RecoveryConfig(lm=str(lm_dir), head=DEMO_HEAD, init="counts", text="kjv", threads=threads,
+                              fit=FitConfig(mode="both", minutes=recovery_minutes, eval_every=1e9, progress=progress))
         rec_dir = demo / "recover-self"
         rec = recover_self(rcfg, rec_dir, echo=echo)
         echo(band_table(rec["bands"], rec["count_only"]))
         echo(f"(count-only = matching words by frequency rank alone; report: {rec_dir / 'report.md'})")
 
+    # -- stage 3: cross-lingual ---------------------------------------------------------------------
     cross = None
     if cross_minutes > 0:
-        from langind import data
-        from langind.crosslingual.transfer import TransferConfig, transfer
-
         echo(f"[3/3] reading the Spanish Reina-Valera through the frozen English LM to induce an es→en lexicon "
              f"({cross_minutes:g} min, decipherment; FreeDict only scores the result)")
-        tcfg = TransferConfig(method="decipher", lm=str(lm_dir), src_corpus="rv1909", minutes=cross_minutes,
-                              threads=threads, progress=progress)
+        tcfg = TransferConfig(method="decipher", lm=str(lm_dir), src_corpus="rv1909", threads=threads,
+                              fit=FitConfig(mode="both", minutes=cross_minutes, eval_every=1e9, progress=progress))
         cross_dir = demo / "cross-es-en"
         cross = transfer(tcfg, cross_dir, "es", "en", data.dictionary_path("es", "en"), echo=echo)
         c = cross["csls"]

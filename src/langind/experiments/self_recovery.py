@@ -6,7 +6,7 @@
 3. Scramble: a random permutation ``π`` of the word ids (specials stay put); source word
    ``π[t]`` stands for LM word ``t``.
 4. Train a mapping head (:mod:`langind.mapping.heads`) through the frozen LM (:mod:`langind.mapping.fit`).
-5. Read it out (:mod:`langind.mapping.readout`) and score it (:mod:`langind.evaluation.metrics`): hit@k and the
+5. Read it out (:mod:`langind.mapping.readout`) and score it (:mod:`langind.evaluation.recovery`): hit@k and the
    Hungarian assignment per frequency band, the count-matching-only baseline beside it, the LM's
    loss with the recovered vs the true mapping, a hit-vs-rank plot, a WordNet error analysis.
 """
@@ -22,43 +22,50 @@ import numpy as np
 import torch
 
 from langind.corpus import CorpusSource
-from langind.errors import LangindError
-from langind.evaluation.metrics import (
+from langind.errors import LangindError, check_choice
+from langind.evaluation.recovery import (
     DEFAULT_BANDS,
-    error_analysis,
-    load_wordnet,
+    count_only_scores,
     parse_band,
     recovery_metrics,
 )
 from langind.evaluation.report import band_table, plot_hit_curve
-from langind.lm.train import evaluate_ids
+from langind.evaluation.wordnet import error_analysis, load_wordnet
+from langind.lm.batching import evaluate_ids
+from langind.lm.model import WordLM
 from langind.mapping import readout
-from langind.mapping.fit import DecipherConfig, load_frozen_lm, train_head
-from langind.mapping.heads import count_matching, make_head
+from langind.mapping.fit import FitConfig, fit_head, load_frozen_lm
+from langind.mapping.heads import HEADS, INITS, MappingHead, make_head
+from langind.mapping.solvers import word_count_match
 from langind.runs import RunDir, atomic_write_text
 from langind.vocab import Vocab, encode_sentences, load_ids
 
 
 @dataclass
 class RecoveryConfig:
+    """A wipe-and-recover run: the LM, the head, the recovery text, and how the head is fitted."""
+
     lm: str = ""
     head: str = "vector"
-    mode: str = "both"
     init: str = "counts"
     normalize: bool = False
     text: str = "valid"  # "valid" (the LM run's held-out split) or a corpus spec (file / bundled name)
     max_text_tokens: int | None = None
-    minutes: float | None = 10.0
-    max_steps: int | None = None
-    batch_size: int = 32
-    bptt: int = 35
-    lr: float | None = None
+    fit: FitConfig = field(default_factory=FitConfig)  # fit.mode is the scramble mode (input | both)
     seed: int = 0
     threads: int | None = None
     device: str = "auto"
-    eval_every: float = 60.0
     head_options: dict = field(default_factory=dict)
-    progress: bool = True
+
+    def __post_init__(self) -> None:
+        check_choice("head", self.head, HEADS)
+        check_choice("init", self.init, INITS)
+        if not self.lm:
+            raise LangindError("give the frozen LM (--lm RUN)")
+
+    @property
+    def mode(self) -> str:
+        return self.fit.mode
 
 
 def recovery_text(cfg: RecoveryConfig, vocab: Vocab) -> tuple[np.ndarray, str]:
@@ -87,81 +94,81 @@ def scramble(vocab_size: int, n_specials: int, seed: int) -> np.ndarray:
     return perm
 
 
-def word_count_match(src_counts: np.ndarray, tgt_counts: np.ndarray, n_specials: int) -> np.ndarray:
-    """Count-matching start: the i-th most frequent source word → the i-th most frequent LM word."""
-    match = np.arange(len(src_counts))
-    m = count_matching(torch.as_tensor(src_counts[n_specials:]), torch.as_tensor(tgt_counts[n_specials:]))
-    match[n_specials:] = m.numpy() + n_specials
-    return match
+@dataclass
+class Problem:
+    """A scrambled recovery problem: what the head sees (``src_ids``) and what scores it (``truth``)."""
+
+    lm: WordLM
+    vocab: Vocab
+    device: torch.device
+    true_ids: np.ndarray  # the recovery text in LM ids
+    text_what: str
+    src_ids: np.ndarray  # the same text in scrambled ids
+    tgt_ids: np.ndarray  # what the LM must predict: scrambled (both) or true (input) ids
+    src_counts: np.ndarray
+    tgt_counts: np.ndarray  # the LM side's frequencies: its training counts
+    match: np.ndarray  # the frequency-rank match (counts init and count-only baseline)
+    truth: np.ndarray  # truth[s] = true LM id of source id s (-1 for specials)
+    ranks: np.ndarray
+    present: np.ndarray  # source id occurs in the recovery text
 
 
-def count_only_scores(src_counts: np.ndarray, tgt_counts: np.ndarray, n_specials: int) -> np.ndarray:
-    """Scores that rank targets by closeness of frequency rank (for the count-only hit@k)."""
-    def rank_of(c):
-        order = np.argsort(-c[n_specials:], kind="stable")
-        r = np.empty(len(order), dtype=np.float32)
-        r[order] = np.arange(len(order))
-        return r
-    rs, rt = rank_of(src_counts), rank_of(tgt_counts)
-    s = np.full((len(src_counts), len(tgt_counts)), -1e9, dtype=np.float32)
-    s[n_specials:, n_specials:] = -np.abs(rs[:, None] - rt[None, :])
-    return s
-
-
-def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
-    run = RunDir(out)
-    run.write_config({"command": "induce self", **asdict(cfg)})
+def setup(cfg: RecoveryConfig) -> Problem:
+    """Load and freeze the LM, read the recovery text, scramble it."""
     lm, vocab, device = load_frozen_lm(cfg.lm, cfg.device, cfg.seed, cfg.threads)
     V, ns = len(vocab), vocab.n_specials
     true_ids, text_what = recovery_text(cfg, vocab)
-    if len(true_ids) < cfg.batch_size * (cfg.bptt + 2):
+    if len(true_ids) < cfg.fit.batch_size * (cfg.fit.bptt + 2):
         raise LangindError(f"recovery text has only {len(true_ids)} tokens; give a longer text")
-
     perm = scramble(V, ns, cfg.seed)
     inv = np.argsort(perm)  # inv[s] = true word of source id s
     src_ids = perm[true_ids]
-    tgt_ids = src_ids if cfg.mode == "both" else true_ids
     src_counts = np.bincount(src_ids, minlength=V)
     # the LM side's frequencies are its training counts (the recovery text's true words are unknown)
     tgt_counts = np.asarray(vocab.counts, dtype=np.int64)
-    match = word_count_match(src_counts, tgt_counts, ns)
-
-    head = make_head(cfg.head, lm.input_table, lm.out_bias, V, init=cfg.init,
-                     match=torch.as_tensor(match), normalize=cfg.normalize, **cfg.head_options)
     truth = inv.copy()
     truth[:ns] = -1  # specials are not scored
-    ranks = inv - ns
-    present = src_counts > 0
-    echo(f"recovering {V - ns} words with the {cfg.head} head ({cfg.mode} mode, {cfg.init} init) "
-         f"on {len(true_ids):,} tokens of the {text_what}; {int(present[ns:].sum())} words occur in it")
+    return Problem(lm, vocab, device, true_ids, text_what, src_ids,
+                   src_ids if cfg.mode == "both" else true_ids, src_counts, tgt_counts,
+                   word_count_match(src_counts, tgt_counts, ns), truth, inv - ns, src_counts > 0)
 
+
+def fit(cfg: RecoveryConfig, pb: Problem, echo=print) -> tuple[MappingHead, list[dict], list[dict]]:
+    """Build the head and fit it through the frozen LM; returns (head, history, learning curve)."""
+    V, ns = len(pb.vocab), pb.vocab.n_specials
+    head = make_head(cfg.head, pb.lm.input_table, pb.lm.out_bias, V, init=cfg.init,
+                     match=torch.as_tensor(pb.match), normalize=cfg.normalize, **cfg.head_options)
+    echo(f"recovering {V - ns} words with the {cfg.head} head ({cfg.mode} mode, {cfg.init} init) "
+         f"on {len(pb.true_ids):,} tokens of the {pb.text_what}; {int(pb.present[ns:].sum())} words occur in it")
     curve: list[dict] = []
 
     def on_eval(rec: dict) -> None:
-        m = recovery_metrics(head.scores(), truth, ranks, present, bands=DEFAULT_BANDS, ks=(1,))
+        m = recovery_metrics(head.scores(), pb.truth, pb.ranks, pb.present, bands=DEFAULT_BANDS, ks=(1,))
         rec.update({b: m[b]["hit@1"] for b in m})
         curve.append(dict(rec))
 
-    dcfg = DecipherConfig(mode=cfg.mode, minutes=cfg.minutes, max_steps=cfg.max_steps, batch_size=cfg.batch_size,
-                          bptt=cfg.bptt, lr=cfg.lr, eval_every=cfg.eval_every, progress=cfg.progress)
-    t0 = time.time()
-    history = train_head(lm, head, src_ids, tgt_ids, dcfg, callback=on_eval, device=device)
-    train_seconds = history[-1]["seconds"]
+    history = fit_head(pb.lm, head, pb.src_ids, pb.tgt_ids, cfg.fit, callback=on_eval, device=pb.device)
+    return head, history, curve
 
+
+def score(cfg: RecoveryConfig, pb: Problem, head: MappingHead) -> dict:
+    """Read the head out and score it: bands, count-only baseline, LM loss, WordNet error analysis."""
+    V, ns, vocab = len(pb.vocab), pb.vocab.n_specials, pb.vocab
+    truth, ranks, present = pb.truth, pb.ranks, pb.present
     scores = head.scores().float().cpu().numpy()
     rows = np.flatnonzero(present & (truth >= 0))
     assign = readout.assignment(scores, rows=rows, cols=np.arange(ns, V))
     bands = recovery_metrics(scores, truth, ranks, present, assign)
-    co_scores = count_only_scores(src_counts, tgt_counts, ns)
-    co_assign = np.where(present, match, -1)
-    count_only = recovery_metrics(co_scores, truth, ranks, present, co_assign)
+    co_assign = np.where(present, pb.match, -1)
+    count_only = recovery_metrics(count_only_scores(pb.src_counts, pb.tgt_counts, ns), truth, ranks, present,
+                                  co_assign)
 
     # the frozen LM's loss on the text decoded by the recovered mapping vs the true text
-    n_eval = min(len(true_ids), 100_000)
+    n_eval = min(len(pb.true_ids), 100_000)
     decoded = np.where(np.arange(V) < ns, np.arange(V), assign)
     decoded = np.where(decoded < 0, vocab.unk_id, decoded)
-    loss_true = evaluate_ids(lm, true_ids[:n_eval], device)
-    loss_rec = evaluate_ids(lm, decoded[src_ids[:n_eval]], device)
+    loss_true = evaluate_ids(pb.lm, pb.true_ids[:n_eval], pb.device)
+    loss_rec = evaluate_ids(pb.lm, decoded[pb.src_ids[:n_eval]], pb.device)
 
     # mistakes: top-1 errors among words in the text, and an example table
     top5 = readout.topk(scores, 5)
@@ -173,31 +180,45 @@ def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
         pairs = [(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) for s in wrong
                  if top5[s, 0] >= ns and lo <= ranks[s] < hi]
         errors[band] = error_analysis(pairs, wordnet)
-    by_rank = sorted(wrong, key=lambda s: ranks[s])
     examples = [{"true": vocab.itos[truth[s]], "rank": int(ranks[s]),
                  "top5": [vocab.itos[t] for t in top5[s]],
                  "relation": wordnet.relation(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) if wordnet else None}
-                for s in by_rank[:25]]
-
-    result = {
-        "head": cfg.head, "scramble": cfg.mode, "init": cfg.init, "normalize": cfg.normalize,
-        "seconds": train_seconds, "steps": history[-1]["step"], "vocab_size": V,
-        "text": text_what, "text_tokens": int(len(true_ids)), "words_in_text": int(present[ns:].sum()),
-        "bands": bands, "count_only": count_only,
-        "lm_loss": {"true_mapping": loss_true, "recovered_mapping": loss_rec,
-                    "true_ppl": math.exp(loss_true), "recovered_ppl": math.exp(min(loss_rec, 50))},
-        "errors": errors, "examples": examples, "curve": curve,
-        "total_seconds": round(time.time() - t0, 1),
-    }
-    run.write_metrics(result)
-    ranks_eval = ranks[rows]
+                for s in sorted(wrong, key=lambda s: ranks[s])[:25]]
     curves = {"hit@1": (top5[rows, 0] == truth[rows]).astype(float),
               "hit@5": (top5[rows] == truth[rows, None]).any(1).astype(float),
               "assignment": (assign[rows] == truth[rows]).astype(float),
               "count-only": (co_assign[rows] == truth[rows]).astype(float)}
-    plot_hit_curve(run / "hit_vs_rank.png", ranks_eval, curves,
-                   f"{cfg.head} head, {cfg.mode} mode, {cfg.init} init, {train_seconds / 60:.1f} min")
+    return {"bands": bands, "count_only": count_only,
+            "lm_loss": {"true_mapping": loss_true, "recovered_mapping": loss_rec,
+                        "true_ppl": math.exp(loss_true), "recovered_ppl": math.exp(min(loss_rec, 50))},
+            "errors": errors, "examples": examples, "_curves": (ranks[rows], curves)}
+
+
+def write(run: RunDir, cfg: RecoveryConfig, result: dict, curves) -> None:
+    """metrics.json, the hit-vs-rank plot and report.md."""
+    run.write_metrics(result)
+    plot_hit_curve(run / "hit_vs_rank.png", *curves,
+                   f"{cfg.head} head, {cfg.mode} mode, {cfg.init} init, {result['seconds'] / 60:.1f} min")
     atomic_write_text(run / "report.md", self_report(result))
+
+
+def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
+    """The wipe-and-recover experiment end to end (setup → fit → score → write); returns the metrics."""
+    run = RunDir(out)
+    run.write_config({"command": "induce self", **asdict(cfg)})
+    pb = setup(cfg)
+    t0 = time.time()
+    head, history, curve = fit(cfg, pb, echo)
+    scored = score(cfg, pb, head)
+    curves = scored.pop("_curves")
+    V, ns = len(pb.vocab), pb.vocab.n_specials
+    result = {
+        "head": cfg.head, "scramble": cfg.mode, "init": cfg.init, "normalize": cfg.normalize,
+        "seconds": history[-1]["seconds"], "steps": history[-1]["step"], "vocab_size": V,
+        "text": pb.text_what, "text_tokens": int(len(pb.true_ids)), "words_in_text": int(pb.present[ns:].sum()),
+        **scored, "curve": curve, "total_seconds": round(time.time() - t0, 1),
+    }
+    write(run, cfg, result, curves)
     return result
 
 

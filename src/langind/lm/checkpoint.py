@@ -46,7 +46,8 @@ def save_checkpoint(path: str | Path, model: WordLM, vocab: Vocab, *,
         weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         save_file(weights, str(tmp / "model.safetensors"))
         atomic_write_json(tmp / "lm_config.json", {
-            "format": FORMAT, "lm": model.config.to_dict(), "vocab_fingerprint": vocab.fingerprint(),
+            "format": FORMAT, "lm": model.config.to_dict(), "vocab_size": model.vocab_size,
+            "vocab_fingerprint": vocab.fingerprint(),
         })
         vocab.save(tmp / "vocab.json")
         if state is not None:
@@ -109,19 +110,20 @@ def load_lm(path: str | Path, device: str | torch.device = "cpu",
         raise LangindError(f"{ckpt}: not a langind checkpoint (format {meta.get('format') if isinstance(meta, dict) else None!r})")
     try:
         config = LMConfig.from_dict(meta["lm"])
-    except (KeyError, TypeError) as exc:
+        vocab_size = int(meta.get("vocab_size", meta["lm"].get("vocab_size")))  # 0.1 kept it inside "lm"
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise LangindError(f"{ckpt}/lm_config.json: damaged model config ({exc})") from None
     own_vocab = Vocab.load(ckpt / "vocab.json")
     for v, where in ((own_vocab, ckpt / "vocab.json"), (vocab, "the given vocab")):
         if v is None:
             continue
-        if len(v) != config.vocab_size or v.fingerprint() != meta.get("vocab_fingerprint"):
+        if len(v) != vocab_size or v.fingerprint() != meta.get("vocab_fingerprint"):
             raise LangindError(
                 f"{where} does not match checkpoint {ckpt} (vocab size {len(v)} vs model "
-                f"{config.vocab_size}); use the vocab saved with the checkpoint"
+                f"{vocab_size}); use the vocab saved with the checkpoint"
             )
     weights = _load_tensors(ckpt / "model.safetensors", "model weights")
-    model = WordLM(config)
+    model = WordLM(config, vocab_size)
     try:
         model.load_state_dict(weights, strict=True)
     except RuntimeError as exc:
@@ -130,6 +132,19 @@ def load_lm(path: str | Path, device: str | torch.device = "cpu",
             f"{ckpt}: weights do not fit the model config ({first[1].strip() if len(first) > 1 else first[0]})"
         ) from None
     return model.to(device), own_vocab
+
+
+def lm_run_checkpoint(run: str | Path, which: str = "best") -> Path:
+    """The checkpoint directory of an LM run (or a checkpoint directory given directly)."""
+    p = Path(run)
+    if (p / "model.safetensors").exists() or (p / "lm_config.json").exists():
+        return p
+    if not p.exists():
+        raise LangindError(f"{p}: no such run directory or checkpoint")
+    cand = p / "checkpoints" / which
+    if cand.exists() or cand.with_name(which + ".old").exists():
+        return cand
+    raise LangindError(f"{p}: holds no {which} checkpoint; train one with `langind lm train --out {p}`")
 
 
 def load_state(path: str | Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:

@@ -1,4 +1,4 @@
-"""Room 3 — the language model: an AWD-LSTM-style word LM as a plain ``torch.nn.Module``.
+"""The language model: an AWD-LSTM-style word LM as a plain ``torch.nn.Module``.
 
 Merity, Keskar & Socher (2018), "Regularizing and Optimizing LSTM Language Models":
 embedding dropout (drop whole word types), locked ("variational") dropout on inputs, between layers
@@ -18,7 +18,7 @@ vectors produced by anything else (a mapping head), scoring against any output t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torch.nn as nn
@@ -32,9 +32,9 @@ Hidden = list[tuple[torch.Tensor, torch.Tensor]]
 
 @dataclass
 class LMConfig:
-    """Shape and regularisation of :class:`WordLM`. Saved as JSON beside every checkpoint."""
+    """Shape and regularisation of :class:`WordLM` — everything but the vocabulary size, which
+    comes from the data (``WordLM(config, vocab_size)``). Saved as JSON beside every checkpoint."""
 
-    vocab_size: int
     emb_dim: int = 128
     hidden_dim: int = 512
     n_layers: int = 2
@@ -46,11 +46,11 @@ class LMConfig:
     tie_weights: bool = True
 
     def __post_init__(self) -> None:
-        if self.vocab_size < 3:
-            raise LangindError(f"vocab_size must be >= 3, got {self.vocab_size}")
+        if self.emb_dim < 1 or self.hidden_dim < 1:
+            raise LangindError(f"emb_dim and hidden_dim must be >= 1, got {self.emb_dim} and {self.hidden_dim}")
         if self.n_layers < 1:
             raise LangindError(f"n_layers must be >= 1, got {self.n_layers}")
-        for name in ("emb_dropout", "input_dropout", "hidden_dropout", "output_dropout", "weight_dropout"):
+        for name in DROPOUTS:
             p = getattr(self, name)
             if not 0.0 <= p < 1.0:
                 raise LangindError(f"{name} must be in [0, 1), got {p}")
@@ -60,8 +60,16 @@ class LMConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "LMConfig":
+        """From a saved dict; keys of other versions (e.g. 0.1's ``vocab_size``) are ignored."""
         known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
         return cls(**known)
+
+    def scaled_dropout(self, scale: float) -> "LMConfig":
+        """The same shape with every dropout rate multiplied by ``scale`` (0 turns dropout off)."""
+        return replace(self, **{k: getattr(self, k) * scale for k in DROPOUTS})
+
+
+DROPOUTS = ("emb_dropout", "input_dropout", "hidden_dropout", "output_dropout", "weight_dropout")
 
 
 def locked_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
@@ -123,16 +131,18 @@ class LSTMBody(nn.Module):
 class WordLM(nn.Module):
     """Word-level LSTM language model with a replaceable word→vector mapping."""
 
-    def __init__(self, config: LMConfig):
+    def __init__(self, config: LMConfig, vocab_size: int):
         super().__init__()
-        self.config = config
+        if vocab_size < 3:
+            raise LangindError(f"vocab_size must be >= 3, got {vocab_size}")
+        self.config, self.vocab_size = config, vocab_size
         c = config
-        self.embedding = nn.Embedding(c.vocab_size, c.emb_dim)
+        self.embedding = nn.Embedding(vocab_size, c.emb_dim)
         out_dim = c.emb_dim if c.tie_weights else c.hidden_dim
         self.body = LSTMBody(c.emb_dim, c.hidden_dim, out_dim, c.n_layers,
                              c.hidden_dropout, c.output_dropout, c.weight_dropout)
-        self.out_weight = None if c.tie_weights else nn.Parameter(torch.empty(c.vocab_size, out_dim))
-        self.out_bias = nn.Parameter(torch.zeros(c.vocab_size))
+        self.out_weight = None if c.tie_weights else nn.Parameter(torch.empty(vocab_size, out_dim))
+        self.out_bias = nn.Parameter(torch.zeros(vocab_size))
         self._init_weights()
 
     def _init_weights(self) -> None:

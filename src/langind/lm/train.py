@@ -1,12 +1,12 @@
-"""Room 3, continued — training the word LM.
+"""Training the word LM, recipe style: ``setup`` / ``train`` / ``save_checkpoint``.
 
-Read top to bottom: :func:`prepare_data` (corpus → vocab → id arrays in the run directory),
-:func:`train_lm` (the loop), :func:`evaluate_ids` (perplexity). The loop is the AWD-LSTM recipe
-with Adam(W) in place of NT-ASGD, because on a few CPU minutes Adam gets further:
+Read top to bottom: :func:`prepare_data` (corpus → vocab → id arrays in the run directory), then
+:class:`LMTrainer` — ``setup`` builds model, optimiser and state (or restores them), ``train`` runs
+the loop, ``save_checkpoint`` writes the resumable state. The loop is the AWD-LSTM recipe with
+Adam(W) in place of NT-ASGD, because on a few CPU minutes Adam gets further:
 
-* the id stream is cut into ``batch_size`` contiguous rows and read left to right in windows of
-  variable length (BPTT ~ N(bptt, 5), sometimes bptt/2), so the model sees every token with
-  varying context and the hidden state is carried across windows;
+* the id stream is read in windows of variable length (:mod:`langind.lm.batching`), the hidden
+  state carried across windows;
 * the learning rate follows a one-cycle schedule over the run (warm up, then cosine down), scaled
   per window by its length so short windows do not get outsized steps;
 * gradients are clipped; AR/TAR penalise large and jumpy activations;
@@ -20,9 +20,8 @@ are averaged by DDP (gloo on CPU, nccl on GPU); only rank 0 writes files.
 from __future__ import annotations
 
 import math
-import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ from tqdm import tqdm
 
 from langind.corpus import CorpusSource
 from langind.errors import LangindError
+from langind.lm.batching import batchify, evaluate_ids, one_cycle, sample_bptt, window
 from langind.lm.checkpoint import (
     load_lm,
     load_state,
@@ -41,6 +41,7 @@ from langind.lm.checkpoint import (
     resolve_checkpoint,
     save_checkpoint,
 )
+from langind.lm.device import Dist, ddp_param_divergence, setup_distributed
 from langind.lm.model import LMConfig, WordLM, detach_hidden
 from langind.runs import RunDir, read_json
 from langind.vocab import Vocab, encode_to_npy, load_ids
@@ -82,55 +83,24 @@ class TrainConfig:
             raise LangindError(f"max minutes must be > 0, got {self.max_minutes}")
         if self.lr <= 0:
             raise LangindError(f"learning rate must be > 0, got {self.lr}")
+        if not 0.0 <= self.valid_fraction < 1.0:
+            raise LangindError(f"valid fraction must be in [0, 1), got {self.valid_fraction}")
 
 
 @dataclass
-class Dist:
-    """Where this process sits in a (possibly single-process) job."""
+class TrainState:
+    """Where a run stands; saved (with optimiser and RNG states) in every resumable checkpoint."""
 
-    rank: int = 0
-    world: int = 1
-    local_rank: int = 0
-    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+    epoch: int = 0
+    pos: int = 0  # column of the next window in the current epoch
+    step: int = 0
+    elapsed: float = 0.0  # seconds of training before the current session
+    best_valid_loss: float | None = None
+    history: list[dict] = field(default_factory=list)
 
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-    def barrier(self) -> None:
-        if self.world > 1:
-            dist.barrier()
-
-
-def pick_device(name: str, local_rank: int = 0) -> torch.device:
-    """``auto`` means CUDA when present, else CPU; never hard-coded."""
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise LangindError("--device cuda asked for, but no CUDA device is available; use --device cpu")
-        if name == "cuda":
-            name = f"cuda:{local_rank}"
-    try:
-        return torch.device(name)
-    except RuntimeError:
-        raise LangindError(f"unknown device {name!r}; use auto, cpu or cuda[:N]") from None
-
-
-def setup_distributed(device: str) -> Dist:
-    """Join the process group when launched by ``torchrun`` (WORLD_SIZE > 1)."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world == 1:
-        return Dist(device=pick_device(device))
-    rank = int(os.environ["RANK"])
-    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    dev = pick_device(device, local_rank)
-    backend = "nccl" if dev.type == "cuda" else "gloo"
-    if not dist.is_initialized():
-        dist.init_process_group(backend=backend)
-    if dev.type == "cuda":
-        torch.cuda.set_device(dev)
-    return Dist(rank=rank, world=world, local_rank=local_rank, device=dev)
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainState":
+        return cls(**{f.name: d[f.name] for f in fields(cls)})
 
 
 # -- data ---------------------------------------------------------------------------------------
@@ -158,254 +128,215 @@ def prepare_data(run: RunDir, cfg: TrainConfig, d: Dist, log=print) -> tuple[Voc
     return vocab, train_ids, valid_ids
 
 
-def batchify(ids: np.ndarray, n_rows: int) -> np.ndarray:
-    """Cut a 1-D id stream into ``n_rows`` contiguous rows (a view; memory-mapped stays mapped)."""
-    cols = len(ids) // n_rows
-    if cols < 3:
-        raise LangindError(f"corpus too small for {n_rows} batch rows ({len(ids)} tokens); lower --batch-size")
-    return ids[: n_rows * cols].reshape(n_rows, cols)
+# -- the recipe ---------------------------------------------------------------------------------
+class LMTrainer:
+    """One training run in run directory ``out``: ``setup()``, then ``train()`` returns the metrics."""
 
+    def __init__(self, out: str | Path, cfg: TrainConfig | None = None, model_cfg: LMConfig | None = None,
+                 resume: bool = False):
+        self.run = RunDir(out)
+        self.resume = resume
+        if resume:
+            saved = read_json(self.run / "config.json", "run config (is this a langind lm run?)")
+            self.cfg = TrainConfig(**{**saved["train"], **({"progress": cfg.progress} if cfg else {})})
+            self.model_cfg = LMConfig.from_dict(saved["lm"])
+            resolve_checkpoint(self.run / "checkpoints" / "last")
+        else:
+            self.cfg, self.model_cfg = cfg or TrainConfig(), model_cfg or LMConfig()
+            if (self.run / "checkpoints").exists():
+                raise LangindError(f"{self.run.path} already holds a trained model; pass --resume to continue it "
+                                   "or choose another --out")
 
-def window(rows: np.ndarray, i: int, seq_len: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    seq_len = min(seq_len, rows.shape[1] - 1 - i)
-    chunk = torch.from_numpy(np.asarray(rows[:, i: i + seq_len + 1], dtype=np.int64)).to(device)
-    return chunk[:, :-1], chunk[:, 1:]
+    def log(self, message: str) -> None:
+        if self.d.main:
+            self.run.log(message)
+            print(message, flush=True)
 
+    # -- setup ----------------------------------------------------------------------------------
+    def setup(self) -> "LMTrainer":
+        cfg = self.cfg
+        self.d = d = setup_distributed(cfg.device)
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed + d.rank)  # dropout masks differ per rank, as they should
+        self.vocab, self.train_ids, self.valid_ids = prepare_data(self.run, cfg, d, self.log)
+        if d.main and not self.resume:
+            self.run.write_config({"command": "lm train", "train": asdict(cfg),
+                                   "lm": {**self.model_cfg.to_dict(), "vocab_size": len(self.vocab)}})
 
-def one_cycle(progress: float, peak: float, pct_start: float, div: float = 25.0, final_div: float = 1e4) -> float:
-    """One-cycle learning rate (Smith 2018) as a function of training progress in [0, 1]."""
-    progress = min(max(progress, 0.0), 1.0)
-    lo, end = peak / div, peak / final_div
-    if progress < pct_start:
-        t = progress / pct_start
-        return lo + (peak - lo) * (1 - math.cos(math.pi * t)) / 2
-    t = (progress - pct_start) / max(1e-9, 1 - pct_start)
-    return end + (peak - end) * (1 + math.cos(math.pi * t)) / 2
+        self.model = WordLM(self.model_cfg, len(self.vocab)).to(d.device)
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.lr, betas=(0.9, 0.99),
+                                     weight_decay=cfg.weight_decay)
+        self.rng = np.random.default_rng(cfg.seed)  # BPTT lengths: identical on every rank
+        rows = batchify(self.train_ids, cfg.batch_size * d.world)
+        self.rows = rows[d.rank * cfg.batch_size:(d.rank + 1) * cfg.batch_size]
+        self.steps_per_epoch = max(1, (self.rows.shape[1] - 1) // cfg.bptt)
+        self.total_steps = self.steps_per_epoch * cfg.epochs
+        if cfg.max_steps:
+            self.total_steps = min(self.total_steps, cfg.max_steps)
+        self.state, self.hidden = TrainState(), None
+        if self.resume:
+            self._restore()
+        self.net = self.model
+        if d.world > 1:
+            self.net = torch.nn.parallel.DistributedDataParallel(
+                self.model, device_ids=[d.device.index] if d.device.type == "cuda" else None)
+        return self
 
-
-def sample_bptt(rng: np.random.Generator, bptt: int) -> int:
-    base = bptt if rng.random() < 0.95 else bptt / 2
-    return max(5, int(round(rng.normal(base, 5))))
-
-
-@torch.no_grad()
-def evaluate_ids(model: WordLM, ids: np.ndarray, device: torch.device, batch_size: int = 16,
-                 bptt: int = 70) -> float:
-    """Mean per-token cross-entropy (nats) of ``model`` on an id stream; exp() of it is perplexity."""
-    was_training = model.training
-    model.eval()
-    n_rows = max(1, min(batch_size, len(ids) // 3))
-    rows = batchify(ids, n_rows)
-    total, count, hidden = 0.0, 0, None
-    i = 0
-    while i < rows.shape[1] - 1:
-        x, y = window(rows, i, bptt, device)
-        logits, hidden, _ = model(x, hidden)
-        total += F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum").item()
-        count += y.numel()
-        i += x.size(1)
-    model.train(was_training)
-    return total / count
-
-
-# -- the loop -----------------------------------------------------------------------------------
-def train_lm(out: str | Path, cfg: TrainConfig | None = None, lm_cfg: dict | None = None,
-             resume: bool = False) -> dict:
-    """Train (or resume) an LM into run directory ``out``; returns the final metrics."""
-    run = RunDir(out)
-    if resume:
-        saved = read_json(run / "config.json", "run config (is this a langind lm run?)")
-        cfg = TrainConfig(**{**saved["train"], **({"progress": cfg.progress} if cfg else {})})
-        lm_cfg = saved["lm"]
-        resolve_checkpoint(run / "checkpoints" / "last")
-    else:
-        cfg = cfg or TrainConfig()
-        if (run / "checkpoints").exists():
-            raise LangindError(f"{run.path} already holds a trained model; pass --resume to continue it or choose another --out")
-    d = setup_distributed(cfg.device)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed + d.rank)  # dropout masks differ per rank, as they should
-    log = (lambda m: (run.log(m), print(m, flush=True))) if d.main else (lambda m: None)
-
-    vocab, train_ids, valid_ids = prepare_data(run, cfg, d, log)
-    lm_config = LMConfig(**{**(lm_cfg or {}), "vocab_size": len(vocab)})
-    if d.main and not resume:
-        run.write_config({"command": "lm train", "train": asdict(cfg), "lm": lm_config.to_dict()})
-
-    model = WordLM(lm_config).to(d.device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=cfg.weight_decay)
-    rng = np.random.default_rng(cfg.seed)  # BPTT lengths: identical on every rank
-    rows = batchify(train_ids, cfg.batch_size * d.world)[d.rank * cfg.batch_size:(d.rank + 1) * cfg.batch_size]
-    steps_per_epoch = max(1, (rows.shape[1] - 1) // cfg.bptt)
-    total_steps = steps_per_epoch * cfg.epochs
-    if cfg.max_steps:
-        total_steps = min(total_steps, cfg.max_steps)
-
-    st = {"epoch": 0, "pos": 0, "step": 0, "elapsed": 0.0, "best_valid_loss": None, "history": []}
-    hidden = None
-    if resume:
-        model_state, _ = load_lm(run / "checkpoints" / "last", d.device, vocab)
-        model.load_state_dict(model_state.state_dict())
-        st, tensors = load_state(run / "checkpoints" / "last")
-        optimizer_from_flat(opt, st["optimizer"], tensors)
+    def _restore(self) -> None:
+        last = self.run / "checkpoints" / "last"
+        saved_model, _ = load_lm(last, self.d.device, self.vocab)
+        self.model.load_state_dict(saved_model.state_dict())
+        st, tensors = load_state(last)
+        self.state = TrainState.from_dict(st)
+        optimizer_from_flat(self.opt, st["optimizer"], tensors)
         torch.set_rng_state(tensors["rng/torch"])
-        rng.bit_generator.state = st["numpy_rng"]
+        self.rng.bit_generator.state = st["numpy_rng"]
         if "hidden/0/h" in tensors:
-            hidden = [(tensors[f"hidden/{k}/h"].to(d.device), tensors[f"hidden/{k}/c"].to(d.device))
-                      for k in range(lm_config.n_layers)]
-        log(f"resuming at epoch {st['epoch'] + 1}, step {st['step']}")
+            self.hidden = [(tensors[f"hidden/{k}/h"].to(self.d.device), tensors[f"hidden/{k}/c"].to(self.d.device))
+                           for k in range(self.model_cfg.n_layers)]
+        self.log(f"resuming at epoch {self.state.epoch + 1}, step {self.state.step}")
 
-    net = model
-    if d.world > 1:
-        net = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[d.device.index] if d.device.type == "cuda" else None)
-
-    def save_last() -> None:
-        if not d.main:
+    # -- checkpoints ------------------------------------------------------------------------------
+    def save_checkpoint(self) -> None:
+        """The resumable state (weights, optimiser, RNGs, carried hidden state) into ``checkpoints/last``."""
+        if not self.d.main:
             return
-        meta, tensors = optimizer_to_flat(opt)
+        meta, tensors = optimizer_to_flat(self.opt)
         tensors["rng/torch"] = torch.get_rng_state()
-        if hidden is not None:
-            for k, (h, c) in enumerate(hidden):
+        if self.hidden is not None:
+            for k, (h, c) in enumerate(self.hidden):
                 tensors[f"hidden/{k}/h"], tensors[f"hidden/{k}/c"] = h, c
-        state = {**st, "optimizer": meta, "numpy_rng": rng.bit_generator.state}
-        save_checkpoint(run / "checkpoints" / "last", model, vocab, state=state, state_tensors=tensors)
+        state = {**asdict(self.state), "optimizer": meta, "numpy_rng": self.rng.bit_generator.state}
+        save_checkpoint(self.run / "checkpoints" / "last", self.model, self.vocab, state=state, state_tensors=tensors)
 
-    def progress() -> float:
-        p = st["step"] / total_steps
-        if cfg.max_minutes:
-            p = max(p, (st["elapsed"] + time.time() - t_start) / (cfg.max_minutes * 60))
+    # -- the loop ---------------------------------------------------------------------------------
+    def progress(self) -> float:
+        """Share of the run done, by steps or by wall-clock budget, whichever is further."""
+        p = self.state.step / self.total_steps
+        if self.cfg.max_minutes:
+            p = max(p, (self.state.elapsed + time.time() - self._t_start) / (self.cfg.max_minutes * 60))
         return p
 
-    if d.main:
-        log(f"training {sum(p.numel() for p in model.parameters()):,} parameters on {d.device} "
-            f"x{d.world}, {cfg.epochs} epochs of ~{steps_per_epoch} steps"
-            + (f", at most {cfg.max_minutes} min" if cfg.max_minutes else ""))
-    bar = tqdm(total=total_steps, initial=st["step"], disable=not (cfg.progress and d.main),
-               dynamic_ncols=True, unit="step")
-    t_start = time.time()
-    window_tokens, window_time, tok_s = 0, time.time(), 0.0
-    step_time, step_tokens = 0.0, 0  # time inside update steps only (no validation/checkpoints)
-    stop = False
-    try:
-        while st["epoch"] < cfg.epochs and not stop:
-            model.train()
-            epoch_loss, epoch_count = 0.0, 0
-            while st["pos"] < rows.shape[1] - 2:
-                t_step = time.perf_counter()
-                seq_len = sample_bptt(rng, cfg.bptt)
-                x, y = window(rows, st["pos"], seq_len, d.device)
-                lr = one_cycle(progress(), cfg.lr, cfg.pct_start) * x.size(1) / cfg.bptt
-                for g in opt.param_groups:
-                    g["lr"] = lr
-                hidden = detach_hidden(hidden)
-                logits, hidden, (dropped, raw) = net(x, hidden)
-                loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
-                reg = cfg.ar_alpha * dropped.pow(2).mean() + cfg.tar_beta * (raw[:, 1:] - raw[:, :-1]).pow(2).mean()
-                opt.zero_grad(set_to_none=True)
-                (loss + reg).backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-                opt.step()
+    def _mark_time(self) -> None:
+        self.state.elapsed += time.time() - self._t_start
+        self._t_start = time.time()
 
-                st["pos"] += x.size(1)
-                st["step"] += 1
-                epoch_loss += loss.item() * y.numel()
-                epoch_count += y.numel()
-                window_tokens += y.numel() * d.world
-                if time.time() - window_time > 2.0:
-                    tok_s = window_tokens / (time.time() - window_time)
-                    window_tokens, window_time = 0, time.time()
-                bar.update(1)
-                bar.set_postfix(loss=f"{loss.item():.3f}", ppl=f"{math.exp(min(loss.item(), 50)):.1f}",
-                                tok_s=f"{tok_s:.0f}", lr=f"{lr:.1e}", refresh=False)
-                if cfg.max_minutes or cfg.max_steps:
-                    flag = torch.tensor([float(progress() >= 1.0)], device=d.device)
-                    if d.world > 1:
-                        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-                    stop = bool(flag.item())
-                step_time += time.perf_counter() - t_step
-                step_tokens += y.numel() * d.world
-                if st["step"] % cfg.checkpoint_every == 0 or stop:
-                    st["elapsed"] += time.time() - t_start
-                    t_start = time.time()
-                    save_last()
-                if stop:
-                    break
-            # end of an epoch (or of the time budget): validate, keep the best
-            valid_loss = evaluate_ids(model, valid_ids, d.device, cfg.valid_batch_size)
-            train_loss = epoch_loss / max(1, epoch_count)
-            st["elapsed"] += time.time() - t_start
-            t_start = time.time()
-            st["history"].append({"epoch": st["epoch"] + 1, "train_loss": train_loss,
-                                  "valid_loss": valid_loss, "valid_ppl": math.exp(valid_loss),
-                                  "elapsed_s": round(st["elapsed"], 1), "complete": not stop})
-            log(f"epoch {st['epoch'] + 1}: train ppl {math.exp(train_loss):.1f}, valid ppl {math.exp(valid_loss):.1f}"
-                + (" (stopped: budget reached)" if stop and st["pos"] < rows.shape[1] - 2 else ""))
-            if st["best_valid_loss"] is None or valid_loss < st["best_valid_loss"]:
-                st["best_valid_loss"] = valid_loss
-                if d.main:
-                    save_checkpoint(run / "checkpoints" / "best", model, vocab)
-            st["epoch"] += 1
-            st["pos"] = 0
-            hidden = None
-            save_last()
-    except KeyboardInterrupt:
-        st["elapsed"] += time.time() - t_start
-        save_last()
+    def train_step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+        """One update on window (x, y); returns (loss, learning rate)."""
+        cfg = self.cfg
+        lr = one_cycle(self.progress(), cfg.lr, cfg.pct_start) * x.size(1) / cfg.bptt
+        for g in self.opt.param_groups:
+            g["lr"] = lr
+        self.hidden = detach_hidden(self.hidden)
+        logits, self.hidden, (dropped, raw) = self.net(x, self.hidden)
+        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
+        reg = cfg.ar_alpha * dropped.pow(2).mean() + cfg.tar_beta * (raw[:, 1:] - raw[:, :-1]).pow(2).mean()
+        self.opt.zero_grad(set_to_none=True)
+        (loss + reg).backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip)
+        self.opt.step()
+        return loss.item(), lr
+
+    def budget_reached(self) -> bool:
+        """Whether the step/time budget is spent (agreed across ranks)."""
+        if not (self.cfg.max_minutes or self.cfg.max_steps):
+            return False
+        flag = torch.tensor([float(self.progress() >= 1.0)], device=self.d.device)
+        if self.d.world > 1:
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        return bool(flag.item())
+
+    def end_epoch(self, train_loss: float, stopped: bool) -> None:
+        """Validate, keep the best model, record the epoch, start the next one at column 0."""
+        st = self.state
+        valid_loss = evaluate_ids(self.model, self.valid_ids, self.d.device, self.cfg.valid_batch_size)
+        self._mark_time()
+        st.history.append({"epoch": st.epoch + 1, "train_loss": train_loss, "valid_loss": valid_loss,
+                           "valid_ppl": math.exp(valid_loss), "elapsed_s": round(st.elapsed, 1),
+                           "complete": not stopped})
+        self.log(f"epoch {st.epoch + 1}: train ppl {math.exp(train_loss):.1f}, valid ppl {math.exp(valid_loss):.1f}"
+                 + (" (stopped: budget reached)" if stopped and st.pos < self.rows.shape[1] - 2 else ""))
+        if st.best_valid_loss is None or valid_loss < st.best_valid_loss:
+            st.best_valid_loss = valid_loss
+            if self.d.main:
+                save_checkpoint(self.run / "checkpoints" / "best", self.model, self.vocab)
+        st.epoch += 1
+        st.pos = 0
+        self.hidden = None
+        self.save_checkpoint()
+
+    def train(self) -> dict:
+        cfg, d, st = self.cfg, self.d, self.state
+        if d.main:
+            self.log(f"training {sum(p.numel() for p in self.model.parameters()):,} parameters on {d.device} "
+                     f"x{d.world}, {cfg.epochs} epochs of ~{self.steps_per_epoch} steps"
+                     + (f", at most {cfg.max_minutes} min" if cfg.max_minutes else ""))
+        bar = tqdm(total=self.total_steps, initial=st.step, disable=not (cfg.progress and d.main),
+                   dynamic_ncols=True, unit="step")
+        self._t_start = time.time()
+        window_tokens, window_time, tok_s = 0, time.time(), 0.0
+        step_time, step_tokens = 0.0, 0  # time inside update steps only (no validation/checkpoints)
+        stop = False
+        try:
+            while st.epoch < cfg.epochs and not stop:
+                self.model.train()
+                epoch_loss, epoch_count = 0.0, 0
+                while st.pos < self.rows.shape[1] - 2:
+                    # one window: sample its length, update, advance
+                    t_step = time.perf_counter()
+                    x, y = window(self.rows, st.pos, sample_bptt(self.rng, cfg.bptt), d.device)
+                    loss, lr = self.train_step(x, y)
+                    st.pos += x.size(1)
+                    st.step += 1
+                    epoch_loss += loss * y.numel()
+                    epoch_count += y.numel()
+                    # progress bar and throughput
+                    window_tokens += y.numel() * d.world
+                    if time.time() - window_time > 2.0:
+                        tok_s = window_tokens / (time.time() - window_time)
+                        window_tokens, window_time = 0, time.time()
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{loss:.3f}", ppl=f"{math.exp(min(loss, 50)):.1f}",
+                                    tok_s=f"{tok_s:.0f}", lr=f"{lr:.1e}", refresh=False)
+                    stop = self.budget_reached()
+                    step_time += time.perf_counter() - t_step
+                    step_tokens += y.numel() * d.world
+                    # a resumable checkpoint every so often, and when the budget ends the run
+                    if st.step % cfg.checkpoint_every == 0 or stop:
+                        self._mark_time()
+                        self.save_checkpoint()
+                    if stop:
+                        break
+                self.end_epoch(epoch_loss / max(1, epoch_count), stop)
+        except KeyboardInterrupt:
+            self._mark_time()
+            self.save_checkpoint()
+            bar.close()
+            raise LangindError(f"interrupted; the last state is saved: continue with "
+                               f"`langind lm train --resume {self.run.path}`") from None
         bar.close()
-        raise LangindError(f"interrupted; the last state is saved: continue with `langind lm train --resume {run.path}`") from None
-    bar.close()
+        return self.finish(tok_s, step_tokens / max(step_time, 1e-9))
 
-    metrics = {
-        "corpus": cfg.corpus, "vocab_size": len(vocab), "train_tokens": int(len(train_ids)),
-        "valid_tokens": int(len(valid_ids)), "epochs": st["history"], "steps": st["step"],
-        "best_valid_ppl": math.exp(st["best_valid_loss"]), "final_valid_ppl": st["history"][-1]["valid_ppl"],
-        "train_seconds": round(st["elapsed"], 1), "tokens_per_s": round(tok_s, 1),
-        "step_tokens_per_s": round(step_tokens / max(step_time, 1e-9), 1),
-        "device": str(d.device), "world_size": d.world,
-    }
-    if d.world > 1:
-        metrics["ddp_param_max_abs_diff"] = ddp_param_divergence(model)
-        dist.barrier()
-    if d.main:
-        run.write_metrics(metrics)
-    return metrics
-
-
-@torch.no_grad()
-def ddp_param_divergence(model: torch.nn.Module) -> float:
-    """Largest difference of any weight across ranks: 0 means DDP kept the replicas in sync."""
-    worst = torch.zeros(1, device=next(model.parameters()).device)
-    for p in model.parameters():
-        hi = p.detach().clone()
-        dist.all_reduce(hi, op=dist.ReduceOp.MAX)
-        worst = torch.maximum(worst, (hi - p).abs().max().reshape(1))
-    dist.all_reduce(worst, op=dist.ReduceOp.MAX)
-    return float(worst.item())
+    def finish(self, tok_s: float, step_tok_s: float) -> dict:
+        """Final metrics, written to ``metrics.json``."""
+        st, d = self.state, self.d
+        metrics = {
+            "corpus": self.cfg.corpus, "vocab_size": len(self.vocab), "train_tokens": int(len(self.train_ids)),
+            "valid_tokens": int(len(self.valid_ids)), "epochs": st.history, "steps": st.step,
+            "best_valid_ppl": math.exp(st.best_valid_loss), "final_valid_ppl": st.history[-1]["valid_ppl"],
+            "train_seconds": round(st.elapsed, 1), "tokens_per_s": round(tok_s, 1),
+            "step_tokens_per_s": round(step_tok_s, 1), "device": str(d.device), "world_size": d.world,
+        }
+        if d.world > 1:
+            metrics["ddp_param_max_abs_diff"] = ddp_param_divergence(self.model)
+            dist.barrier()
+        if d.main:
+            self.run.write_metrics(metrics)
+        return metrics
 
 
-def lm_run_checkpoint(run: str | Path, which: str = "best") -> Path:
-    """The checkpoint directory of a run (or a checkpoint directory given directly)."""
-    p = Path(run)
-    if (p / "model.safetensors").exists() or (p / "lm_config.json").exists():
-        return p
-    if not p.exists():
-        raise LangindError(f"{p}: no such run directory or checkpoint")
-    cand = p / "checkpoints" / which
-    if cand.exists() or cand.with_name(which + ".old").exists():
-        return cand
-    raise LangindError(f"{p}: holds no {which} checkpoint; train one with `langind lm train --out {p}`")
-
-
-# The recipe of the README's reference LMs (valid ppl 41.2 on WEB, 43.1 on RV1909 in 16 CPU minutes):
-# used when a cross-lingual method needs an LM and the user gave none.
-REFERENCE_LM = {"emb_dim": 128, "hidden_dim": 384, "n_layers": 2}
-
-
-def train_reference_lm(corpus: str, out: str | Path, minutes: float | None, seed: int = 0,
-                       threads: int | None = None, progress: bool = True) -> dict:
-    """Train an LM with the reference recipe (vocab 6,000, 4 epochs or ``minutes``) into ``out``."""
-    cfg = TrainConfig(corpus=corpus, max_vocab=6000, epochs=4, max_minutes=minutes, batch_size=32, bptt=35,
-                      lr=4e-3, seed=seed, threads=threads, progress=progress)
-    return train_lm(out, cfg, REFERENCE_LM)
+def train_lm(out: str | Path, cfg: TrainConfig | None = None, model_cfg: LMConfig | None = None,
+             resume: bool = False) -> dict:
+    """Train (or, with ``resume``, continue) an LM into run directory ``out``; returns the final metrics."""
+    return LMTrainer(out, cfg, model_cfg, resume).setup().train()

@@ -1,4 +1,4 @@
-"""Room 4, continued — training a mapping head through a frozen LM.
+"""Fitting a mapping head through a frozen LM.
 
 The LM's weights never change; only the head's parameters are optimised, against the LM's own
 next-word loss on a text written in "source ids":
@@ -28,28 +28,32 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from langind.errors import LangindError
-from langind.lm.checkpoint import load_lm
+from langind.errors import LangindError, check_choice
+from langind.lm.batching import batchify, window
+from langind.lm.checkpoint import lm_run_checkpoint, load_lm
+from langind.lm.device import pick_device
 from langind.lm.model import WordLM, detach_hidden
-from langind.lm.train import batchify, lm_run_checkpoint, pick_device, window
 from langind.mapping.heads import LinearHead, MappingHead, SinkhornHead, VectorHead
 from langind.vocab import Vocab
 
 MODES = ("input", "both")
 
 # Step sizes that worked in our runs; see the README's self-recovery table.
-DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn": 0.5, "vector": 0.01}
+DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn": 0.5, "vector": 0.01,
+              "embedding-map": 1e-3}
 
 
 @dataclass
-class DecipherConfig:
+class FitConfig:
+    """How a head is fitted through a frozen LM: mode, budget, batching, step size, anchor."""
+
     mode: str = "both"
     minutes: float | None = 10.0
     max_steps: int | None = None
     batch_size: int = 32
     bptt: int = 35
     lr: float | None = None  # default per head: DEFAULT_LR
-    eval_every: float = 30.0  # seconds between callback calls
+    eval_every: float = 60.0  # seconds between callback calls (learning-curve points)
     progress: bool = True
     # vector head only: loss += anchor × relative squared drift of the batch's vectors from their
     # start (VectorHead.drift). Refining a good start lexicon through the LM loss alone drifts away
@@ -57,8 +61,7 @@ class DecipherConfig:
     anchor: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise LangindError(f"unknown scramble mode {self.mode!r}; choose one of {MODES}")
+        check_choice("scramble mode", self.mode, MODES)
         if not self.minutes and not self.max_steps:
             raise LangindError("give a time budget (minutes) or a step budget")
         if self.anchor < 0:
@@ -92,7 +95,7 @@ def head_loss(lm: WordLM, head: MappingHead, x: torch.Tensor, y: torch.Tensor, m
 
 class ThroughHead(nn.Module):
     """The frozen LM reading source ids through a head (``both`` mode), with the WordLM calling
-    convention ``(logits, hidden, _) = model(ids, hidden)`` so :func:`langind.lm.train.evaluate_ids`
+    convention ``(logits, hidden, _) = model(ids, hidden)`` so :func:`langind.lm.batching.evaluate_ids`
     measures its perplexity like any LM's."""
 
     def __init__(self, lm: WordLM, head: MappingHead):
@@ -105,8 +108,8 @@ class ThroughHead(nn.Module):
         return logits, hidden, None
 
 
-def train_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.ndarray,
-               cfg: DecipherConfig, callback: Callable[[dict], None] | None = None,
+def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.ndarray,
+               cfg: FitConfig, callback: Callable[[dict], None] | None = None,
                device: torch.device | str = "cpu") -> list[dict]:
     """Optimise ``head`` so the frozen ``lm`` predicts ``tgt_ids`` from ``src_ids``; returns history.
 

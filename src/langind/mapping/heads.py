@@ -1,4 +1,4 @@
-"""Room 4 — mapping heads: learnable, relaxed assignments from source words to a frozen LM's vectors.
+"""Mapping heads: learnable, relaxed assignments from source words to a frozen LM's vectors.
 
 A head replaces the LM's input lookup (and, in ``both`` mode, its output layer). It maps each of
 ``n_src`` source word ids to a vector in the frozen LM's embedding space, and exposes a score matrix
@@ -27,6 +27,9 @@ Two families, one interface (:class:`MappingHead`):
   similarity of ``X`` against ``W``. Per step it touches only the batch's rows (input) and the
   ``V × E`` table (output), so its cost is linear in V.
 
+* **Embedding-map head** (:class:`EmbeddingMapHead`, the cross-lingual ``swap``) feeds a source
+  LM's own table through a learned E×E map.
+
 Initialisations: ``random``, ``uniform`` (every word starts at the same mixture / the mean vector)
 and ``counts`` (word ``s`` starts at the LM word with the same frequency rank — a legitimate
 unsupervised signal, always reported beside the count-only accuracy).
@@ -34,63 +37,16 @@ unsupervised signal, always reported beside the count-only accuracy).
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from langind.errors import LangindError
+from langind.errors import LangindError, check_choice
+from langind.mapping.solvers import log_sinkhorn, sample_gumbel
+from langind.similarity import normalize, unit_rows
 
 HEADS = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "vector")
 INITS = ("random", "uniform", "counts")
-
-
-# -- solvers (plain functions, POT style) ---------------------------------------------------------
-def log_sinkhorn(log_alpha: torch.Tensor, n_iter: int = 20) -> torch.Tensor:
-    """Log-domain Sinkhorn normalisation.
-
-    Alternately subtracts row and column log-sum-exps from ``log_alpha`` (n × m) so that
-    ``exp(result)`` has rows summing to 1 and columns summing to n/m (1 for square matrices):
-    the Sinkhorn–Knopp iteration, whose limit is the doubly-stochastic matrix closest to
-    ``exp(log_alpha)`` in KL (Sinkhorn 1964; Mena et al. 2018 use it as a differentiable
-    relaxation of a permutation). Working with logs avoids the under/overflow that plain
-    Sinkhorn hits at low temperature. The last step normalises rows, so rows are exact.
-    """
-    n, m = log_alpha.shape
-    col_target = math.log(n / m)
-    for _ in range(n_iter):
-        log_alpha = log_alpha - torch.logsumexp(log_alpha, dim=0, keepdim=True) + col_target
-        log_alpha = log_alpha - torch.logsumexp(log_alpha, dim=1, keepdim=True)
-    return log_alpha
-
-
-def sample_gumbel(shape, generator: torch.Generator | None = None, device=None, eps: float = 1e-20) -> torch.Tensor:
-    """Standard Gumbel noise ``-log(-log U)``, U ~ Uniform(0, 1)."""
-    u = torch.rand(shape, generator=generator, device=device)
-    return -torch.log(-torch.log(u + eps) + eps)
-
-
-def count_matching(src_counts: torch.Tensor, tgt_counts: torch.Tensor) -> torch.Tensor:
-    """Pair the i-th most frequent source word with the i-th most frequent target word.
-
-    Returns ``match`` with ``match[s]`` the target id for source id ``s`` (ties broken by id).
-    Extra source words (when n_src > n_tgt) wrap around the least frequent targets.
-    """
-    src_order = torch.argsort(-src_counts.double() + torch.arange(len(src_counts)) * 1e-9)
-    tgt_order = torch.argsort(-tgt_counts.double() + torch.arange(len(tgt_counts)) * 1e-9)
-    match = torch.empty(len(src_counts), dtype=torch.long)
-    idx = torch.arange(len(src_counts)).clamp(max=len(tgt_counts) - 1)
-    match[src_order] = tgt_order[idx]
-    return match
-
-
-def normalize_embeddings(w: torch.Tensor) -> torch.Tensor:
-    """Unit length, mean-centre, unit length again (Artetxe et al. 2018, "A robust self-learning
-    method for fully unsupervised cross-lingual mappings of word embeddings")."""
-    w = F.normalize(w, dim=1)
-    w = w - w.mean(dim=0, keepdim=True)
-    return F.normalize(w, dim=1)
 
 
 def anneal(progress: float, start: float, end: float) -> float:
@@ -103,10 +59,19 @@ def anneal(progress: float, start: float, end: float) -> float:
 class MappingHead(nn.Module):
     """Maps source word ids to vectors in a frozen LM's embedding space.
 
-    Parameters shared by every head:
-      table: the frozen input table ``W`` (n_tgt × E); out_bias: the frozen output bias (n_tgt);
-      n_src: number of source words; init: ``random`` | ``uniform`` | ``counts``;
-      match: for ``counts`` init, ``match[s]`` = target id to start source word ``s`` at.
+    Parameters (shared by every head)
+    ----------
+    table : (n_tgt, E) the frozen LM's input table ``W``.
+    out_bias : (n_tgt,) the frozen LM's output bias.
+    n_src : number of source words.
+    init : ``random`` | ``uniform`` | ``counts``.
+    match : (n_src,) long, for ``counts`` init: ``match[s]`` = target id to start source word ``s`` at.
+    normalize : use the unit/centre/unit table (:func:`langind.similarity.normalize`), rescaled to
+        the table's mean norm.
+
+    Interface: ``vectors(ids)`` (…, E) input vectors; ``out_table()`` (n_src, E) and ``out_bias()``
+    (n_src,) the output layer in ``both`` mode; ``penalty()`` a scalar added to the loss;
+    ``scores()`` (n_src, n_tgt) association scores for the readouts, higher = better.
     """
 
     name = "base"
@@ -115,8 +80,7 @@ class MappingHead(nn.Module):
     def __init__(self, table: torch.Tensor, out_bias: torch.Tensor, n_src: int, init: str = "random",
                  match: torch.Tensor | None = None, normalize: bool = False):
         super().__init__()
-        if init not in INITS:
-            raise LangindError(f"unknown init {init!r}; choose one of {INITS}")
+        check_choice("init", init, INITS)
         if init == "counts" and match is None:
             raise LangindError("counts initialisation needs source word counts")
         self.n_src, self.n_tgt = n_src, table.shape[0]
@@ -124,7 +88,7 @@ class MappingHead(nn.Module):
         table = table.detach()
         if normalize:
             # keep the LM's scale: the body was trained on vectors of this average norm
-            table = normalize_embeddings(table) * table.norm(dim=1).mean()
+            table = normalize(table) * table.norm(dim=1).mean()
         self.register_buffer("table", table)
         self.register_buffer("tgt_bias", out_bias.detach().clone())
         self.progress = 0.0
@@ -193,8 +157,12 @@ class MixingHead(MappingHead):
 class LinearHead(MixingHead):
     """``M = P``, a free matrix: the earlier exploration's head, reproduced as the reference.
 
-    Init ``random`` is kaiming-normal as in the original; its loss is
-    ``(1-s)·CE + s·(Σ_cols|1-Σ_rows|P|| + Σ_rows|1-Σ_cols|P||)`` with s = 5/2000.
+    Problem: ``min_P (1−s)·CE(LM(P W)) + s·(Σ_j |1 − Σ_i |P_ij|| + Σ_i |1 − Σ_j |P_ij||)``, a soft
+    push towards a (signed) permutation; s = ``penalty_weight`` = 5/2000 as in the original.
+
+    Parameters: those of :class:`MappingHead`; ``penalty_weight`` the s above. ``random`` init is
+    kaiming-normal (the original's), ``uniform`` is 1/n_tgt everywhere, ``counts`` one-hot at the
+    frequency-rank match. Learned: ``logits`` = P (n_src, n_tgt). Scores: P itself.
     """
 
     name = "linear"
@@ -218,7 +186,11 @@ class LinearHead(MixingHead):
 
 
 class SoftmaxHead(MixingHead):
-    """``M = softmax(L/τ)`` row-wise: each source word is a distribution over target words."""
+    """``M = softmax(L/τ)`` row-wise: each source word is a distribution over target words.
+
+    Problem: ``min_L CE(LM(softmax(L/τ) W))``. Parameters: those of :class:`MappingHead`;
+    ``temperature`` τ. Learned: ``logits`` L (n_src, n_tgt). Scores: ``softmax(L/τ)``.
+    """
 
     name = "softmax"
 
@@ -235,9 +207,17 @@ class SoftmaxHead(MixingHead):
 class SinkhornHead(MixingHead):
     """``M = exp(Sinkhorn((L + g)/τ))``: a relaxed permutation (doubly stochastic when square).
 
-    ``g`` is Gumbel noise (scaled by ``noise``) during training in the Gumbel-Sinkhorn variant and 0
-    otherwise; τ is annealed geometrically from ``tau_start`` to ``tau_end`` over the run. The full
-    matrix is normalised at every step (once per step, shared by input and output).
+    Problem: ``min_L CE(LM(M W))`` over the Birkhoff polytope's interior, with
+    :func:`langind.mapping.solvers.log_sinkhorn` as the differentiable projection. ``g`` is Gumbel
+    noise (scaled by ``noise``) during training in the Gumbel-Sinkhorn variant and 0 otherwise; τ
+    is annealed geometrically from ``tau_start`` to ``tau_end`` over the run. The full matrix is
+    normalised once per step (shared by input and output), so a step costs O(n_src · n_tgt · n_iter).
+
+    Parameters: those of :class:`MappingHead`; ``tau_start``, ``tau_end``, ``n_iter`` (Sinkhorn
+    rounds), ``noise``. Learned: ``logits`` L (n_src, n_tgt). Scores: ``log M`` at the final τ, noise-free.
+
+    Reference: Mena, Belanger, Linderman & Snoek (2018), "Learning Latent Permutations with
+    Gumbel-Sinkhorn Networks" (ICLR).
     """
 
     name = "sinkhorn"
@@ -280,6 +260,8 @@ class SinkhornHead(MixingHead):
 
 
 class GumbelSinkhornHead(SinkhornHead):
+    """:class:`SinkhornHead` with Gumbel noise (``noise=1``) while training (Mena et al. 2018)."""
+
     name = "gumbel-sinkhorn"
 
     def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False, **kw):
@@ -290,9 +272,14 @@ class GumbelSinkhornHead(SinkhornHead):
 class VectorHead(MappingHead):
     """A free vector per source word, fed straight to the frozen body; V×E parameters.
 
-    The read-out compares ``X`` with the frozen table by cosine similarity. In ``both`` mode the
-    source words' output bias is learned too (initialised from the count-matched LM bias, which
-    only uses word frequencies observable in the text).
+    Problem: ``min_{X, b} CE(LM(X), out = (X, b)) [+ anchor · drift(X)]`` — the decipherment of
+    Wada & Iwata's shared-body idea with the body frozen (Wada & Iwata 2018, arXiv 1809.02306).
+
+    Parameters: those of :class:`MappingHead`. ``random`` init draws each vector from the table's
+    per-dimension mean and std, ``uniform`` starts every word at the mean vector, ``counts`` at the
+    frequency-rank match's vector. Learned: ``x`` (n_src, E) and, in ``both`` mode, the output
+    bias ``bias`` (n_src,), started at the matched LM bias (only frequencies seen in the text).
+    Scores: cosine of ``x`` against the frozen table (n_src, n_tgt).
     """
 
     name = "vector"
@@ -309,7 +296,7 @@ class VectorHead(MappingHead):
         else:
             x = w[match].clone()
         self.x = nn.Parameter(x)
-        # the start point, kept so training can be anchored to it (DecipherConfig.anchor)
+        # the start point, kept so training can be anchored to it (FitConfig.anchor)
         self.register_buffer("x0", x.detach().clone())
         if match is None:
             bias = out_bias.detach().mean().repeat(n_src)
@@ -335,8 +322,8 @@ class VectorHead(MappingHead):
     @torch.no_grad()
     def scores(self):
         if self.normalize:
-            return normalize_embeddings(self.x) @ normalize_embeddings(self.table).T
-        return F.normalize(self.x, dim=1) @ F.normalize(self.table, dim=1).T
+            return normalize(self.x) @ normalize(self.table).T
+        return unit_rows(self.x) @ unit_rows(self.table).T
 
 
 def make_head(name: str, table: torch.Tensor, out_bias: torch.Tensor, n_src: int, init: str = "random",
@@ -344,6 +331,46 @@ def make_head(name: str, table: torch.Tensor, out_bias: torch.Tensor, n_src: int
     """Build a head by name; see the module docstring for what each one learns."""
     classes = {"linear": LinearHead, "softmax": SoftmaxHead, "sinkhorn": SinkhornHead,
                "gumbel-sinkhorn": GumbelSinkhornHead, "vector": VectorHead}
-    if name not in classes:
-        raise LangindError(f"unknown head {name!r}; choose one of {HEADS}")
+    check_choice("head", name, HEADS)
     return classes[name](table, out_bias, n_src, init=init, match=match, normalize=normalize, **kw)
+
+
+class EmbeddingMapHead(MappingHead):
+    """``x_s = E_s[s] A``: a source LM's embedding table mapped linearly into the target LM's space.
+
+    Problem: ``min_{A, b} CE(LM(E_s A), out = (E_s A, b))`` — the earlier exploration's embedding
+    swap with a learned E_s × E_t map; ``A`` can only rotate/scale one space onto the other.
+
+    Parameters: ``table`` (n_tgt, E_t) and ``out_bias`` (n_tgt,) of the frozen target LM;
+    ``src_table`` (n_src, E_s) and ``src_bias`` (n_src,) of a source-language LM. ``A`` starts at
+    the identity when the dimensions agree (the plain swap) and at a random orthogonal matrix
+    otherwise, scaled to the target table's mean norm; the bias starts at the source LM's own.
+    Scores: cosine of ``E_s A`` against the target table (n_src, n_tgt).
+    """
+
+    name = "embedding-map"
+    mixes = False
+
+    def __init__(self, table: torch.Tensor, out_bias: torch.Tensor, src_table: torch.Tensor,
+                 src_bias: torch.Tensor):
+        super().__init__(table, out_bias, src_table.shape[0])
+        self.register_buffer("src_table", src_table.detach().clone())
+        d_s, d_t = src_table.shape[1], table.shape[1]
+        a = torch.eye(d_s, d_t) if d_s == d_t else nn.init.orthogonal_(torch.empty(d_s, d_t))
+        # keep the target LM's vector scale: the frozen body was trained on inputs of that norm
+        scale = table.norm(dim=1).mean() / src_table.norm(dim=1).mean().clamp_min(1e-8)
+        self.a = nn.Parameter(a * scale)
+        self.bias = nn.Parameter(src_bias.detach().clone())
+
+    def vectors(self, src_ids):
+        return F.embedding(src_ids, self.src_table) @ self.a
+
+    def out_table(self):
+        return self.src_table @ self.a
+
+    def out_bias(self):
+        return self.bias
+
+    @torch.no_grad()
+    def scores(self):
+        return unit_rows(self.out_table()) @ unit_rows(self.table).T

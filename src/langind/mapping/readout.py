@@ -1,4 +1,4 @@
-"""Room 5 — readouts: from a score matrix to a discrete mapping.
+"""Readouts: from a score matrix to a discrete mapping.
 
 ``scores`` is ``n_src × n_tgt`` (higher = more likely the same word), as produced by any head.
 

@@ -1,18 +1,17 @@
-from __future__ import annotations
+"""langind.lm.model: the AWD-LSTM word LM."""
 
-import math
+from __future__ import annotations
 
 import pytest
 import torch
 
 from langind.errors import LangindError
 from langind.lm.model import LMConfig, WordLM, locked_dropout
-from langind.lm.train import one_cycle
 
 
 def small_model(**kw) -> WordLM:
     torch.manual_seed(0)
-    return WordLM(LMConfig(vocab_size=50, emb_dim=8, hidden_dim=16, n_layers=2, **kw))
+    return WordLM(LMConfig(emb_dim=8, hidden_dim=16, n_layers=2, **kw), 50)
 
 
 def test_shapes_and_tied_weights():
@@ -20,7 +19,7 @@ def test_shapes_and_tied_weights():
     logits, hidden, (dropped, raw) = m(torch.randint(0, 50, (3, 7)))
     assert logits.shape == (3, 7, 50) and raw.shape == (3, 7, 8) and len(hidden) == 2
     assert m.output_table.data_ptr() == m.input_table.data_ptr()
-    untied = WordLM(LMConfig(vocab_size=50, emb_dim=8, hidden_dim=16, tie_weights=False))
+    untied = WordLM(LMConfig(emb_dim=8, hidden_dim=16, tie_weights=False), 50)
     assert untied(torch.randint(0, 50, (2, 4)))[0].shape == (2, 4, 50)
 
 
@@ -65,12 +64,4 @@ def test_generate_is_seeded():
 
 def test_config_validation():
     with pytest.raises(LangindError, match="input_dropout"):
-        LMConfig(vocab_size=10, input_dropout=1.5)
-
-
-def test_one_cycle_schedule():
-    assert one_cycle(0.0, 1.0, 0.25) == pytest.approx(1 / 25)
-    assert one_cycle(0.25, 1.0, 0.25) == pytest.approx(1.0)
-    assert one_cycle(1.0, 1.0, 0.25) == pytest.approx(1e-4)
-    vals = [one_cycle(p / 100, 1.0, 0.25) for p in range(101)]
-    assert max(vals) == pytest.approx(1.0) and all(math.isfinite(v) for v in vals)
+        LMConfig(input_dropout=1.5)

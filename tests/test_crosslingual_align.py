@@ -1,11 +1,17 @@
-"""Alignment baselines on planted problems: a space and a rotated, permuted, noisy copy of it."""
+"""langind.crosslingual.align: the baselines on planted problems (a space and a rotated, permuted, noisy copy)."""
+
+from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from langind.crosslingual import align
+from langind.crosslingual.embeddings import read_word2vec, write_word2vec
 from langind.crosslingual.lexicon import read_lexicon
 from langind.errors import LangindError
+from langind.evaluation.bli import bli_precision
+from langind.experiments.align import AlignConfig, align_files
+from langind.similarity import normalize
 
 
 def planted_pair(n=400, d=40, noise=0.02, seed=0):
@@ -19,7 +25,7 @@ def planted_pair(n=400, d=40, noise=0.02, seed=0):
 
 
 def top1(xw, zw):
-    return float(np.mean((align.normalize(xw) @ align.normalize(zw).T).argmax(axis=1) == np.arange(len(xw))))
+    return float(np.mean((normalize(xw) @ normalize(zw).T).argmax(axis=1) == np.arange(len(xw))))
 
 
 def test_procrustes_recovers_a_rotation():
@@ -62,7 +68,7 @@ def test_vecmap_from_a_seed_dictionary_recovers_planted_mapping():
     pairs = align.dictionary_pairs(src_words, tgt_words, seed)
     assert len(pairs[0]) == 40 and all(tgt_words[j] == "t" + src_words[i][1:] for i, j in zip(*pairs))
     xw, zw, info = align.vecmap_unsupervised(x, z[perm], init="seed", seed_pairs=pairs, keep_prob=1.0, patience=5)
-    best = (align.normalize(xw) @ align.normalize(zw).T).argmax(axis=1)
+    best = (normalize(xw) @ normalize(zw).T).argmax(axis=1)
     assert np.mean(perm[best] == np.arange(len(x))) >= 0.95
     with pytest.raises(LangindError, match="no seed-dictionary pair"):
         align.dictionary_pairs(src_words, tgt_words, {"x": ["y"]})
@@ -113,37 +119,30 @@ def test_gromov_wasserstein_retries_with_a_larger_epsilon_when_sinkhorn_overflow
         align.gromov_wasserstein_procrustes(x, z, n=100, epsilon=2e-3, max_iter=2)
 
 
-def test_align_cli_writes_spaces_that_evaluate(tmp_path):
-    from conftest import run_cli
-
-    from langind.crosslingual.embeddings import write_word2vec
-
+def test_align_files_writes_spaces_that_evaluate(tmp_path):
     x, z = planted_pair(n=200, d=20)
-    words = [f"w{i}" for i in range(200)]
-    write_word2vec(tmp_path / "s.vec", words, x)
+    write_word2vec(tmp_path / "s.vec", [f"w{i}" for i in range(200)], x)
     write_word2vec(tmp_path / "t.vec", [f"v{i}" for i in range(200)], z)
-    (tmp_path / "dict.txt").write_text("".join(f"w{i} v{i}\n" for i in range(200)), encoding="utf-8")
-    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "a.vec"),
-                str(tmp_path / "b.vec"), "--method", "vecmap", "--lexicon", str(tmp_path / "lex.tsv"))
-    assert r.returncode == 0, r.stderr
+    files = [tmp_path / "s.vec", tmp_path / "t.vec", tmp_path / "a.vec", tmp_path / "b.vec"]
+    quiet = {"echo": lambda m: None}
+    align_files(AlignConfig(method="vecmap"), *files, lexicon=tmp_path / "lex.tsv", **quiet)
     lex = read_lexicon(tmp_path / "lex.tsv")  # the planted mapping, ready for induce cross --init-lexicon
     assert len(lex) == 200 and sum(t == "v" + s[1:] for s, t, _ in lex) >= 198
-    r = run_cli(*["evaluate", str(tmp_path / "a.vec"), str(tmp_path / "b.vec"), "--dictionary", str(tmp_path / "dict.txt")])
-    assert r.returncode == 0, r.stderr
-    assert '"P@1": 1.0' in r.stdout or '"P@1": 0.99' in r.stdout
-    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "a.vec"),
-                str(tmp_path / "b.vec"), "--method", "nope")
-    assert r.returncode == 2 and "unknown method" in r.stderr
+    sw, sv = read_word2vec(tmp_path / "a.vec")
+    tw, tv = read_word2vec(tmp_path / "b.vec")
+    d = {f"w{i}": [f"v{i}"] for i in range(200)}
+    assert bli_precision(sw, sv, tw, tv, d)["P@1"] >= 0.99
+    with pytest.raises(LangindError, match="unknown method"):
+        AlignConfig(method="nope")
+    with pytest.raises(LangindError, match="vecmap only"):
+        AlignConfig(method="gw", seed_dictionary="x")
     (tmp_path / "seed.txt").write_text("".join(f"w{i} v{i}\n" for i in range(0, 200, 10)), encoding="utf-8")
-    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "c.vec"),
-                str(tmp_path / "d.vec"), "--seed-dictionary", str(tmp_path / "seed.txt"))
-    assert r.returncode == 0, r.stderr
-    assert "seeded (not unsupervised): 20 pairs" in r.stdout
+    said = []
+    align_files(AlignConfig(seed_dictionary=str(tmp_path / "seed.txt")), *files[:2], tmp_path / "c.vec",
+                tmp_path / "d.vec", echo=said.append)
+    assert "seeded (not unsupervised): 20 pairs" in said[0]
     (tmp_path / "wrong.txt").write_text("v1 w1\n", encoding="utf-8")  # reversed direction
-    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "e.vec"),
-                str(tmp_path / "f.vec"), "--seed-dictionary", str(tmp_path / "wrong.txt"))
-    assert r.returncode == 2 and "check the language direction" in r.stderr
+    with pytest.raises(LangindError, match="check the language direction"):
+        align_files(AlignConfig(seed_dictionary=str(tmp_path / "wrong.txt")), *files[:2], tmp_path / "e.vec",
+                    tmp_path / "f.vec", **quiet)
     assert not (tmp_path / "e.vec").exists()
-    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "e.vec"),
-                str(tmp_path / "f.vec"), "--method", "gw", "--seed-dictionary", str(tmp_path / "seed.txt"))
-    assert r.returncode == 2 and "vecmap only" in r.stderr

@@ -1,8 +1,8 @@
-"""The shared-body multilingual LM aligns two languages it only saw monolingually."""
+"""langind.crosslingual.joint: the shared-body multilingual LM aligns two languages it only saw monolingually."""
 
 from __future__ import annotations
 
-from conftest import make_language_pair, run_cli
+from conftest import PAIR_LM, make_language_pair
 
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
 
@@ -13,17 +13,10 @@ def test_joint_lm_learns_a_planted_mapping(tmp_path):
     (tmp_path / "b.txt").write_text("\n".join(b) + "\n")
     (tmp_path / "dict.txt").write_text("\n".join(d) + "\n")
     cfg = JointConfig(src="xa", tgt="xb", src_corpus=str(tmp_path / "a.txt"), tgt_corpus=str(tmp_path / "b.txt"),
-                      minutes=None, epochs=3, batch_size=16, bptt=20, lr=1e-2, emb_dim=32, hidden_dim=64,
+                      minutes=None, epochs=3, batch_size=16, bptt=20, lr=1e-2, model=PAIR_LM,
                       threads=1, progress=False)
     train_joint(cfg, tmp_path / "run", log=lambda m: None)
     res = evaluate_joint(tmp_path / "run", "xa", "xb", tmp_path / "dict.txt", top=100)
     assert res["csls"]["evaluated"] == 40
     assert res["csls"]["P@1"] >= 0.8, res["csls"]
     assert (tmp_path / "run" / "lexicon.xa-xb.tsv").read_text().startswith("source\ttarget\tscore\n")
-
-
-def test_cross_cli_needs_a_dictionary_for_unknown_pairs(tmp_path):
-    (tmp_path / "a.txt").write_text("uno dos\n")
-    r = run_cli("induce", "cross", "--src", "xa", "--tgt", "xb", "--src-corpus", str(tmp_path / "a.txt"),
-                "--tgt-corpus", str(tmp_path / "a.txt"), "--out", str(tmp_path / "r"))
-    assert r.returncode == 2 and "pass --dictionary" in r.stderr and "Traceback" not in r.stderr

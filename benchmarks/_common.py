@@ -1,0 +1,64 @@
+"""What the benchmark scripts share: word2vec spaces for a language pair, vecmap's lexicon, quiet
+warnings, and atomic result files. Library code stays in ``langind``; this is only glue."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from langind.crosslingual import align
+from langind.crosslingual.embeddings import train_word2vec
+from langind.crosslingual.lexicon import induce_lexicon, write_lexicon
+from langind.runs import atomic_write_json
+from langind.vocab import alphabetic_words
+
+# the bundled corpus of each language
+CORPUS = {"en": "web", "es": "rv1909"}
+
+# Warnings the solvers give on every run of a benchmark, and that its tables already account for:
+# POT's inner Sinkhorn on every outer GW step, vecmap-style stopped by its time limit, GW's epsilon retry.
+EXPECTED_WARNINGS = (r"Sinkhorn did not converge", r"vecmap self-learning stopped before converging",
+                     r"Gromov-Wasserstein diverged with epsilon")
+
+
+@contextlib.contextmanager
+def expected_warnings_silenced():
+    """Silence the warnings listed in EXPECTED_WARNINGS (by message); any other warning still shows."""
+    with warnings.catch_warnings():
+        for pattern in EXPECTED_WARNINGS:
+            warnings.filterwarnings("ignore", message=pattern)
+        yield
+
+
+def word2vec_space(spec: str, top: int, seed: int, **kw) -> tuple[list[str], np.ndarray]:
+    """gensim word2vec on a corpus spec, cut to its ``top`` most frequent alphabetic words."""
+    return alphabetic_words(*train_word2vec(spec, seed=seed, **kw), top)
+
+
+def bilingual_word2vec(specs: dict[str, str], top: int, seed: int, **kw) -> dict[str, tuple[list[str], np.ndarray]]:
+    """One word2vec space per language (``{lang: corpus spec}``), each cut to ``top`` words."""
+    return {lang: word2vec_space(spec, top, seed, **kw) for lang, spec in specs.items()}
+
+
+def vecmap_lexicon(src: tuple[list[str], np.ndarray], tgt: tuple[list[str], np.ndarray], seed: int,
+                   time_limit: float | None, lexicon: Path | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """vecmap-style self-learning of two spaces; writes the CSLS lexicon when ``lexicon`` is given.
+    Returns the mapped spaces and the seconds the alignment took."""
+    (sw, sv), (tw, tv) = src, tgt
+    t0 = time.time()
+    with expected_warnings_silenced():
+        xw, zw, _ = align.vecmap_unsupervised(sv, tv, seed=seed, time_limit=time_limit)
+    seconds = time.time() - t0
+    if lexicon is not None:
+        write_lexicon(lexicon, induce_lexicon(sw, xw, tw, zw))
+    return xw, zw, seconds
+
+
+def write_result(path: str | Path | None, obj: dict) -> None:
+    """The benchmark's JSON, written atomically (a killed run leaves the old file or the new one)."""
+    if path:
+        atomic_write_json(Path(path), obj)

@@ -1,0 +1,181 @@
+"""coocmap: unsupervised word translation by matching co-occurrence statistics directly.
+
+Wang (2023), "Accessing Higher Dimensions for Unsupervised Word Translation" (NeurIPS; arXiv
+2305.14200), implemented here from the paper. Instead of low-dimensional word vectors, each word
+is represented by its (square-rooted, normalised) co-occurrence counts with every other word of
+its own language. Two such spaces share no coordinates, but once a partial dictionary pairs some
+source words with some target words, each word can be described by its co-occurrences *with the
+matched words only* — and those descriptions are comparable across languages. Self-learning
+alternates the two steps:
+
+1. **dictionary**: CSLS matches of the current similarity, in both directions;
+2. **representation**: source word ``i`` → ``X[i, src]``, target word ``j`` → ``Z[j, tgt]`` (the
+   columns of the matched pairs, in the same order), length-normalised; their cosine is the new
+   similarity.
+
+It starts from vecmap's similarity-distribution idea applied to the co-occurrence rows themselves
+(sorting each row makes it independent of word identity). Two regularised variants from the paper:
+``clip`` (clip the normalised matrix at high/low percentiles, so no few huge counts dominate) and
+``drop`` (remove the top singular directions, which carry frequency rather than meaning, then clip;
+started from the clip variant's final similarity).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+
+from langind.corpus import CorpusSource
+from langind.errors import LangindError, check_choice
+from langind.similarity import csls, normalize, topk_mean, unit_rows
+from langind.vocab import SPECIALS, Vocab, encode_sentences
+
+VARIANTS = ("coocmap", "coocmap-clip", "coocmap-drop")
+
+
+def cooccurrence(ids: np.ndarray, n: int, window: int = 5) -> np.ndarray:
+    """Symmetric windowed co-occurrence counts.
+
+    Parameters
+    ----------
+    ids : (T,) int token stream; values in [0, n) are counted words, negative values are tokens
+        that occupy a position but are not counted (out-of-vocabulary, sentence ends).
+    n : number of counted words.
+    window : words up to ``window`` positions apart (either side, unweighted) co-occur.
+
+    Returns (n, n) float64 counts ``C`` with ``C[a, b]`` = how often ``b`` is within the window of ``a``.
+    """
+    if window < 1:
+        raise LangindError(f"co-occurrence window must be >= 1, got {window}")
+    ids = np.asarray(ids, dtype=np.int64)
+    flat = np.zeros(n * n, dtype=np.int64)
+    for d in range(1, window + 1):
+        a, b = ids[:-d], ids[d:]
+        keep = (a >= 0) & (b >= 0)
+        flat += np.bincount(a[keep] * n + b[keep], minlength=n * n)
+    counts = flat.reshape(n, n).astype(np.float64)
+    return counts + counts.T
+
+
+def clip_percentiles(x: np.ndarray, row_pct: float = 99.0, all_pct: float = 99.0) -> np.ndarray:
+    """Clip ``x`` (n, m) to [lower, upper]: ``upper`` is the ``all_pct`` percentile, over rows, of each
+    row's ``row_pct`` percentile (``lower`` likewise from the bottom). Returns a clipped copy."""
+    upper = np.percentile(np.percentile(x, row_pct, axis=1), all_pct)
+    lower = np.percentile(np.percentile(x, 100 - row_pct, axis=1), 100 - all_pct)
+    return np.clip(x, lower, upper)
+
+
+def drop_top_singular(x: np.ndarray, k: int) -> np.ndarray:
+    """``x`` (n, m) without its ``k`` largest singular directions: ``U diag(s') Vᵀ`` with s'[:k] = 0."""
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    s[:k] = 0
+    return (u * s) @ vt
+
+
+def cooc_features(counts: np.ndarray, clip: tuple[float, float] | None = None, drop: int | None = None) -> np.ndarray:
+    """Counts (n, n) → the matrix coocmap matches: ``normalize(sqrt(C))`` (unit/centre/unit), then
+    optionally ``drop`` (top singular directions removed, re-normalised) and ``clip``. float32."""
+    x = normalize(np.sqrt(counts))
+    if drop:
+        x = normalize(drop_top_singular(x, drop))
+    if clip is not None:
+        x = clip_percentiles(x, *clip)
+    return x.astype(np.float32)
+
+
+def sorted_similarity_init(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Initial similarity (n_x, n_z) from the *distributions* of each row: rows sorted, truncated to
+    the common width, normalised (unit/centre/unit), compared by cosine (Artetxe et al. 2018's
+    initialisation, applied to co-occurrence rows as in Wang 2023)."""
+    width = min(x.shape[1], z.shape[1])
+    xs, zs = np.sort(x[:, :width], axis=1), np.sort(z[:, :width], axis=1)
+    return (normalize(xs).astype(np.float32) @ normalize(zs).astype(np.float32).T)
+
+
+def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k: int = 10, patience: int = 5,
+            max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Self-learning matching of two co-occurrence spaces.
+
+    Problem: find index pairs (src, tgt) such that describing every word by its co-occurrences with
+    the matched words makes the two languages' descriptions most similar — maximise the mean best
+    cosine ``½(mean_i max_j S_ij + mean_j max_i S_ij)`` with ``S = unit(X[:, src]) unit(Z[:, tgt])ᵀ``.
+
+    Parameters
+    ----------
+    x : (n, n) source features (:func:`cooc_features`); z : (m, m) target features.
+    init : (n, m) starting similarity; default :func:`sorted_similarity_init`.
+    csls_k : CSLS neighbourhood. patience : stop when the objective has not improved for this many
+        iterations. max_iter : hard limit (warns when reached without converging).
+
+    Returns
+    -------
+    xw (n, n + m), zw (m, n + m): each word described by its normalised co-occurrences with the final
+    dictionary's words — aligned spaces for CSLS retrieval — and ``info`` (iterations, objective,
+    dictionary size, converged, seconds).
+    """
+    if x.ndim != 2 or z.ndim != 2 or x.shape[0] < 2 or z.shape[0] < 2:
+        raise LangindError("coocmap needs two non-trivial co-occurrence matrices")
+    t0 = time.time()
+    sim = sorted_similarity_init(x, z) if init is None else np.asarray(init, dtype=np.float32)
+    n, m = sim.shape
+    best, last_improvement, objective, converged = -np.inf, 0, -np.inf, False
+    xw = zw = None
+    it = 0
+    for it in range(max_iter):
+        # 1. dictionary: CSLS matches, forward (every source word) and backward (every target word)
+        scores = csls(sim, topk_mean(sim, csls_k), topk_mean(sim.T, csls_k))
+        src = np.concatenate([np.arange(n), scores.argmax(axis=0)])
+        tgt = np.concatenate([scores.argmax(axis=1), np.arange(m)])
+        if it - last_improvement > patience:
+            converged = True
+            break
+        # 2. representation: co-occurrence with the matched words only, in matched order
+        xw, zw = unit_rows(x[:, src]), unit_rows(z[:, tgt])
+        sim = xw @ zw.T
+        # 3. objective (the first round compares a different kind of matrix, so it sets no record)
+        objective = float((sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2)
+        if objective > best:
+            last_improvement = it
+            if it > 0:
+                best = objective
+    if not converged:
+        warnings.warn(f"coocmap stopped after max_iter={max_iter} iterations without converging",
+                      RuntimeWarning, stacklevel=2)
+    if xw is None:  # max_iter=0 or patience < 0: describe words by the initial dictionary
+        xw, zw = unit_rows(x[:, src]), unit_rows(z[:, tgt])
+    return xw, zw, {"iterations": it, "objective": objective, "dictionary": int(len(src)),
+                    "converged": converged, "seconds": round(time.time() - t0, 1)}
+
+
+def coocmap_variant(counts_src: np.ndarray, counts_tgt: np.ndarray, variant: str = "coocmap", csls_k: int = 10,
+                    patience: int = 5, max_iter: int = 100, clip: tuple[float, float] = (99.0, 99.0),
+                    drop: int = 20) -> tuple[np.ndarray, np.ndarray, dict]:
+    """One of the paper's three variants on two count matrices; returns (xw, zw, info).
+
+    ``coocmap``: plain features. ``coocmap-clip``: clipped features. ``coocmap-drop``: the clip run
+    first, then features with the top ``drop`` singular directions removed and clipped, started
+    from the clip run's final similarity.
+    """
+    check_choice("coocmap variant", variant, VARIANTS)
+    kw = {"csls_k": csls_k, "patience": patience, "max_iter": max_iter}
+    if variant == "coocmap":
+        return coocmap(cooc_features(counts_src), cooc_features(counts_tgt), **kw)
+    xw, zw, info = coocmap(cooc_features(counts_src, clip=clip), cooc_features(counts_tgt, clip=clip), **kw)
+    if variant == "coocmap-clip":
+        return xw, zw, info
+    init = xw @ zw.T
+    xd, zd = cooc_features(counts_src, clip=clip, drop=drop), cooc_features(counts_tgt, clip=clip, drop=drop)
+    xw, zw, info2 = coocmap(xd, zd, init=init, **kw)
+    return xw, zw, {**info2, "clip_stage": info, "seconds": round(info["seconds"] + info2["seconds"], 1)}
+
+
+def corpus_cooccurrence(spec: str, top: int = 5000, window: int = 5) -> tuple[list[str], np.ndarray]:
+    """The ``top`` most frequent tokens of a corpus (words and punctuation, as the paper counts
+    every token) and their co-occurrence counts (top, top) over the corpus read as one stream."""
+    source = CorpusSource(spec)
+    vocab = Vocab.build((t for _, t in source), max_size=top + len(SPECIALS))
+    ns = vocab.n_specials
+    ids = encode_sentences((t for _, t in source), vocab).astype(np.int64) - ns  # specials → negative
+    return vocab.itos[ns:], cooccurrence(ids, len(vocab) - ns, window)

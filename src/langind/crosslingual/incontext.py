@@ -1,0 +1,314 @@
+"""The LM chooses among candidate translations in context: decipherment with a target n-gram LM.
+
+An aligner (coocmap, vecmap, the joint LM…) proposes, for every source word ``f``, its ``K`` best
+target candidates with scores. Reading the source text, a word's right translation is usually the
+candidate that makes the *translated sentence* likely under a language model of the target text —
+evidence that geometry alone never sees, and that does not need the two texts to be parallel.
+
+The model is the noisy channel of decipherment (Knight et al. 2006; Ravi & Knight 2011), restricted
+to the candidates: a hidden target word ``e_t`` per source position, drawn from a target bigram LM,
+emits the source word with probability ``θ[f, k] = p(f | e = cand[f, k])``:
+
+    p(f_1..f_T) = Σ_{k_1..k_T} Π_t  p_LM(cand[f_t, k_t] | cand[f_{t-1}, k_{t-1}]) · θ[f_t, k_t]
+
+* **Reordering tolerance**: word order differs across languages (*músico principal* ↔ *chief
+  musician*), so the transition is a mixture of the forward bigram and the *backward* one,
+  ``λ p(b | a) + (1 − λ) p(prev = b | next = a)``: a swapped adjacent pair still scores.
+* **The aligner stays in the model** (Dou, Vaswani, Knight & Dyer 2015 keep embeddings as a prior):
+  EM re-estimates θ with the aligner's distribution as a Dirichlet prior of strength ``alpha``
+  (pseudo-counts), instead of replacing it.
+* **Nothing is tuned on the test dictionary**: ``alpha`` (and the prior's sharpness) are chosen by
+  the model's own log-likelihood of held-out source sentences.
+
+The forward-backward pass runs over all sentences at once (sentences padded to a common length),
+so one EM round over the ~0.9M-token Bible takes seconds on 2 CPU cores.
+
+The result is re-ranked candidate lists: each source word's candidates ordered by its expected
+translation counts over the whole text, ties and the words beyond the candidates by the aligner.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from langind.errors import LangindError
+
+NEG = -1e30  # log of zero that stays finite under addition
+
+
+# -- the target language model ------------------------------------------------------------------
+class BigramLM:
+    """Interpolated Kneser-Ney bigram LM over integer ids (Chen & Goodman 1998, "An empirical study of
+    smoothing techniques for language modeling"), with the reversed model for reordering tolerance.
+
+    Parameters
+    ----------
+    sentences : iterable of 1-D int arrays (token ids in [0, vocab_size)), one per sentence.
+    vocab_size : V. Id ``bos_eos`` (default V, added internally) marks sentence starts and ends.
+    discount : absolute discount D.
+    """
+
+    def __init__(self, sentences, vocab_size: int, discount: float = 0.75):
+        sentences = list(sentences)
+        self.V = vocab_size
+        self.boundary = vocab_size  # one extra id for <s> / </s>
+        n = vocab_size + 1
+        firsts, seconds = [], []
+        for s in sentences:
+            s = np.asarray(s, dtype=np.int64)
+            padded = np.concatenate([[self.boundary], s, [self.boundary]])
+            firsts.append(padded[:-1])
+            seconds.append(padded[1:])
+        if not firsts:
+            raise LangindError("the target LM needs at least one sentence")
+        a, b = np.concatenate(firsts), np.concatenate(seconds)
+        self.fwd = _KNTable(a, b, n, discount)
+        self.bwd = _KNTable(b, a, n, discount)  # p(prev = b | next = a)
+
+    def logp(self, prev: np.ndarray, nxt: np.ndarray, lam: float = 1.0) -> np.ndarray:
+        """``log(λ p(nxt | prev) + (1 − λ) p(prev_word = nxt | next_word = prev))``, elementwise."""
+        p = self.fwd.prob(prev, nxt)
+        if lam < 1.0:
+            p = lam * p + (1 - lam) * self.bwd.prob(prev, nxt)
+        return np.log(np.maximum(p, 1e-300))
+
+
+class UnigramLM(BigramLM):
+    """The ablation of :class:`BigramLM`: every word drawn independently by its frequency, so the
+    "context" tells nothing — what is left of in-context re-ranking without an LM."""
+
+    def __init__(self, sentences, vocab_size: int, discount: float = 0.75):
+        sentences = list(sentences)
+        super().__init__(sentences, vocab_size, discount)
+        counts = np.bincount(np.concatenate([np.asarray(s, dtype=np.int64) for s in sentences]),
+                             minlength=vocab_size + 1).astype(np.float64)
+        counts[self.boundary] = len(sentences)
+        self.log_p = np.log((counts + 0.5) / (counts + 0.5).sum())
+
+    def logp(self, prev: np.ndarray, nxt: np.ndarray, lam: float = 1.0) -> np.ndarray:
+        prev, nxt = np.broadcast_arrays(np.asarray(prev, dtype=np.int64), np.asarray(nxt, dtype=np.int64))
+        return self.log_p[nxt]
+
+
+class _KNTable:
+    """Bigram counts of (history a, word b) pairs and their Kneser-Ney probabilities."""
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, n: int, discount: float):
+        self.n, self.d = n, discount
+        keys, counts = np.unique(a * n + b, return_counts=True)
+        self.keys, self.counts = keys, counts.astype(np.float64)
+        hist = keys // n
+        self.hist_total = np.bincount(hist, weights=self.counts, minlength=n)  # c(a, ·)
+        self.hist_types = np.bincount(hist, minlength=n).astype(np.float64)  # N1+(a, ·)
+        continuation = np.bincount(keys % n, minlength=n).astype(np.float64)  # N1+(·, b)
+        self.p_cont = (continuation + 1e-3) / (continuation + 1e-3).sum()  # a whisker for unseen words
+
+    def prob(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        key = a * self.n + b
+        pos = np.clip(np.searchsorted(self.keys, key), 0, len(self.keys) - 1)
+        c = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
+        total = self.hist_total[a]
+        seen = total > 0
+        safe = np.where(seen, total, 1.0)
+        lam = np.where(seen, self.d * self.hist_types[a] / safe, 1.0)
+        return np.where(seen, np.maximum(c - self.d, 0.0) / safe, 0.0) + lam * self.p_cont[b]
+
+
+# -- forward-backward over candidate slots --------------------------------------------------------
+@dataclass
+class Lattice:
+    """A batch of source sentences with everything about them that EM does not change: padded ids,
+    and the LM's log transition scores between the candidates of neighbouring words (computed once,
+    reused by every E-step)."""
+
+    src: np.ndarray  # (S, L) source ids, -1 after each sentence's end
+    lengths: np.ndarray  # (S,)
+    trans: np.ndarray  # (S, L, K, K) float32: log p(cand[t][k'] | cand[t-1][k]) into position t (t ≥ 1)
+    start: np.ndarray  # (S, K) log p(cand[0][k] | <s>)
+    end: np.ndarray  # (S, K) log p(</s> | cand[last][k])
+
+
+def build_lattice(sentences: list[np.ndarray], cand: np.ndarray, lm: BigramLM, lam: float = 1.0) -> Lattice:
+    """Pad ``sentences`` (id arrays indexing ``cand``'s rows) and score every candidate transition."""
+    lengths = np.array([len(s) for s in sentences], dtype=np.int64)
+    if (lengths < 1).any():
+        raise LangindError("empty sentence in the source text")
+    S, L = len(sentences), int(lengths.max())
+    src = np.full((S, L), -1, dtype=np.int64)
+    for i, s in enumerate(sentences):
+        src[i, :len(s)] = s
+    valid = src >= 0
+    c = cand[np.where(valid, src, 0)]
+    c = np.where(c >= 0, c, 0)  # empty slots: any id (their emission is NEG)
+    trans = np.zeros((S, L, cand.shape[1], cand.shape[1]), dtype=np.float32)
+    for t in range(1, L):
+        lp = lm.logp(c[:, t - 1, :, None], c[:, t, None, :], lam)
+        trans[:, t] = np.where(valid[:, t, None, None], lp, 0.0)
+    bnd = np.full(c.shape[::2], lm.boundary)
+    start = lm.logp(bnd, c[:, 0], lam)
+    end = lm.logp(c[np.arange(S), lengths - 1], bnd, lam)
+    return Lattice(src, lengths, trans, start, end)
+
+
+def forward_backward(lat: Lattice, log_emit: np.ndarray) -> tuple[np.ndarray, float]:
+    """Posterior of each candidate slot at every position, and the log-likelihood of the text.
+
+    Parameters
+    ----------
+    lat : a :class:`Lattice` of S sentences of at most L words with K candidate slots per word.
+    log_emit : (n_src, K) log θ = log p(f | cand[f, k]); empty slots must be ``NEG``.
+
+    Returns
+    -------
+    gamma (S, L, K) posteriors (0 on padding) and the total log-likelihood Σ_s log p(f_s).
+    """
+    S, L = lat.src.shape
+    valid = lat.src >= 0
+    emit = np.where(valid[..., None], log_emit[np.where(valid, lat.src, 0)], 0.0)  # padding emits log 1
+    log_alpha = np.empty((S, L, log_emit.shape[1]))
+    log_alpha[:, 0] = lat.start + emit[:, 0]
+    for t in range(1, L):
+        new = _logsumexp(log_alpha[:, t - 1, :, None] + lat.trans[:, t], axis=1) + emit[:, t]
+        # past a sentence's end the state is carried unchanged
+        log_alpha[:, t] = np.where(valid[:, t, None], new, log_alpha[:, t - 1])
+    rows = np.arange(S)
+    log_beta = np.zeros_like(log_alpha)
+    log_beta[rows, lat.lengths - 1] = lat.end
+    for t in range(L - 2, -1, -1):
+        new = _logsumexp(lat.trans[:, t + 1] + (emit[:, t + 1] + log_beta[:, t + 1])[:, None, :], axis=2)
+        log_beta[:, t] = np.where(valid[:, t + 1, None], new, log_beta[:, t])
+    log_z = _logsumexp(log_alpha[rows, lat.lengths - 1] + lat.end, axis=1)  # (S,)
+    gamma = np.exp(log_alpha + log_beta - log_z[:, None, None]) * valid[..., None]
+    return gamma, float(log_z.sum())
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    m = x.max(axis=axis, keepdims=True)
+    m = np.where(m <= NEG / 2, 0.0, m)
+    return np.squeeze(m, axis=axis) + np.log(np.maximum(np.exp(x - m).sum(axis=axis), 1e-300))
+
+
+# -- EM ---------------------------------------------------------------------------------------------
+@dataclass
+class InContextConfig:
+    """How the LM re-ranks an aligner's candidates (see the module docstring)."""
+
+    k: int = 10  # candidates per source word
+    betas: tuple[float, ...] = (10.0, 30.0, 100.0)  # sharpness of the aligner's prior softmax(β · score)
+    alphas: tuple[float, ...] = (1.0, 10.0, 100.0)  # prior strength (pseudo-counts) in EM
+    lam: float = 0.5  # forward/backward bigram mixture (1 = forward only)
+    em_rounds: int = 3
+    heldout_fraction: float = 0.1  # source sentences that choose β and α by likelihood
+    batch: int = 2000  # sentences per lattice (memory: batch × L × K² float32 per lattice)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.k < 1 or self.em_rounds < 1:
+            raise LangindError("k and em_rounds must be >= 1")
+        if not 0.0 <= self.lam <= 1.0:
+            raise LangindError(f"lam must be in [0, 1], got {self.lam}")
+        if not 0.0 < self.heldout_fraction < 1.0:
+            raise LangindError(f"heldout_fraction must be in (0, 1), got {self.heldout_fraction}")
+
+
+def prior_emissions(cand: np.ndarray, scores: np.ndarray, beta: float, n_tgt: int) -> np.ndarray:
+    """log p0(f | e) from the aligner: ``softmax_k(β · score)`` gives p0(e | f); Bayes with a uniform
+    source distribution and renormalisation over the sources proposing each e gives p0(f | e)."""
+    z = beta * np.where(cand >= 0, scores, -np.inf)
+    z = z - z.max(axis=1, keepdims=True)
+    p_e_given_f = np.where(cand >= 0, np.exp(z), 0.0)
+    p_e_given_f /= p_e_given_f.sum(axis=1, keepdims=True)
+    col = np.zeros(n_tgt + 1)
+    np.add.at(col, np.where(cand >= 0, cand, n_tgt), p_e_given_f)
+    p = p_e_given_f / np.maximum(col[np.where(cand >= 0, cand, n_tgt)], 1e-300)
+    return np.where(cand >= 0, np.log(np.maximum(p, 1e-300)), NEG)
+
+
+def lattices(sentences: list[np.ndarray], cand: np.ndarray, lm: BigramLM, lam: float, batch: int) -> list[Lattice]:
+    """Sentences grouped by length into batches of ``batch`` (less padding), each a :class:`Lattice`."""
+    order = np.argsort([len(s) for s in sentences], kind="stable")
+    return [build_lattice([sentences[j] for j in order[i:i + batch]], cand, lm, lam)
+            for i in range(0, len(order), batch)]
+
+
+def expected_counts(lats: list[Lattice], log_emit: np.ndarray) -> tuple[np.ndarray, float]:
+    """E-step: expected counts (n_src, K) of each candidate slot, and the log-likelihood."""
+    counts = np.zeros(log_emit.shape)
+    loglik = 0.0
+    for lat in lats:
+        gamma, ll = forward_backward(lat, log_emit)
+        valid = lat.src >= 0
+        np.add.at(counts, lat.src[valid], gamma[valid])
+        loglik += ll
+    return counts, loglik
+
+
+def m_step(counts: np.ndarray, cand: np.ndarray, log_prior: np.ndarray, alpha: float, n_tgt: int) -> np.ndarray:
+    """MAP estimate of log p(f | e): expected counts plus ``alpha`` pseudo-counts spread by the prior,
+    normalised over the source words that propose each target word."""
+    filled = cand >= 0
+    mass = counts + alpha * np.where(filled, np.exp(log_prior), 0.0)
+    col = np.zeros(n_tgt + 1)
+    idx = np.where(filled, cand, n_tgt)
+    np.add.at(col, idx, mass)
+    p = mass / np.maximum(col[idx], 1e-300)
+    return np.where(filled, np.log(np.maximum(p, 1e-300)), NEG)
+
+
+def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm: BigramLM, n_tgt: int,
+           cfg: InContextConfig | None = None, log=print) -> tuple[np.ndarray, dict]:
+    """Re-rank each source word's candidates by what the target LM makes of them in context.
+
+    Parameters
+    ----------
+    sentences : source sentences as id arrays (ids index the rows of ``cand``; -1 never occurs).
+    cand : (n_src, K) candidate target ids, the aligner's best first (-1 = empty slot).
+    scores : (n_src, K) the aligner's scores of those candidates (higher = better).
+    lm : target :class:`BigramLM` over the same target ids; n_tgt : number of target ids.
+    cfg : :class:`InContextConfig`.
+
+    Returns
+    -------
+    order (n_src, K): candidate slots re-ordered (indices into ``cand``'s columns), and ``info`` with
+    the held-out log-likelihood of every (β, α) tried, the chosen pair, and seconds.
+    """
+    cfg = cfg or InContextConfig()
+    t0 = time.time()
+    rng = np.random.default_rng(cfg.seed)
+    held = rng.random(len(sentences)) < cfg.heldout_fraction
+    train = [s for s, h in zip(sentences, held) if not h]
+    heldout = [s for s, h in zip(sentences, held) if h]
+    if not train or not heldout:
+        raise LangindError("the source text is too short to hold out sentences for choosing the prior")
+    train_lats = lattices(train, cand, lm, cfg.lam, cfg.batch)
+    held_lats = lattices(heldout, cand, lm, cfg.lam, cfg.batch)
+    trials = []
+    best = None
+    for beta in cfg.betas:
+        log_prior = prior_emissions(cand, scores, beta, n_tgt)
+        _, ll0 = expected_counts(held_lats, log_prior)
+        trials.append({"beta": beta, "alpha": None, "heldout_loglik": ll0})
+        for alpha in cfg.alphas:
+            log_emit = log_prior
+            for _ in range(cfg.em_rounds):
+                counts, _ = expected_counts(train_lats, log_emit)
+                log_emit = m_step(counts, cand, log_prior, alpha, n_tgt)
+            _, ll = expected_counts(held_lats, log_emit)
+            trials.append({"beta": beta, "alpha": alpha, "heldout_loglik": ll})
+            log(f"in-context: β {beta:g} α {alpha:g}: held-out log-likelihood {ll:.1f} (prior only {ll0:.1f})")
+            if best is None or ll > best[0]:
+                best = (ll, beta, alpha, log_emit)
+    _, beta, alpha, log_emit = best
+    # final E-step on the whole text with the chosen model: expected translation counts per word
+    c_train, _ = expected_counts(train_lats, log_emit)
+    c_held, _ = expected_counts(held_lats, log_emit)
+    counts = c_train + c_held
+    # rank by expected counts; the aligner's order breaks ties (and orders words never seen)
+    key = counts + 1e-9 * (cand.shape[1] - np.arange(cand.shape[1]))[None, :]
+    key = np.where(cand >= 0, key, -1.0)
+    order = np.argsort(-key, axis=1, kind="stable")
+    return order, {"beta": beta, "alpha": alpha, "trials": trials, "seconds": round(time.time() - t0, 1)}

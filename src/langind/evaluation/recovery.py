@@ -1,0 +1,69 @@
+"""Recovery metrics: how good is a recovered word mapping, per frequency band.
+
+Self-recovery (the LM's own vocabulary scrambled) is scored by **hit@k** — the true word is among
+the k best-scored targets of its row — and by the accuracy of the one-to-one **assignment**, over
+frequency-rank bands. A word's rank is its 0-based position among the vocab's non-special words
+(the vocab is ordered by training frequency), so band ``10-110`` is the 100 words ranked 10..109,
+the earlier exploration's band. ``all`` is every word that occurs in the recovery text (a word the
+text never shows cannot be recovered from it; how many there are is reported as coverage).
+The count-only baseline ranks targets by closeness of frequency rank alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from langind.errors import LangindError
+from langind.mapping import readout
+
+DEFAULT_BANDS = ("10-110", "10-1010", "all")
+
+def parse_band(band: str, n_words: int) -> tuple[int, int]:
+    """``"10-110"`` → (10, 110) as a half-open rank range; ``"all"`` → (0, n_words)."""
+    if band == "all":
+        return 0, n_words
+    try:
+        lo, hi = (int(x) for x in band.split("-"))
+    except ValueError:
+        raise LangindError(f"bad band {band!r}; write it as LOW-HIGH (e.g. 10-110) or 'all'") from None
+    if not 0 <= lo < hi:
+        raise LangindError(f"bad band {band!r}: need 0 <= LOW < HIGH")
+    return lo, min(hi, n_words)
+
+
+def recovery_metrics(scores, truth: np.ndarray, ranks: np.ndarray, present: np.ndarray,
+                     assign: np.ndarray | None = None, bands=DEFAULT_BANDS, ks=(1, 5, 10)) -> dict:
+    """hit@k and assignment accuracy per band.
+
+    scores: n_src × n_tgt; truth[s]: the correct target of source word s (-1 = not evaluated);
+    ranks[s]: frequency rank of s's true word; present[s]: s occurs in the recovery text;
+    assign[s]: one-to-one readout (-1 = unmatched).
+    """
+    top = readout.topk(scores, max(ks))
+    hits = {k: (top[:, :k] == truth[:, None]).any(axis=1) for k in ks}
+    n_words = int(ranks[truth >= 0].max()) + 1 if (truth >= 0).any() else 0
+    out = {}
+    for band in bands:
+        lo, hi = parse_band(band, n_words)
+        sel = (truth >= 0) & present & (ranks >= lo) & (ranks < hi)
+        n = int(sel.sum())
+        res = {"words": n}
+        for k in ks:
+            res[f"hit@{k}"] = float(hits[k][sel].mean()) if n else None
+        if assign is not None:
+            res["assign"] = float((assign[sel] == truth[sel]).mean()) if n else None
+        out[band] = res
+    return out
+
+
+def count_only_scores(src_counts: np.ndarray, tgt_counts: np.ndarray, n_specials: int) -> np.ndarray:
+    """Scores (n_src, n_tgt) that rank targets by closeness of frequency rank (the count-only hit@k)."""
+    def rank_of(c):
+        order = np.argsort(-c[n_specials:], kind="stable")
+        r = np.empty(len(order), dtype=np.float32)
+        r[order] = np.arange(len(order))
+        return r
+    rs, rt = rank_of(src_counts), rank_of(tgt_counts)
+    s = np.full((len(src_counts), len(tgt_counts)), -1e9, dtype=np.float32)
+    s[n_specials:, n_specials:] = -np.abs(rs[:, None] - rt[None, :])
+    return s

@@ -1,0 +1,46 @@
+"""Named LM recipes: the one place where the shapes and schedules used by the demo, by
+``induce cross`` (when it must train an LM) and by the benchmarks are written down.
+
+A recipe is a model shape (:class:`~langind.lm.model.LMConfig`) and a training configuration
+(:class:`~langind.lm.train.TrainConfig`) without a corpus; :func:`train_recipe` adds the corpus and any
+overrides (budget, seed, threads) and trains. Their measured results are in the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from langind.errors import check_choice
+from langind.lm.model import LMConfig
+from langind.lm.train import TrainConfig, train_lm
+
+
+@dataclass(frozen=True)
+class Recipe:
+    model: LMConfig
+    train: TrainConfig
+    about: str
+
+
+_REFERENCE_MODEL = LMConfig(emb_dim=128, hidden_dim=384, n_layers=2)
+_REFERENCE_TRAIN = TrainConfig(max_vocab=6000, epochs=4, batch_size=32, bptt=35, lr=4e-3)
+
+RECIPES: dict[str, Recipe] = {
+    "reference": Recipe(_REFERENCE_MODEL, _REFERENCE_TRAIN,
+                        "the README's reference LMs: vocab 6,000, 2×LSTM (emb 128, hidden 384), 4 epochs"),
+    "demo": Recipe(_REFERENCE_MODEL, replace(_REFERENCE_TRAIN, epochs=2, max_minutes=4.0, checkpoint_every=100),
+                   "the reference shape on a 4-minute, 2-epoch schedule (langind demo)"),
+}
+
+
+def recipe(name: str) -> Recipe:
+    check_choice("LM recipe", name, RECIPES)
+    return RECIPES[name]
+
+
+def train_recipe(name: str, corpus: str, out: str | Path, **overrides) -> dict:
+    """Train recipe ``name`` on ``corpus`` into ``out``; ``overrides`` replace TrainConfig fields
+    (e.g. ``max_minutes``, ``seed``, ``threads``, ``progress``). Returns the training metrics."""
+    r = recipe(name)
+    return train_lm(out, replace(r.train, corpus=corpus, **overrides), r.model)

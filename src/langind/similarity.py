@@ -1,0 +1,83 @@
+"""The one definition of the vector maths every room shares: row normalisation and CSLS.
+
+Heads (``--normalize``), evaluation (P@k retrieval), lexicon induction and the alignment baselines
+all compare word vectors the same way, so the formulas live here, in the core, where every layer
+may import them. Functions accept NumPy arrays; :func:`unit_rows` and :func:`normalize` also accept
+torch tensors (and return the same kind), because the heads work on tensors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from langind.errors import LangindError
+
+NORMALIZE_STEPS = ("unit", "center")
+
+
+def unit_rows(x):
+    """Each row divided by its Euclidean length (zero rows stay zero); NumPy array or torch tensor."""
+    if isinstance(x, np.ndarray):
+        n = np.linalg.norm(x, axis=1, keepdims=True)
+        return x / np.where(n == 0, 1, n)
+    n = x.norm(dim=1, keepdim=True)
+    return x / n.clamp_min(1e-12)
+
+
+def normalize(x, steps: tuple[str, ...] = ("unit", "center", "unit")):
+    """Apply normalisation ``steps`` in order: ``unit`` (rows to length 1), ``center`` (subtract the
+    mean row). The default unit/centre/unit is Artetxe, Labaka & Agirre (2018), "A robust
+    self-learning method for fully unsupervised cross-lingual mappings of word embeddings" (ACL).
+
+    Parameters: x, array (n, d), NumPy (computed in float64, a copy) or torch. Returns the same shape.
+    """
+    is_np = not hasattr(x, "norm")
+    if is_np:
+        x = np.array(x, dtype=np.float64)
+    for s in steps:
+        if s == "unit":
+            x = unit_rows(x)
+        elif s == "center":
+            x = x - (x.mean(axis=0, keepdims=True) if is_np else x.mean(dim=0, keepdim=True))
+        else:
+            raise LangindError(f"unknown normalisation step {s!r}; choose from {NORMALIZE_STEPS}")
+    return x
+
+
+def topk_mean(sims: np.ndarray, k: int, batch: int = 2048) -> np.ndarray:
+    """Mean of the ``k`` largest entries of each row of ``sims`` (n, m) → (n,): the CSLS
+    neighbourhood density. Works in row batches so an n×m partition never doubles memory."""
+    k = min(k, sims.shape[1])
+    floating = np.issubdtype(sims.dtype, np.floating)
+    out = np.empty(sims.shape[0], dtype=sims.dtype if floating else np.float64)
+    for i in range(0, sims.shape[0], batch):
+        out[i:i + batch] = np.partition(sims[i:i + batch], -k, axis=1)[:, -k:].mean(axis=1)
+    return out
+
+
+def csls(sims: np.ndarray, r_src: np.ndarray | None = None, r_tgt: np.ndarray | None = None) -> np.ndarray:
+    """Cross-domain similarity local scaling (Conneau et al. 2018, "Word Translation Without
+    Parallel Data"): ``CSLS(x, y) = 2 cos(x, y) − r_S(x) − r_T(y)``.
+
+    Parameters
+    ----------
+    sims : (n, m) cosine similarities of source rows to target columns.
+    r_src : (n,) density of each source word's target neighbourhood (``topk_mean(sims, k)``), or
+        None to drop the term — it is constant along a row, so row-wise rankings do not change.
+    r_tgt : (m,) density of each target word's source neighbourhood (``topk_mean(sims.T, k)``, or
+        over a larger source set), or None to drop it.
+
+    Returns (n, m) scores, higher = better.
+    """
+    out = 2 * sims
+    if r_src is not None:
+        out = out - r_src[:, None]
+    if r_tgt is not None:
+        out = out - r_tgt[None, :]
+    return out
+
+
+def csls_scores(x: np.ndarray, z: np.ndarray, k: int = 10) -> np.ndarray:
+    """Full CSLS between the rows of two aligned spaces (n, d) and (m, d), both terms kept."""
+    sims = unit_rows(np.asarray(x, dtype=np.float64)) @ unit_rows(np.asarray(z, dtype=np.float64)).T
+    return csls(sims, topk_mean(sims, k), topk_mean(sims.T, k))

@@ -1,0 +1,106 @@
+"""The command line: one smoke test per command and its one-line errors (exit 2, no traceback)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import (
+    TINY_LM,
+    one_line_error,
+    run_cli,
+)
+
+from langind.crosslingual.embeddings import write_word2vec
+
+
+def test_cross_cli_needs_a_dictionary_for_unknown_pairs(tmp_path):
+    (tmp_path / "a.txt").write_text("uno dos\n")
+    r = run_cli("induce", "cross", "--src", "xa", "--tgt", "xb", "--src-corpus", str(tmp_path / "a.txt"),
+                "--tgt-corpus", str(tmp_path / "a.txt"), "--out", str(tmp_path / "r"))
+    assert r.returncode == 2 and "pass --dictionary" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tmp_path):
+    r = run_cli("lm", "train", "--resume", str(tmp_path / "nothing"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("content,needle", [
+    (None, "no such file"), (b"", "empty"), (b"\x00\x01\x02binary\x00", "binary"),
+    ("línea uno\nlínea dos\n".encode("latin-1"), "not valid UTF-8"),
+])
+def test_cli_bad_corpus(tmp_path, content, needle):
+    p = tmp_path / "corpus.txt"
+    if content is not None:
+        p.write_bytes(content)
+    r = run_cli("lm", "train", "--corpus", str(p), "--out", str(tmp_path / "run"), *TINY_LM)
+    one_line_error(r, needle)
+
+
+def test_cli_eval_and_generate(trained):
+    r = run_cli("lm", "eval", str(trained[0]))
+    assert r.returncode == 0 and "perplexity" in r.stdout, r.stderr
+    ppl = float(r.stdout.split("perplexity ")[1].split()[0])
+    assert ppl == pytest.approx(trained[1]["best_valid_ppl"], rel=1e-3)
+    r = run_cli("lm", "generate", str(trained[0]), "the big", "-n", "8")
+    assert r.returncode == 0 and r.stdout.startswith("the big") and len(r.stdout.strip().replace("\n", " <eos> ").split()) == 10
+
+
+def test_export_embeddings_and_evaluate_identity(trained, tmp_path):
+    """An LM's table against itself, with a word→same-word dictionary: every word is its own NN."""
+    vec = tmp_path / "e.vec"
+    r = run_cli("embeddings", "export", str(trained[0]), str(vec))
+    assert r.returncode == 0, r.stderr
+    words = [line.split(" ")[0] for line in vec.read_text().splitlines()[1:]]
+    alpha = [w for w in words if w.isalpha()]
+    (tmp_path / "d.txt").write_text("".join(f"{w} {w}\n" for w in alpha))
+    r = run_cli("evaluate", str(vec), str(vec), "--dictionary", str(tmp_path / "d.txt"), "--retrieval", "nn")
+    assert r.returncode == 0, r.stderr
+    assert "P@1 1.000" in r.stdout and f"{len(alpha)} words evaluated" in r.stdout
+    (tmp_path / "bad.txt").write_text("only-one-field\n")
+    one_line_error(run_cli("evaluate", str(vec), str(vec), "--dictionary", str(tmp_path / "bad.txt")),
+                    "expected two words")
+
+
+def test_cli_decipher_writes_lexicon_and_evaluates(pair, tmp_path):
+    r = run_cli("induce", "cross", "--method", "decipher", "--src", "xa", "--tgt", "xb",
+                "--src-corpus", str(pair / "a.txt"), "--tgt-corpus", str(pair / "b.txt"), "--lm", str(pair / "lm-b"),
+                "--dictionary", str(pair / "dict.txt"), "--minutes", "0.05", "--threads", "1", "--quiet",
+                "--out", str(tmp_path / "run"))
+    assert r.returncode == 0, r.stderr
+    assert "decipher xa->xb csls" in r.stdout
+    for name in ("lexicon.xa-xb.tsv", "vectors.xa.vec", "vectors.xb.vec", "metrics.json", "report.md"):
+        assert (tmp_path / "run" / name).is_file(), name
+
+
+def test_cli_hybrid_rejects_a_lexicon_of_the_wrong_languages(pair, tmp_path):
+    (tmp_path / "lex.tsv").write_text("uno\tone\t1.0\n")
+    r = run_cli("induce", "cross", "--method", "hybrid", "--src", "xa", "--tgt", "xb",
+                "--src-corpus", str(pair / "a.txt"), "--lm", str(pair / "lm-b"), "--init-lexicon", str(tmp_path / "lex.tsv"),
+                "--dictionary", str(pair / "dict.txt"), "--minutes", "0.05", "--threads", "1", "--quiet",
+                "--out", str(tmp_path / "run"))
+    assert r.returncode == 2 and "shares no word pair" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_align_smoke_and_errors(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 8))
+    write_word2vec(tmp_path / "s.vec", [f"w{i}" for i in range(60)], x)
+    write_word2vec(tmp_path / "t.vec", [f"w{i}" for i in range(60)], x[:, ::-1])
+    r = run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "a.vec"),
+                str(tmp_path / "b.vec"), "--method", "identical")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "a.vec").is_file() and (tmp_path / "b.vec").is_file()
+    one_line_error(run_cli("align", str(tmp_path / "s.vec"), str(tmp_path / "t.vec"), str(tmp_path / "a.vec"),
+                           str(tmp_path / "b.vec"), "--method", "nope"), "unknown method")
+
+
+@pytest.mark.parametrize("where", ["/proc/langind-test/run", "FILE/run"])
+def test_unwritable_output_paths_are_one_line_errors(tmp_path, toy_corpus, trained, where):
+    """--out under /proc (cannot be created) or under an existing file: exit 2, one line, nothing written."""
+    (tmp_path / "FILE").write_text("a file the user made\n")
+    out = where.replace("FILE", str(tmp_path / "FILE"))
+    one_line_error(run_cli("lm", "train", "--corpus", str(toy_corpus), "--out", out, *TINY_LM), "choose another")
+    one_line_error(run_cli("embeddings", "export", str(trained[0]), out + ".vec"), "choose another")
+    assert (tmp_path / "FILE").read_text() == "a file the user made\n"

@@ -1,0 +1,51 @@
+"""langind.evaluation.bli: dictionaries, CSLS retrieval and P@k."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from langind.errors import LangindError
+
+
+def test_csls_and_precision_on_a_hand_checked_fixture(tmp_path):
+    """Three source and three target words in 2-D; every number below is worked out by hand.
+
+    Unit vectors: s0=(1,0) s1=(0,1) s2=(.6,.8); t0=(1,0) t1=(0,1) t2=(.8,.6).
+    Cosines s·t: s0: [1, 0, .8]; s1: [0, 1, .6]; s2: [.6, .8, .96].
+    NN: s0→t0, s1→t1, s2→t2.
+    CSLS (k=1): r_S(t) = max_s cos = [1, 1, .96]; 2cos−r: s0: [1, −1, .64]; s1: [−1, 1, .24];
+    s2: [.2, .6, .96]. With the dictionary below, P@1 = 2/3 and P@2 = 1 (vecmap's protocol).
+    """
+    from langind.evaluation.bli import bli_precision, load_dictionary, retrieval_scores
+
+    src = np.array([[1, 0], [0, 1], [0.6, 0.8]])
+    tgt = np.array([[1, 0], [0, 1], [0.8, 0.6]])
+    csls = retrieval_scores(src, src, tgt, "csls", k=1)
+    np.testing.assert_allclose(csls, [[1, -1, 0.64], [-1, 1, 0.24], [0.2, 0.6, 0.96]], atol=1e-12)
+    d = tmp_path / "d.txt"
+    # s0 is right (t0); s1's gold is t2 (wrong, t1 is nearest); s2 has gold t1 and t2 (right);
+    # "zz" is not in the source vocab and "s0 qq" has no target in vocab: coverage 3/4.
+    d.write_text("s0 t0\ns1 t2\ns2 t1\ns2 t2\nzz t0\ns0 qq\n")
+    res = bli_precision(["s0", "s1", "s2"], src, ["t0", "t1", "t2"], tgt, load_dictionary(d), "nn", ks=(1, 2))
+    assert res["evaluated"] == 3 and res["coverage"] == pytest.approx(3 / 4)
+    assert res["P@1"] == pytest.approx(2 / 3)
+    assert res["P@2"] == pytest.approx(1.0)  # s1's second choice by cosine is t2 (.6)
+
+
+def test_dictionary_errors_and_accent_folding(tmp_path):
+    from langind.corpus import fold_accents
+    from langind.evaluation.bli import bli_precision, load_dictionary
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("water agua\nat dawn al alba\n")
+    with pytest.raises(LangindError, match=r"bad.txt:2: expected two words"):
+        load_dictionary(bad)
+    assert fold_accents("fué") == "fue" and fold_accents("Á") == "A"
+    d = tmp_path / "d.txt"
+    d.write_text("was fue\n")
+    emb = np.eye(2)
+    with pytest.raises(LangindError, match="zero overlap"):
+        bli_precision(["was", "is"], emb, ["fué", "es"], emb, load_dictionary(d), "nn")
+    res = bli_precision(["was", "is"], emb, ["fué", "es"], emb, load_dictionary(d), "nn", fold=True)
+    assert res["P@1"] == 1.0 and res["fold_accents"] is True

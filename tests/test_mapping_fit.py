@@ -1,0 +1,35 @@
+"""langind.mapping.fit: fitting a head through a frozen LM."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from langind.errors import LangindError
+from langind.mapping.heads import make_head
+
+
+def test_anchor_holds_vectors_near_their_start(pair):
+    # the same 60 steps through the frozen LM, with and without the anchor: the anchored vectors
+    # must stay much closer to where they started, and the anchor needs the vector head
+
+    from langind.mapping.fit import FitConfig, fit_head, load_frozen_lm
+
+    lm, vocab, device = load_frozen_lm(str(pair / "lm-b"), "cpu", seed=0, threads=1)
+    ids = np.random.default_rng(0).integers(vocab.n_specials, len(vocab), size=4000)
+    drift = {}
+    for anchor in (0.0, 100.0):
+        torch.manual_seed(0)
+        head = make_head("vector", lm.input_table, lm.out_bias, len(vocab), init="random")
+        assert head.drift(torch.as_tensor(ids[:50])).item() == 0.0
+        cfg = FitConfig(mode="both", minutes=None, max_steps=60, batch_size=16, bptt=20, lr=1e-2,
+                             progress=False, anchor=anchor)
+        fit_head(lm, head, ids, ids, cfg, device=device)
+        drift[anchor] = head.drift(torch.as_tensor(ids)).item()
+    assert drift[0.0] > 0 and drift[100.0] < 0.2 * drift[0.0], drift
+    linear = make_head("linear", lm.input_table, lm.out_bias, len(vocab))
+    with pytest.raises(LangindError, match="vector head"):
+        fit_head(lm, linear, ids, ids, FitConfig(max_steps=1, minutes=None, anchor=1.0, progress=False))
+    with pytest.raises(LangindError, match="anchor must be"):
+        FitConfig(anchor=-1.0)
