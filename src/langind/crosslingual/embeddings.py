@@ -62,8 +62,8 @@ def train_word2vec(spec: str | Path, dim: int = 300, window: int = 5, min_count:
     """Word2vec (gensim; skip-gram, or CBOW with ``sg=0``) on a corpus tokenised as langind's LMs see it.
 
     This is what a user would otherwise feed vecmap or MUSE, so the alignment baselines are run on
-    it as well as on the LMs' tables. Small corpora need many epochs: on the ~0.9M-token bundled
-    Bibles, vecmap-style es→en P@1 was 0.13 with 5 epochs and 0.48 with 20. Returns words in
+    it as well as on the LMs' tables. Small corpora need many epochs (the README's word2vec-settings
+    table shows how much the alignment baselines depend on it). Returns words in
     frequency order (the first ``top``) and their vectors. gensim is only reproducible with
     ``workers=1``; with more, runs vary slightly.
     """
