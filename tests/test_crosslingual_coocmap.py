@@ -11,6 +11,7 @@ from langind.crosslingual.coocmap import (
     cooc_features,
     cooccurrence,
     coocmap,
+    coocmap_grow,
     coocmap_variant,
     drop_top_singular,
 )
@@ -70,3 +71,13 @@ def test_a_random_start_gets_nowhere_but_the_sorted_init_does(planted):
     assert np.mean(csls_scores(xw, zw).argmax(axis=1) == perm) >= 0.9
     with pytest.warns(RuntimeWarning, match="without converging"):
         coocmap(x, z, max_iter=1)
+
+
+def test_grow_matches_frequent_cores_first_and_keeps_the_planted_mapping(planted):
+    ca, cb, perm = planted
+    # grow reads rows in frequency order (as a vocabulary is): sort each side by frequency
+    oa, ob = np.argsort(-ca.sum(1), kind="stable"), np.argsort(-cb.sum(1), kind="stable")
+    truth = np.argsort(ob)[perm[oa]]  # source row i (word oa[i]) ↔ target row of perm[oa[i]]
+    xw, zw, info = coocmap_grow(ca[oa][:, oa], cb[ob][:, ob], sizes=(20, 40))
+    assert [s["words"] for s in info["stages"]] == [[20, 20], [40, 40], [60, 60]]
+    assert np.mean(csls_scores(xw, zw).argmax(axis=1) == truth) >= 0.9

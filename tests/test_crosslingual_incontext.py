@@ -54,7 +54,10 @@ def test_forward_backward_equals_brute_force_enumeration(lam):
     assert gamma[2, 1:].sum() == 0  # padding carries no mass
 
 
-def test_a_planted_cipher_with_local_reordering_is_deciphered_from_noisy_candidates():
+@pytest.mark.parametrize("em_rounds,floor", [(0, 0.6), (3, 0.9)])
+def test_a_planted_cipher_with_local_reordering_is_deciphered_from_noisy_candidates(em_rounds, floor):
+    """No candidate list puts the right word first; the LM in context alone lifts most words, and
+    EM re-estimation of the channel deciphers ≥ 0.9 of them."""
     n, K = 30, 5
     lines = make_markov_language(n, 6000, seed=3, fanout=3)
     ids = [np.array([int(w[1:]) for w in line.split()]) for line in lines]
@@ -76,15 +79,15 @@ def test_a_planted_cipher_with_local_reordering_is_deciphered_from_noisy_candida
         cand[f] = np.insert(others, slot, truth[f])
     scores = np.tile(np.linspace(1.0, 0.6, K), (n, 1)) + 0.05 * rng.random((n, K))
     lm = BigramLM(target, n)
-    order, info = rerank(source, cand, scores, lm, n, InContextConfig(k=K, em_rounds=5), log=lambda m: None)
+    order, info = rerank(source, cand, scores, lm, n, InContextConfig(k=K, em_rounds=em_rounds), log=lambda m: None)
     top1 = cand[np.arange(n), order[:, 0]]
-    assert np.mean(top1 == truth) >= 0.9, (np.mean(top1 == truth), info)
+    assert np.mean(top1 == truth) >= floor, (np.mean(top1 == truth), info)
     assert np.mean(cand[:, 0] == truth) == 0.0
-    assert {"beta", "alpha", "trials"} <= set(info)
+    assert {"beta", "lam", "trials"} <= set(info)
 
 
 def test_bad_configs_are_clear_errors():
     with pytest.raises(LangindError, match="lam"):
-        InContextConfig(lam=2.0)
+        InContextConfig(lams=(2.0,))
     with pytest.raises(LangindError, match="at least one sentence"):
         BigramLM([], 3)

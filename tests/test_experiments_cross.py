@@ -27,3 +27,15 @@ def test_decipher_pipeline_writes_lexicon_vectors_and_scores(pair, tmp_path):
 def test_config_errors_come_before_any_run_directory(kw, needle, tmp_path):
     with pytest.raises(LangindError, match=needle):
         CrossConfig(**kw)
+
+
+@pytest.mark.parametrize("method", ["coocmap-grow", "incontext"])
+def test_corpus_level_methods_on_the_planted_pair(pair, tmp_path, method):
+    """coocmap (no LM) and its candidates re-ranked by the target LM, from the two texts alone."""
+    cfg = CrossConfig(src="xa", tgt="xb", method=method, candidates="coocmap", src_corpus=str(pair / "a.txt"),
+                      tgt_corpus=str(pair / "b.txt"), dictionary=str(pair / "dict.txt"), top=100, progress=False)
+    res = induce_cross(cfg, tmp_path / "run", echo=lambda m: None)[method]
+    assert res["csls"]["evaluated"] == 40 and res["csls"]["P@1"] >= 0.8, res["csls"]
+    assert (tmp_path / "run" / "lexicon.xa-xb.tsv").is_file() and (tmp_path / "run" / "metrics.json").is_file()
+    if method == "incontext":
+        assert res["csls"]["P@1"] >= res["start"]["P@1"] - 0.05 and {"beta", "lam"} <= set(res["rerank"])

@@ -207,7 +207,12 @@ def induce_cross_cmd(
                                "hybrid: joint-lm's lexicon (or --init-lexicon) refined by decipher; "
                                "swap: a source LM's embeddings fed to the target LM through a learned linear map; "
                                "no LM: coocmap / coocmap-clip / coocmap-drop (co-occurrence matching, Wang 2023), "
-                               "vecmap (word2vec + vecmap-style self-learning)."),
+                               "coocmap-grow (frequent words first: holds on non-parallel text), "
+                               "vecmap (word2vec + vecmap-style self-learning); "
+                               "incontext: --candidates' top-10 re-ranked by a bigram LM of the target text read "
+                               "over the source text."),
+    candidates: str = typer.Option(C.candidates, help="incontext: the aligner whose candidates the LM re-ranks "
+                                   "(coocmap, coocmap-clip, coocmap-drop, coocmap-grow, vecmap)."),
     minutes: float = typer.Option(C.minutes, help="Training budget of the method (hybrid: of each of its two stages; "
                                   "vecmap: of its self-learning)."),
     lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus)."),
@@ -232,7 +237,8 @@ def induce_cross_cmd(
                       dictionary=str(dictionary) if dictionary else None, minutes=minutes,
                       lm=str(lm) if lm else None, src_lm=str(src_lm) if src_lm else None,
                       init_lexicon=str(init_lexicon) if init_lexicon else None, anchor=anchor, lm_minutes=lm_minutes,
-                      top=top, window=window, seed=seed, threads=threads, progress=not quiet)
+                      top=top, window=window, candidates=candidates, seed=seed, threads=threads,
+                      progress=not quiet)
     cfg.joint = replace(cfg.joint, epochs=epochs, max_vocab=max_vocab)
     out = Path(out or RunDir.default_path("induce-cross"))
     results = induce_cross(cfg, out, echo=typer.echo)
@@ -361,9 +367,9 @@ def data_list():
 @app.command("demo")
 def demo(
     out: Path = typer.Option(Path("demo"), help="Where the demo writes its run directories and metrics.json."),
-    minutes: float = typer.Option(4.0, help="Training budget for the English LM."),
+    minutes: float = typer.Option(RECIPES["demo"].train.max_minutes, help="Training budget for the English LM (recipe demo)."),
     recovery_minutes: float = typer.Option(2.0, help="Budget of the wipe-and-recover stage (0 skips it)."),
-    cross_minutes: float = typer.Option(3.0, help="Budget of the es→en decipherment stage (0 skips it)."),
+    cross_words: int = typer.Option(5000, min=0, help="Words of the es→en lexicon stage (0 skips it)."),
     threads: Optional[int] = typer.Option(None, min=1),
     quiet: bool = typer.Option(False, "--quiet"),
 ):
@@ -371,7 +377,7 @@ def demo(
     from langind.experiments.demo import run_demo
 
     run_demo(out, minutes=minutes, threads=threads, progress=not quiet, echo=typer.echo,
-             recovery_minutes=recovery_minutes, cross_minutes=cross_minutes)
+             recovery_minutes=recovery_minutes, cross_words=cross_words)
 
 
 def _warn_one_line(message, category, filename, lineno, file=None, line=None) -> None:

@@ -195,37 +195,41 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
 # -- EM ---------------------------------------------------------------------------------------------
 @dataclass
 class InContextConfig:
-    """How the LM re-ranks an aligner's candidates (see the module docstring)."""
+    """How the LM re-ranks an aligner's candidates (see the module docstring). Every combination of
+    ``betas`` × ``lams`` is scored by the held-out log-likelihood of source sentences; the best one
+    re-ranks. ``em_rounds`` > 0 then re-estimates the channel by EM (prior strength ``alpha``)."""
 
     k: int = 10  # candidates per source word
-    betas: tuple[float, ...] = (10.0, 30.0, 100.0)  # sharpness of the aligner's prior softmax(β · score)
-    alphas: tuple[float, ...] = (1.0, 10.0, 100.0)  # prior strength (pseudo-counts) in EM
-    lam: float = 0.5  # forward/backward bigram mixture (1 = forward only)
-    em_rounds: int = 3
-    heldout_fraction: float = 0.1  # source sentences that choose β and α by likelihood
+    betas: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0, 100.0)  # sharpness of the aligner's q(e | f) = softmax(β · score)
+    lams: tuple[float, ...] = (1.0, 0.5)  # forward/backward bigram mixture (1 = forward only)
+    em_rounds: int = 0  # EM re-estimation rounds after the choice (0: the aligner's channel as it is)
+    alpha: float = 1000.0  # EM: prior strength in pseudo-counts
+    heldout_fraction: float = 0.1  # source sentences that choose β and λ by likelihood
     batch: int = 2000  # sentences per lattice (memory: batch × L × K² float32 per lattice)
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.k < 1 or self.em_rounds < 1:
-            raise LangindError("k and em_rounds must be >= 1")
-        if not 0.0 <= self.lam <= 1.0:
-            raise LangindError(f"lam must be in [0, 1], got {self.lam}")
+        if self.k < 1 or self.em_rounds < 0:
+            raise LangindError("k must be >= 1 and em_rounds >= 0")
+        if not self.betas or not self.lams or any(not 0.0 <= lam <= 1.0 for lam in self.lams):
+            raise LangindError(f"give at least one beta and lams in [0, 1], got {self.betas} and {self.lams}")
         if not 0.0 < self.heldout_fraction < 1.0:
             raise LangindError(f"heldout_fraction must be in (0, 1), got {self.heldout_fraction}")
 
 
-def prior_emissions(cand: np.ndarray, scores: np.ndarray, beta: float, n_tgt: int) -> np.ndarray:
-    """log p0(f | e) from the aligner: ``softmax_k(β · score)`` gives p0(e | f); Bayes with a uniform
-    source distribution and renormalisation over the sources proposing each e gives p0(f | e)."""
+def prior_emissions(cand: np.ndarray, scores: np.ndarray, beta: float, src_counts: np.ndarray,
+                    n_tgt: int) -> np.ndarray:
+    """log p0(f | e) from the aligner, by Bayes: the aligner's ``q(e | f) = softmax_k(β · score)``
+    and the source unigram ``p(f)`` give ``p0(f | e) = q(e | f) p(f) / Σ_f' q(e | f') p(f')``.
+
+    Parameters: cand, scores (n_src, K); beta; src_counts (n_src,) source word counts; n_tgt.
+    Returns (n_src, K) log-probabilities (``NEG`` in empty slots).
+    """
     z = beta * np.where(cand >= 0, scores, -np.inf)
     z = z - z.max(axis=1, keepdims=True)
-    p_e_given_f = np.where(cand >= 0, np.exp(z), 0.0)
-    p_e_given_f /= p_e_given_f.sum(axis=1, keepdims=True)
-    col = np.zeros(n_tgt + 1)
-    np.add.at(col, np.where(cand >= 0, cand, n_tgt), p_e_given_f)
-    p = p_e_given_f / np.maximum(col[np.where(cand >= 0, cand, n_tgt)], 1e-300)
-    return np.where(cand >= 0, np.log(np.maximum(p, 1e-300)), NEG)
+    q = np.where(cand >= 0, np.exp(z), 0.0)
+    q /= q.sum(axis=1, keepdims=True)
+    return m_step(q * src_counts[:, None], cand, None, 0.0, n_tgt)
 
 
 def lattices(sentences: list[np.ndarray], cand: np.ndarray, lm: BigramLM, lam: float, batch: int) -> list[Lattice]:
@@ -247,11 +251,11 @@ def expected_counts(lats: list[Lattice], log_emit: np.ndarray) -> tuple[np.ndarr
     return counts, loglik
 
 
-def m_step(counts: np.ndarray, cand: np.ndarray, log_prior: np.ndarray, alpha: float, n_tgt: int) -> np.ndarray:
-    """MAP estimate of log p(f | e): expected counts plus ``alpha`` pseudo-counts spread by the prior,
-    normalised over the source words that propose each target word."""
+def m_step(counts: np.ndarray, cand: np.ndarray, log_prior: np.ndarray | None, alpha: float, n_tgt: int) -> np.ndarray:
+    """MAP estimate of log p(f | e): expected counts (n_src, K) plus ``alpha`` pseudo-counts spread by
+    the prior, normalised over the source words that propose each target word."""
     filled = cand >= 0
-    mass = counts + alpha * np.where(filled, np.exp(log_prior), 0.0)
+    mass = counts if log_prior is None else counts + alpha * np.where(filled, np.exp(log_prior), 0.0)
     col = np.zeros(n_tgt + 1)
     idx = np.where(filled, cand, n_tgt)
     np.add.at(col, idx, mass)
@@ -265,7 +269,7 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
 
     Parameters
     ----------
-    sentences : source sentences as id arrays (ids index the rows of ``cand``; -1 never occurs).
+    sentences : source sentences as id arrays (ids index the rows of ``cand``).
     cand : (n_src, K) candidate target ids, the aligner's best first (-1 = empty slot).
     scores : (n_src, K) the aligner's scores of those candidates (higher = better).
     lm : target :class:`BigramLM` over the same target ids; n_tgt : number of target ids.
@@ -273,8 +277,9 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
 
     Returns
     -------
-    order (n_src, K): candidate slots re-ordered (indices into ``cand``'s columns), and ``info`` with
-    the held-out log-likelihood of every (β, α) tried, the chosen pair, and seconds.
+    order (n_src, K): candidate slots re-ordered (indices into ``cand``'s columns), by expected
+    translation counts over the whole text (the aligner's order breaks ties), and ``info`` with the
+    held-out log-likelihood of every (β, λ) tried, the chosen pair, and seconds.
     """
     cfg = cfg or InContextConfig()
     t0 = time.time()
@@ -284,31 +289,31 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
     heldout = [s for s, h in zip(sentences, held) if h]
     if not train or not heldout:
         raise LangindError("the source text is too short to hold out sentences for choosing the prior")
-    train_lats = lattices(train, cand, lm, cfg.lam, cfg.batch)
-    held_lats = lattices(heldout, cand, lm, cfg.lam, cfg.batch)
-    trials = []
-    best = None
-    for beta in cfg.betas:
-        log_prior = prior_emissions(cand, scores, beta, n_tgt)
-        _, ll0 = expected_counts(held_lats, log_prior)
-        trials.append({"beta": beta, "alpha": None, "heldout_loglik": ll0})
-        for alpha in cfg.alphas:
-            log_emit = log_prior
+    src_counts = np.bincount(np.concatenate(sentences), minlength=len(cand)).astype(np.float64)
+    trials, best = [], None
+    for lam in cfg.lams:
+        # 1. the lattices: candidate transitions scored by the LM once per λ
+        train_lats = lattices(train, cand, lm, lam, cfg.batch)
+        held_lats = lattices(heldout, cand, lm, lam, cfg.batch)
+        for beta in cfg.betas:
+            # 2. the channel: the aligner's distribution turned into p(f | e) by Bayes
+            log_emit = prior_emissions(cand, scores, beta, src_counts, n_tgt)
+            # 3. optional EM re-estimation, the aligner's channel kept as a prior
             for _ in range(cfg.em_rounds):
                 counts, _ = expected_counts(train_lats, log_emit)
-                log_emit = m_step(counts, cand, log_prior, alpha, n_tgt)
+                log_emit = m_step(counts, cand, prior_emissions(cand, scores, beta, src_counts, n_tgt),
+                                  cfg.alpha, n_tgt)
+            # 4. model choice by the likelihood of held-out source sentences (never the dictionary)
             _, ll = expected_counts(held_lats, log_emit)
-            trials.append({"beta": beta, "alpha": alpha, "heldout_loglik": ll})
-            log(f"in-context: β {beta:g} α {alpha:g}: held-out log-likelihood {ll:.1f} (prior only {ll0:.1f})")
+            trials.append({"beta": beta, "lam": lam, "heldout_loglik": round(ll, 1)})
+            log(f"in-context: β {beta:g} λ {lam:g}: held-out log-likelihood {ll:.1f}")
             if best is None or ll > best[0]:
-                best = (ll, beta, alpha, log_emit)
-    _, beta, alpha, log_emit = best
-    # final E-step on the whole text with the chosen model: expected translation counts per word
-    c_train, _ = expected_counts(train_lats, log_emit)
-    c_held, _ = expected_counts(held_lats, log_emit)
-    counts = c_train + c_held
-    # rank by expected counts; the aligner's order breaks ties (and orders words never seen)
+                best = (ll, beta, lam, log_emit, train_lats, held_lats)
+    _, beta, lam, log_emit, train_lats, held_lats = best
+    # 5. re-rank: expected translation counts of each candidate over the whole text
+    counts = expected_counts(train_lats, log_emit)[0] + expected_counts(held_lats, log_emit)[0]
     key = counts + 1e-9 * (cand.shape[1] - np.arange(cand.shape[1]))[None, :]
     key = np.where(cand >= 0, key, -1.0)
     order = np.argsort(-key, axis=1, kind="stable")
-    return order, {"beta": beta, "alpha": alpha, "trials": trials, "seconds": round(time.time() - t0, 1)}
+    return order, {"beta": beta, "lam": lam, "em_rounds": cfg.em_rounds, "trials": trials,
+                   "seconds": round(time.time() - t0, 1)}

@@ -8,10 +8,13 @@ call the same code:
 * ``decipher`` / ``swap`` — the source text read by a frozen target LM
   (:mod:`langind.crosslingual.transfer`);
 * ``hybrid`` — decipher started from a lexicon: ``init_lexicon`` if given, else the joint LM's;
-* ``coocmap``, ``coocmap-clip``, ``coocmap-drop`` — co-occurrence matching with no LM
-  (:mod:`langind.crosslingual.coocmap`), the strongest dictionary-free baseline on parallel text;
+* ``coocmap``, ``coocmap-clip``, ``coocmap-drop``, ``coocmap-grow`` — co-occurrence matching with no
+  LM (:mod:`langind.crosslingual.coocmap`); ``-drop`` is the strongest on parallel text, ``-grow``
+  (frequent words first) the one that does not collapse on non-parallel text;
 * ``vecmap`` — gensim word2vec on each corpus, then vecmap-style self-learning
-  (:mod:`langind.crosslingual.align`).
+  (:mod:`langind.crosslingual.align`);
+* ``incontext`` — an aligner's top-k candidates (``candidates``) re-ranked by a bigram LM of the
+  target text reading the source text (:mod:`langind.crosslingual.incontext`).
 """
 
 from __future__ import annotations
@@ -33,7 +36,12 @@ from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
 from langind.crosslingual.lexicon import score_and_write, write_lexicon
 from langind.crosslingual.transfer import TransferConfig, transfer
 from langind.errors import LangindError, check_choice
-from langind.evaluation.bli import load_dictionary, ranked_precision, retrieval_scores
+from langind.evaluation.bli import (
+    bli_precision,
+    load_dictionary,
+    ranked_precision,
+    retrieval_scores,
+)
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import FitConfig
 from langind.runs import RunDir
@@ -41,7 +49,7 @@ from langind.similarity import unit_rows
 from langind.vocab import SPECIALS, Vocab, alphabetic_words
 
 LM_METHODS = ("joint-lm", "decipher", "hybrid", "swap")
-ALIGNMENT_METHODS = ("coocmap", "coocmap-clip", "coocmap-drop", "vecmap")
+ALIGNMENT_METHODS = ("coocmap", "coocmap-clip", "coocmap-drop", "coocmap-grow", "vecmap")
 CROSS_METHODS = LM_METHODS + ALIGNMENT_METHODS + ("incontext",)
 
 
@@ -73,7 +81,7 @@ class CrossConfig:
     top: int = 5000  # evaluate and translate the N most frequent words of each side
     window: int = 5  # coocmap: co-occurrence window
     w2v_epochs: int = 20  # vecmap: word2vec epochs (small corpora need many; README, word2vec settings)
-    candidates: str = "coocmap-drop"  # incontext: the aligner whose top-k candidates the LM re-ranks
+    candidates: str = "coocmap-grow"  # incontext: the aligner whose top-k candidates the LM re-ranks
     incontext: InContextConfig = field(default_factory=InContextConfig)
     seed: int = 0
     threads: int | None = None
@@ -259,7 +267,8 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
     t1 = time.time()
     tw, ranked, info = incontext_from_spaces(cfg, sw, sv, tw, tv, unigram, echo)
     d = load_dictionary(cfg.dictionary_path)
-    result = {"method": "incontext", "candidates": cfg.candidates, "lm": "unigram" if unigram else "bigram",
+    start = bli_precision(sw, sv, tw, tv, d)
+    result = {"method": "incontext", "candidates": cfg.candidates, "start": start, "lm": "unigram" if unigram else "bigram",
               "src": cfg.src, "tgt": cfg.tgt, "rerank": info, "candidates_info": align_info,
               "seconds": round(time.time() - t0, 1), "rerank_seconds": round(time.time() - t1, 1),
               "csls": ranked_precision(sw, tw, ranked, d), "csls_folded": ranked_precision(sw, tw, ranked, d, fold=True)}

@@ -21,8 +21,9 @@ import torch
 
 from langind import data
 from langind.corpus import tokenize
-from langind.crosslingual.transfer import TransferConfig, transfer
+from langind.crosslingual.lexicon import read_lexicon
 from langind.evaluation.report import band_table
+from langind.experiments.cross import CrossConfig, induce_cross
 from langind.experiments.self_recovery import RecoveryConfig, recover_self
 from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 from langind.lm.recipes import RECIPES, train_recipe
@@ -31,11 +32,21 @@ from langind.runs import RunDir
 
 DEMO_PROMPT = "in the beginning"
 DEMO_HEAD = "vector"
+DEMO_VERSES = ("Gen.1.1", "Gen.1.3", "John.1.1")
+
+
+def render_word_by_word(lexicon: Path, keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """Bundled Spanish verses and their word-by-word English through an induced lexicon (a word the
+    lexicon lacks, e.g. punctuation, is kept as it is): (key, Spanish, English) per verse."""
+    table = {s: t for s, t, _ in read_lexicon(lexicon)}
+    verses = {v.key: v for v in data.load_bible("rv1909")}
+    return [(k, " ".join(verses[k].tokens), " ".join(table.get(w, w) for w in verses[k].tokens))
+            for k in keys if k in verses]
 
 
 def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes, threads: int | None = None,
              progress: bool = True, echo: Callable[[str], None] = print, recovery_minutes: float = 2.0,
-             cross_minutes: float = 3.0) -> dict:
+             cross_words: int = 5000) -> dict:
     """The three stages into ``out``; returns (and writes to ``out/metrics.json``) their figures."""
     demo = RunDir(out)
     t0 = time.time()
@@ -72,17 +83,21 @@ def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes
 
     # -- stage 3: cross-lingual ---------------------------------------------------------------------
     cross = None
-    if cross_minutes > 0:
-        echo(f"[3/3] reading the Spanish Reina-Valera through the frozen English LM to induce an es→en lexicon "
-             f"({cross_minutes:g} min, decipherment; FreeDict only scores the result)")
-        tcfg = TransferConfig(method="decipher", lm=str(lm_dir), src_corpus="rv1909", threads=threads,
-                              fit=FitConfig(mode="both", minutes=cross_minutes, eval_every=1e9, progress=progress))
+    if cross_words > 0:
+        echo(f"[3/3] an es→en lexicon from the Spanish Reina-Valera and the English WEB, no dictionary: coocmap-drop "
+             f"proposes 10 candidates for each of the {cross_words} most frequent words, a bigram LM of the English "
+             "text re-ranks them reading the Spanish text (FreeDict only scores the result)")
+        ccfg = CrossConfig(src="es", tgt="en", method="incontext", candidates="coocmap-drop", top=cross_words,
+                           threads=threads, progress=progress)
         cross_dir = demo / "cross-es-en"
-        cross = transfer(tcfg, cross_dir, "es", "en", data.dictionary_path("es", "en"), echo=echo)
+        cross = induce_cross(ccfg, cross_dir, echo=lambda m: None)["incontext"]
         c = cross["csls"]
         echo("es→en: " + ", ".join(f"{a}→{b}" for a, b in cross["sample"][:20]))
-        echo(f"es→en P@1 {c['P@1']:.3f}, P@10 {c['P@10']:.3f} (CSLS, {c['evaluated']} FreeDict test words; "
-             f"frequency-rank start {cross['start_csls']['P@1']:.3f}); lexicon: {cross_dir / 'lexicon.es-en.tsv'}")
+        echo(f"es→en P@1 {c['P@1']:.3f}, P@10 {c['P@10']:.3f} ({c['evaluated']} FreeDict test words; "
+             f"coocmap-drop alone {cross['start']['P@1']:.3f}); lexicon: {cross_dir / 'lexicon.es-en.tsv'}")
+        cross["rendered"] = render_word_by_word(cross_dir / "lexicon.es-en.tsv", DEMO_VERSES)
+        for key, spanish, english in cross["rendered"]:
+            echo(f"  {key}  {spanish}\n  {' ' * len(key)}  {english}")
 
     metrics = {
         "lm": {"run": str(lm_dir), "valid_ppl": lm_metrics["best_valid_ppl"],
@@ -92,9 +107,10 @@ def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes
             "run": str(demo / "recover-self"), "head": DEMO_HEAD, "scramble": "both", "init": "counts",
             "seconds": rec["seconds"], "bands": rec["bands"], "count_only": rec["count_only"]},
         "cross_es_en": None if cross is None else {
-            "run": str(demo / "cross-es-en"), "method": "decipher", "seconds": cross["seconds"],
-            "P@1": cross["csls"]["P@1"], "P@10": cross["csls"]["P@10"], "test_words": cross["csls"]["evaluated"],
-            "start_P@1": cross["start_csls"]["P@1"], "sample": cross["sample"][:20]},
+            "run": str(demo / "cross-es-en"), "method": "incontext (coocmap-drop candidates, bigram LM)",
+            "seconds": cross["seconds"], "P@1": cross["csls"]["P@1"], "P@10": cross["csls"]["P@10"],
+            "test_words": cross["csls"]["evaluated"], "candidates_P@1": cross["start"]["P@1"],
+            "sample": cross["sample"][:20], "rendered": cross["rendered"]},
         "total_seconds": round(time.time() - t0, 1),
     }
     demo.write_metrics(metrics)
