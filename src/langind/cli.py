@@ -356,6 +356,8 @@ def data_list():
         verses = data.load_bible(name)
         n_tok = sum(len(v.tokens) for v in verses)
         typer.echo(f"{name:8s} {data.CORPORA[name][0]}  {len(verses):6d} verses {n_tok:8d} tokens  {data.CORPORA[name][1]}")
+    typer.echo(f"(each also as NAME:odd-books / NAME:even-books: books 1, 3, … / 2, 4, … of the {len(data.BOOKS)}, "
+               "no verse in common)")
     for (s, t), fname in data.DICTIONARIES.items():
         p = data.dictionary_path(s, t)
         if p.is_file():
