@@ -47,7 +47,8 @@ def test_vecmap_under_a_time_budget_still_ends_without_dropout():
     # a budget far below vecmap's schedule: the run is cut off while keep_prob < 1, so it must end
     # with dropout-free iterations (a map fitted to a 10%-kept dictionary would be mostly noise)
     x, z = planted_pair()
-    xw, zw, info = align.vecmap_unsupervised(x, z, seed=1, time_limit=1e-6)
+    with pytest.warns(RuntimeWarning, match="stopped before converging"):
+        xw, zw, info = align.vecmap_unsupervised(x, z, seed=1, time_limit=1e-6)
     assert info["iterations"] == 1 and not info["converged"] and info["finishing_iterations"] == 5
     assert top1(xw, zw) >= 0.95
 
@@ -74,6 +75,7 @@ def test_vecmap_from_a_seed_dictionary_recovers_planted_mapping():
         align.dictionary_pairs(src_words, tgt_words, {"x": ["y"]})
 
 
+@pytest.mark.filterwarnings("ignore:Sinkhorn did not converge")  # POT's inner loop, on every outer GW step
 def test_gromov_wasserstein_procrustes_recovers_planted_mapping():
     x, z = planted_pair()
     # GW is non-convex: the starting coupling (seed) picks the basin; seed 0 finds the planted one
@@ -96,6 +98,7 @@ def test_dimension_mismatch_is_a_clear_error():
         align.vecmap_unsupervised(np.ones((5, 3)), np.ones((5, 4)))
 
 
+@pytest.mark.filterwarnings("ignore:Sinkhorn did not converge")
 def test_gromov_wasserstein_retries_with_a_larger_epsilon_when_sinkhorn_overflows(monkeypatch):
     import ot
 
@@ -111,11 +114,12 @@ def test_gromov_wasserstein_retries_with_a_larger_epsilon_when_sinkhorn_overflow
 
     x, z = planted_pair()
     monkeypatch.setattr(ot.gromov, "entropic_gromov_wasserstein", overflowing_below(4e-3))
-    xw, zw, info = align.gromov_wasserstein_procrustes(x, z, n=400, epsilon=2e-3, refine_vocab=400, seed=0)
+    with pytest.warns(RuntimeWarning, match="diverged with epsilon 0.002"):
+        xw, zw, info = align.gromov_wasserstein_procrustes(x, z, n=400, epsilon=2e-3, refine_vocab=400, seed=0)
     assert tried == [2e-3, 1e-2] and info["epsilon"] == 1e-2
     assert top1(xw, zw) >= 0.95
     monkeypatch.setattr(ot.gromov, "entropic_gromov_wasserstein", overflowing_below(1.0))
-    with pytest.raises(LangindError, match="pass a larger epsilon"):
+    with pytest.raises(LangindError, match="pass a larger epsilon"), pytest.warns(RuntimeWarning, match="diverged"):
         align.gromov_wasserstein_procrustes(x, z, n=100, epsilon=2e-3, max_iter=2)
 
 
