@@ -43,7 +43,7 @@ from langind.crosslingual import align
 from langind.crosslingual.joint import JointConfig, load_joint, train_joint, word_table
 from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision
 from langind.experiments.cross import CrossConfig, aligned_spaces, incontext_from_spaces
-from langind.runs import atomic_write_json
+from langind.runs import atomic_write_bytes, atomic_write_json
 
 CORPORA = {
     "bible": {"es": "rv1909", "en": "web"},
@@ -96,9 +96,7 @@ class SeedRun:
         t0 = time.time()
         value = build()
         seconds = time.time() - t0
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps({"settings": self.settings(), "value": value, "seconds": seconds}))
-        tmp.replace(path)
+        atomic_write_bytes(path, pickle.dumps({"settings": self.settings(), "value": value, "seconds": seconds}))
         return value, seconds
 
     # -- shared artefacts ------------------------------------------------------------------------

@@ -76,13 +76,16 @@ class BigramLM:
         return np.log(np.maximum(p, 1e-300))
 
 
-class UnigramLM(BigramLM):
-    """The ablation of :class:`BigramLM`: every word drawn independently by its frequency, so the
-    "context" tells nothing — what is left of in-context re-ranking without an LM."""
+class UnigramLM:
+    """The ablation of :class:`BigramLM`, with its interface (``boundary``, ``logp``): every word drawn
+    independently by its frequency, so the "context" tells nothing — what is left of in-context
+    re-ranking without an LM."""
 
-    def __init__(self, sentences, vocab_size: int, discount: float = 0.75):
+    def __init__(self, sentences, vocab_size: int):
         sentences = list(sentences)
-        super().__init__(sentences, vocab_size, discount)
+        if not sentences:
+            raise LangindError("the target LM needs at least one sentence")
+        self.V, self.boundary = vocab_size, vocab_size
         counts = np.bincount(np.concatenate([np.asarray(s, dtype=np.int64) for s in sentences]),
                              minlength=vocab_size + 1).astype(np.float64)
         counts[self.boundary] = len(sentences)

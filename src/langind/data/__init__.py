@@ -80,7 +80,10 @@ def available_corpora() -> list[str]:
 
 def corpus_language(name: str) -> str:
     """Language of a bundled corpus or corpus spec (``rv1909:odd-books`` → ``es``)."""
-    return CORPORA[name.removeprefix("bundled:").partition(":")[0]][0]
+    parsed = parse_spec(name)
+    if parsed is None:
+        raise LangindError(f"{name!r} is no bundled corpus; choose one of {sorted(CORPORA)}")
+    return CORPORA[parsed[0]][0]
 
 
 def load_bible(name: str) -> list[Verse]:

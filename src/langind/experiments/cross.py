@@ -231,8 +231,9 @@ def incontext_from_spaces(cfg: CrossConfig, sw: list[str], sv: np.ndarray, tw: l
     # punctuation and numerals spelled alike on both sides are context too: one candidate, themselves
     src_index = {w: i for i, w in enumerate(sw)}
     tgt_index = {w: j for j, w in enumerate(tw)}
-    shared = [w for w in _frequent_tokens(cfg.src_corpus, cfg.top) if w not in src_index and w in
-              _frequent_tokens(cfg.tgt_corpus, cfg.top) and not any(ch.isalpha() for ch in w)]
+    tgt_frequent = _frequent_tokens(cfg.tgt_corpus, cfg.top)
+    shared = [w for w in _frequent_tokens(cfg.src_corpus, cfg.top) if w not in src_index and w in tgt_frequent
+              and not any(ch.isalpha() for ch in w)]
     for w in shared:
         tgt_index.setdefault(w, len(tgt_index))
     n_tgt = len(tgt_index)
@@ -247,7 +248,9 @@ def incontext_from_spaces(cfg: CrossConfig, sw: list[str], sv: np.ndarray, tw: l
     echo(f"in-context: {len(src_sents):,} source pieces, {sum(map(len, src_sents)):,} tokens; top-{inc.k} candidates "
          f"of {len(sw)} words; {'unigram (ablation)' if unigram else 'bigram'} LM of {sum(map(len, tgt_sents)):,} "
          "target tokens")
-    order, info = rerank(src_sents, cand_all, scores_all, lm, n_tgt, inc, log=echo)
+    # a unigram LM ignores the forward/backward mixture: one λ, not the same lattices twice
+    order, info = rerank(src_sents, cand_all, scores_all, lm, n_tgt, replace(inc, lams=(1.0,)) if unigram else inc,
+                         log=echo)
     order = order[:len(sw)]
     new_top = np.take_along_axis(cand, order, axis=1)
     ranked = np.concatenate([new_top, ranked[:, inc.k:]], axis=1)
@@ -259,11 +262,11 @@ def _frequent_tokens(spec: str, top: int) -> set[str]:
 
 
 def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = print,
-                     spaces=None, unigram: bool = False) -> dict:
-    """The ``incontext`` method end to end: candidates from ``cfg.candidates`` (or given ``spaces``),
-    re-ranked by the target LM; writes lexicon and metrics into ``run``."""
+                     unigram: bool = False) -> dict:
+    """The ``incontext`` method end to end: candidates from ``cfg.candidates``, re-ranked by the
+    target LM (``unigram``: the ablation); writes lexicon and metrics into ``run``."""
     t0 = time.time()
-    sw, sv, tw, tv, align_info = spaces if spaces is not None else aligned_spaces(cfg, cfg.candidates, echo)
+    sw, sv, tw, tv, align_info = aligned_spaces(cfg, cfg.candidates, echo)
     t1 = time.time()
     tw, ranked, info = incontext_from_spaces(cfg, sw, sv, tw, tv, unigram, echo)
     d = load_dictionary(cfg.dictionary_path)
