@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from conftest import (
@@ -104,3 +106,21 @@ def test_unwritable_output_paths_are_one_line_errors(tmp_path, toy_corpus, train
     one_line_error(run_cli("lm", "train", "--corpus", str(toy_corpus), "--out", out, *TINY_LM), "choose another")
     one_line_error(run_cli("embeddings", "export", str(trained[0]), out + ".vec"), "choose another")
     assert (tmp_path / "FILE").read_text() == "a file the user made\n"
+
+
+def test_cli_induce_self_on_the_training_text_with_the_context_step(trained, tmp_path):
+    """The earlier exploration's setting (recovery on the LM's own training text), both pipeline
+    stages, every band reported; a recovery text the run lacks is a one-line error."""
+    out = tmp_path / "rec"
+    r = run_cli("induce", "self", "--lm", str(trained[0]), "--text", "train", "--scramble", "input",
+                "--head", "linear", "--init", "random", "--pipeline", "head+context", "--context-rounds", "2",
+                "--max-steps", "20", "--out", str(out), "--threads", "1", "--quiet")
+    assert r.returncode == 0, r.stderr
+    for band in ("10-110", "10-1010", "freq5", "all"):
+        assert f"| {band} |" in r.stdout
+    report = (out / "report.md").read_text()
+    assert "LM's own training text" in report and "before the frozen LM re-read the text" in report
+    bare = tmp_path / "lm-without-splits"
+    shutil.copytree(trained[0], bare)
+    (bare / "data" / "valid.npy").unlink()
+    one_line_error(run_cli("induce", "self", "--lm", str(bare), "--max-steps", "5"), "no valid split")

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import PAIR_LM, make_markov_language
 
 from langind.experiments.self_recovery import RecoveryConfig, recover_self, scramble
 from langind.lm.train import TrainConfig, train_lm
+from langind.mapping.context import ContextConfig
 from langind.mapping.fit import FitConfig
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +47,36 @@ def test_recovers_a_planted_mapping_on_a_synthetic_language(markov_lm, tmp_path)
     assert r["lm_loss"]["recovered_mapping"] < r["lm_loss"]["true_mapping"] + 0.05
     for f in ("metrics.json", "report.md", "hit_vs_rank.png", "config.json"):
         assert (tmp_path / "rec" / f).exists()
+
+
+def test_held_out_books_of_a_bundled_bible_are_wired(tmp_path):
+    """An LM of WEB's odd-numbered books recovering on its even-numbered ones (text it never saw),
+    both pipeline stages, every band reported."""
+    train_lm(tmp_path / "lm", TrainConfig(corpus="web:odd-books", max_vocab=1500, max_steps=15, batch_size=16, bptt=20,
+                                          threads=1, progress=False), PAIR_LM)
+    fit = FitConfig(mode="both", minutes=None, max_steps=10, batch_size=16, bptt=20, progress=False, eval_every=1e9)
+    cfg = RecoveryConfig(lm=str(tmp_path / "lm"), head="vector", init="counts", text="web:even-books",
+                         max_text_tokens=30_000, fit=fit, threads=1, pipeline="head+context", select=True,
+                         context=ContextConfig(rounds=1))
+    r = recover_self(cfg, tmp_path / "rec", echo=lambda m: None)
+    assert set(r["bands"]) == set(r["head_bands"]) == {"10-110", "10-1010", "freq5", "all"}
+    assert r["text"] == "corpus web:even-books" and r["text_tokens"] == 30_000
+    assert 0 < r["bands"]["freq5"]["words"] < r["bands"]["all"]["words"]
+
+
+def test_benchmark_seed_setting_writes_its_layout(trained, tmp_path):
+    """`benchmarks/self_recovery.py --seed-setting` on a tiny LM: the earlier setting's rows (its own
+    training text), each pipeline stage a row, with every band and the count-only baseline."""
+    out = tmp_path / "sr.json"
+    r = subprocess.run([sys.executable, str(BENCH / "self_recovery.py"), "--seed-setting", "--lm-web", str(trained[0]),
+                        "--minutes", "0.05", "--context-seconds", "1", "--threads", "1", "--work", str(tmp_path / "w"),
+                        "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=BENCH)
+    assert r.returncode == 0, r.stderr
+    runs = json.loads(out.read_text())["runs"]
+    assert [(x["head"], x["pipeline"], x["text"]) for x in runs] == [
+        ("linear", "head", "train"), ("linear", "head+context", "train"),
+        ("vector", "head", "train"), ("vector", "head+context", "train")]
+    for x in runs:
+        assert x["scramble"] == "input" and x["seeds"] == 1
+        assert set(x["bands"]) == set(x["count_only"]) == {"10-110", "10-1010", "freq5", "all"}
+    assert "| train | linear | input | random | head+context |" in r.stdout

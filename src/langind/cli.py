@@ -24,6 +24,7 @@ from langind.lm.model import LMConfig
 from langind.lm.recipes import RECIPES, Recipe
 from langind.lm.recipes import recipe as recipe_by_name
 from langind.lm.train import TrainConfig, train_lm
+from langind.mapping.context import ContextConfig
 from langind.mapping.fit import FitConfig
 from langind.mapping.heads import HEADS
 from langind.runs import RunDir
@@ -152,7 +153,7 @@ def lm_generate(
 
 
 # -- induce ------------------------------------------------------------------------------------------
-R, F = RecoveryConfig, FitConfig
+R, F, CX = RecoveryConfig, FitConfig, ContextConfig
 
 
 @induce_app.command("self")
@@ -161,8 +162,14 @@ def induce_self(
     head: str = typer.Option(R.head, help=", ".join(HEADS) + "."),
     scramble: str = typer.Option(F.mode, help="input: scramble the LM's input only; both: input and output (decipherment)."),
     init: str = typer.Option(R.init, help="random, uniform or counts (match words by frequency rank)."),
-    text: str = typer.Option(R.text, help="Recovery text: 'valid' (the LM's held-out split), a text file, or a bundled corpus (e.g. kjv)."),
-    minutes: float = typer.Option(F.minutes, help="Recovery time budget (evaluation time not counted)."),
+    text: str = typer.Option(R.text, help="Recovery text: 'valid' (the LM's held-out split), 'train' (its training text: "
+                             "the earlier exploration's setting), a text file, or a corpus spec (e.g. kjv, web:even-books)."),
+    minutes: float = typer.Option(F.minutes, help="The head's time budget (evaluation time not counted)."),
+    pipeline: str = typer.Option(R.pipeline, help="head: the head's readout; head+context: then the frozen LM re-reads the "
+                                 "decoded text and re-assigns every word by its contexts (mapping.context)."),
+    context_rounds: int = typer.Option(CX.rounds, min=1, help="head+context: decode → score → assign rounds."),
+    select: bool = typer.Option(False, "--select", help="Keep the head snapshot whose decoding the frozen LM reads "
+                                "best (unsupervised early stopping; checked every --eval-every seconds)."),
     max_steps: Optional[int] = typer.Option(None, min=1, help="Step budget instead of minutes."),
     lr: Optional[float] = typer.Option(None, help="Head learning rate (default depends on the head: mapping.fit.DEFAULT_LR)."),
     normalize: bool = typer.Option(False, "--normalize", help="Use length-normalised, centred embeddings (Artetxe et al. 2018)."),
@@ -185,6 +192,7 @@ def induce_self(
                     batch_size=batch_size, bptt=bptt, lr=lr, eval_every=eval_every, progress=not quiet)
     cfg = RecoveryConfig(lm=str(lm), head=head, init=init, normalize=normalize, text=text,
                          max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
+                         pipeline=pipeline, context=ContextConfig(rounds=context_rounds), select=select,
                          head_options={"temperature": temperature} if temperature is not None else {})
     out = out or RunDir.default_path("induce-self")
     r = recover_self(cfg, out, echo=typer.echo)

@@ -1,12 +1,16 @@
 """The wipe-and-recover experiment: scramble a frozen LM's vocabulary, learn the mapping back.
 
 1. Load a trained LM and freeze it.
-2. Take a recovery text the LM did **not** train on — its held-out split, or another translation
-   of the same book (KJV against a WEB-trained LM) — so word counts do not leak the answer.
+2. Take a recovery text: the LM's held-out split, books of the same translation it never saw
+   (``web:even-books`` against an LM of ``web:odd-books``), another translation of the same book
+   (KJV against a WEB-trained LM), or — the earlier exploration's own setting — its training text
+   (``train``), where word counts match the LM's exactly.
 3. Scramble: a random permutation ``π`` of the word ids (specials stay put); source word
    ``π[t]`` stands for LM word ``t``.
 4. Train a mapping head (:mod:`langind.mapping.heads`) through the frozen LM (:mod:`langind.mapping.fit`).
-5. Read it out (:mod:`langind.mapping.readout`) and score it (:mod:`langind.evaluation.recovery`): hit@k and the
+5. Pipeline ``head+context`` only: the frozen LM re-reads the decoded text and re-assigns every
+   word by what fits its contexts (:mod:`langind.mapping.context`) — the whole-vocabulary step.
+6. Read it out (:mod:`langind.mapping.readout`) and score it (:mod:`langind.evaluation.recovery`): hit@k and the
    Hungarian assignment per frequency band, the count-matching-only baseline beside it, the LM's
    loss with the recovered vs the true mapping, a hit-vs-rank plot, a WordNet error analysis.
 """
@@ -26,6 +30,7 @@ from langind.errors import LangindError, check_choice
 from langind.evaluation.recovery import (
     DEFAULT_BANDS,
     count_only_scores,
+    min_count,
     parse_band,
     recovery_metrics,
 )
@@ -34,11 +39,14 @@ from langind.evaluation.wordnet import error_analysis, load_wordnet
 from langind.lm.batching import evaluate_ids
 from langind.lm.model import WordLM
 from langind.mapping import readout
+from langind.mapping.context import ContextConfig, refine_in_context
 from langind.mapping.fit import FitConfig, fit_head, load_frozen_lm
 from langind.mapping.heads import HEADS, INITS, MappingHead, make_head
 from langind.mapping.solvers import word_count_match
 from langind.runs import RunDir, atomic_write_text
 from langind.vocab import Vocab, encode_sentences, load_ids
+
+PIPELINES = ("head", "head+context")
 
 
 @dataclass
@@ -49,17 +57,25 @@ class RecoveryConfig:
     head: str = "vector"
     init: str = "counts"
     normalize: bool = False
-    text: str = "valid"  # "valid" (the LM run's held-out split) or a corpus spec (file / bundled name)
+    # "valid" (the LM run's held-out split), "train" (its training text) or a corpus spec
+    text: str = "valid"
     max_text_tokens: int | None = None
     fit: FitConfig = field(default_factory=FitConfig)  # fit.mode is the scramble mode (input | both)
     seed: int = 0
     threads: int | None = None
     device: str = "auto"
     head_options: dict = field(default_factory=dict)
+    # keep the head snapshot (one per learning-curve point) whose decoding the frozen LM finds likeliest:
+    # unsupervised early stopping — in both mode the free vectors keep lowering the loss while drifting
+    # off the words
+    select: bool = False
+    pipeline: str = "head"  # "head" or "head+context" (the frozen LM re-assigns every word in context)
+    context: ContextConfig = field(default_factory=ContextConfig)
 
     def __post_init__(self) -> None:
         check_choice("head", self.head, HEADS)
         check_choice("init", self.init, INITS)
+        check_choice("pipeline", self.pipeline, PIPELINES)
         if not self.lm:
             raise LangindError("give the frozen LM (--lm RUN)")
 
@@ -70,13 +86,14 @@ class RecoveryConfig:
 
 def recovery_text(cfg: RecoveryConfig, vocab: Vocab) -> tuple[np.ndarray, str]:
     """The id stream recovery runs on, encoded with the LM's vocab."""
-    if cfg.text == "valid":
+    if cfg.text in ("valid", "train"):
         run = Path(cfg.lm)
-        p = run / "data" / "valid.npy"
+        p = run / "data" / f"{cfg.text}.npy"
         if not p.exists():
-            raise LangindError(f"{run}: no held-out split found (data/valid.npy); pass --text FILE or a bundled corpus")
+            raise LangindError(f"{run}: no {cfg.text} split found (data/{cfg.text}.npy); "
+                               "pass --text FILE or a bundled corpus")
         ids = np.asarray(load_ids(p), dtype=np.int64)
-        what = "held-out split of the LM's corpus"
+        what = "held-out split of the LM's corpus" if cfg.text == "valid" else "LM's own training text"
     else:
         src = CorpusSource(cfg.text)
         ids = encode_sentences((t for _, t in src), vocab).astype(np.int64)
@@ -110,7 +127,11 @@ class Problem:
     match: np.ndarray  # the frequency-rank match (counts init and count-only baseline)
     truth: np.ndarray  # truth[s] = true LM id of source id s (-1 for specials)
     ranks: np.ndarray
-    present: np.ndarray  # source id occurs in the recovery text
+
+    @property
+    def present(self) -> np.ndarray:
+        """Source ids that occur in the recovery text."""
+        return self.src_counts > 0
 
 
 def setup(cfg: RecoveryConfig) -> Problem:
@@ -130,7 +151,7 @@ def setup(cfg: RecoveryConfig) -> Problem:
     truth[:ns] = -1  # specials are not scored
     return Problem(lm, vocab, device, true_ids, text_what, src_ids,
                    src_ids if cfg.mode == "both" else true_ids, src_counts, tgt_counts,
-                   word_count_match(src_counts, tgt_counts, ns), truth, inv - ns, src_counts > 0)
+                   word_count_match(src_counts, tgt_counts, ns), truth, inv - ns)
 
 
 def fit(cfg: RecoveryConfig, pb: Problem, echo=print) -> tuple[MappingHead, list[dict], list[dict]]:
@@ -141,27 +162,65 @@ def fit(cfg: RecoveryConfig, pb: Problem, echo=print) -> tuple[MappingHead, list
     echo(f"recovering {V - ns} words with the {cfg.head} head ({cfg.mode} mode, {cfg.init} init) "
          f"on {len(pb.true_ids):,} tokens of the {pb.text_what}; {int(pb.present[ns:].sum())} words occur in it")
     curve: list[dict] = []
+    best: dict = {}
 
     def on_eval(rec: dict) -> None:
-        m = recovery_metrics(head.scores(), pb.truth, pb.ranks, pb.present, bands=DEFAULT_BANDS, ks=(1,))
+        m = recovery_metrics(head.scores(), pb.truth, pb.ranks, pb.src_counts, bands=DEFAULT_BANDS, ks=(1,))
         rec.update({b: m[b]["hit@1"] for b in m})
+        if cfg.select:
+            rec["decoded_loss"] = decoded_loss(pb, head.scores())
+            if rec["decoded_loss"] < best.get("loss", math.inf):
+                best.update(loss=rec["decoded_loss"], step=rec["step"],
+                            state={k: v.detach().clone() for k, v in head.state_dict().items()})
         curve.append(dict(rec))
 
     history = fit_head(pb.lm, head, pb.src_ids, pb.tgt_ids, cfg.fit, callback=on_eval, device=pb.device)
+    if cfg.select and best and decoded_loss(pb, head.scores()) > best["loss"]:
+        head.load_state_dict(best["state"])
+        echo(f"kept the head of step {best['step']}: the frozen LM reads its decoding best "
+             f"(loss {best['loss']:.3f})")
+        history[-1]["selected_step"] = best["step"]
     return head, history, curve
 
 
-def score(cfg: RecoveryConfig, pb: Problem, head: MappingHead) -> dict:
-    """Read the head out and score it: bands, count-only baseline, LM loss, WordNet error analysis."""
+def decoded_loss(pb: Problem, scores, n_tokens: int = 50_000) -> float:
+    """The frozen LM's loss (its own tables) on the recovery text decoded by the one-to-one readout of
+    ``scores``: an unsupervised measure of a mapping — the likelier the decoding, the better."""
+    V, ns = len(pb.vocab), pb.vocab.n_specials
+    rows = np.flatnonzero(pb.present & (pb.truth >= 0))
+    assign = readout.assignment(scores, rows=rows, cols=np.arange(ns, V))
+    decode = np.where(np.arange(V) < ns, np.arange(V), np.where(assign >= 0, assign, pb.vocab.unk_id))
+    return evaluate_ids(pb.lm, decode[pb.src_ids[:n_tokens]], pb.device)
+
+
+def read_out(cfg: RecoveryConfig, pb: Problem, head: MappingHead, echo=print) -> tuple[np.ndarray, np.ndarray, dict]:
+    """The head's scores and one-to-one assignment; with the ``head+context`` pipeline, refined by the
+    frozen LM in context. Returns (scores, assignment, stages) — stages records the head's own bands
+    and the context rounds, so the refinement's gain is measured on every run."""
+    V, ns = len(pb.vocab), pb.vocab.n_specials
+    scores = head.scores().float().cpu().numpy()
+    rows = np.flatnonzero(pb.present & (pb.truth >= 0))
+    cols = np.arange(ns, V)
+    assign = readout.assignment(scores, rows=rows, cols=cols)
+    stages: dict = {}
+    if cfg.pipeline == "head+context":
+        stages["head_bands"] = recovery_metrics(scores, pb.truth, pb.ranks, pb.src_counts, assign)
+        t0 = time.time()
+        assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, scores, assign, rows, cols,
+                                                   pb.vocab.unk_id, cfg.context, pb.device, log=echo)
+        stages["context"] = {"rounds": rounds, "seconds": round(time.time() - t0, 1)}
+    return scores, assign, stages
+
+
+def score(cfg: RecoveryConfig, pb: Problem, scores: np.ndarray, assign: np.ndarray) -> dict:
+    """Score a readout: bands, count-only baseline, LM loss, WordNet error analysis."""
     V, ns, vocab = len(pb.vocab), pb.vocab.n_specials, pb.vocab
     truth, ranks, present = pb.truth, pb.ranks, pb.present
-    scores = head.scores().float().cpu().numpy()
     rows = np.flatnonzero(present & (truth >= 0))
-    assign = readout.assignment(scores, rows=rows, cols=np.arange(ns, V))
-    bands = recovery_metrics(scores, truth, ranks, present, assign)
+    bands = recovery_metrics(scores, truth, ranks, pb.src_counts, assign)
     co_assign = np.where(present, pb.match, -1)
-    count_only = recovery_metrics(count_only_scores(pb.src_counts, pb.tgt_counts, ns), truth, ranks, present,
-                                  co_assign)
+    count_only = recovery_metrics(count_only_scores(pb.src_counts, pb.tgt_counts, ns), truth, ranks,
+                                  pb.src_counts, co_assign)
 
     # the frozen LM's loss on the text decoded by the recovered mapping vs the true text
     n_eval = min(len(pb.true_ids), 100_000)
@@ -177,8 +236,9 @@ def score(cfg: RecoveryConfig, pb: Problem, head: MappingHead) -> dict:
     errors = {}
     for band in DEFAULT_BANDS:
         lo, hi = parse_band(band, V - ns)
+        least = min_count(band) or 0
         pairs = [(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) for s in wrong
-                 if top5[s, 0] >= ns and lo <= ranks[s] < hi]
+                 if top5[s, 0] >= ns and lo <= ranks[s] < hi and pb.src_counts[s] >= least]
         errors[band] = error_analysis(pairs, wordnet)
     examples = [{"true": vocab.itos[truth[s]], "rank": int(ranks[s]),
                  "top5": [vocab.itos[t] for t in top5[s]],
@@ -209,12 +269,16 @@ def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
     pb = setup(cfg)
     t0 = time.time()
     head, history, curve = fit(cfg, pb, echo)
-    scored = score(cfg, pb, head)
+    scores, assign, stages = read_out(cfg, pb, head, echo)
+    scored = score(cfg, pb, scores, assign)
     curves = scored.pop("_curves")
     V, ns = len(pb.vocab), pb.vocab.n_specials
+    head_seconds = history[-1]["seconds"]
     result = {
         "head": cfg.head, "scramble": cfg.mode, "init": cfg.init, "normalize": cfg.normalize,
-        "seconds": history[-1]["seconds"], "steps": history[-1]["step"], "vocab_size": V,
+        "pipeline": cfg.pipeline, "seed": cfg.seed, "head_seconds": head_seconds,
+        "seconds": round(head_seconds + stages.get("context", {}).get("seconds", 0.0), 1),
+        "steps": history[-1]["step"], "vocab_size": V, **stages,
         "text": pb.text_what, "text_tokens": int(len(pb.true_ids)), "words_in_text": int(pb.present[ns:].sum()),
         **scored, "curve": curve, "total_seconds": round(time.time() - t0, 1),
     }
@@ -231,6 +295,8 @@ def self_report(r: dict) -> str:
         "",
         band_table(r["bands"], r["count_only"]),
         "",
+        *(["Pipeline `head+context`; the head alone, before the frozen LM re-read the text:", "",
+           band_table(r["head_bands"]), ""] if "head_bands" in r else []),
         "`count-only` is the accuracy of matching words by frequency rank alone "
         "(the `counts` initialisation before any learning).",
         "",
