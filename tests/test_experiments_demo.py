@@ -10,14 +10,14 @@ from conftest import run_cli
 def test_demo_runs_end_to_end_on_the_bundled_data(tmp_path):
     """`langind demo` with tiny budgets: LM on WEB, recovery on KJV, es→en lexicon, metrics written."""
     out = tmp_path / "demo"
-    r = run_cli("demo", "--out", str(out), "--minutes", "0.2", "--recovery-minutes", "0.1", "--cross-words", "400",
+    r = run_cli("demo", "--out", str(out), "--minutes", "0.2", "--recovery-minutes", "0.1", "--context-rounds", "0", "--cross-words", "400",
                 "--threads", "1", "--quiet")
     assert r.returncode == 0, r.stderr[-2000:]
     assert "validation perplexity" in r.stdout and "| 10-110 |" in r.stdout
     m = json.loads((out / "metrics.json").read_text())
     assert 1 < m["lm"]["valid_ppl"] < 6000 and m["lm"]["vocab_size"] == 6000
     bands = m["recover_self"]["bands"]
-    assert set(bands) == {"10-110", "10-1010", "all"} and bands["all"]["words"] > 4000
+    assert set(bands) == {"10-110", "10-1010", "freq5", "all"} and bands["all"]["words"] > 4000
     assert (out / "recover-self" / "report.md").exists()
     cross = m["cross_es_en"]
     assert cross["test_words"] > 80 and 0.2 <= cross["P@1"] <= 1 and len(cross["sample"]) == 20

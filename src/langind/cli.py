@@ -19,6 +19,11 @@ from langind.crosslingual.joint import JointConfig
 from langind.errors import LangindError, check_choice
 from langind.experiments.align import AlignConfig
 from langind.experiments.cross import CrossConfig
+from langind.experiments.demo import (
+    DEMO_CONTEXT_ROUNDS,
+    DEMO_CROSS_WORDS,
+    DEMO_RECOVERY_MINUTES,
+)
 from langind.experiments.self_recovery import RecoveryConfig
 from langind.lm.model import LMConfig
 from langind.lm.recipes import RECIPES, Recipe
@@ -378,8 +383,10 @@ def data_list():
 def demo(
     out: Path = typer.Option(Path("demo"), help="Where the demo writes its run directories and metrics.json."),
     minutes: float = typer.Option(RECIPES["demo"].train.max_minutes, help="Training budget for the English LM (recipe demo)."),
-    recovery_minutes: float = typer.Option(2.0, help="Budget of the wipe-and-recover stage (0 skips it)."),
-    cross_words: int = typer.Option(5000, min=0, help="Words of the es→en lexicon stage (0 skips it)."),
+    recovery_minutes: float = typer.Option(DEMO_RECOVERY_MINUTES, help="The wipe-and-recover stage's head budget (0 skips the stage)."),
+    context_rounds: int = typer.Option(DEMO_CONTEXT_ROUNDS, min=0, help="Rounds of the frozen LM re-reading the decoded "
+                                       "text after the head (0: the head's readout alone)."),
+    cross_words: int = typer.Option(DEMO_CROSS_WORDS, min=0, help="Words of the es→en lexicon stage (0 skips it)."),
     threads: Optional[int] = typer.Option(None, min=1),
     quiet: bool = typer.Option(False, "--quiet"),
 ):
@@ -387,7 +394,7 @@ def demo(
     from langind.experiments.demo import run_demo
 
     run_demo(out, minutes=minutes, threads=threads, progress=not quiet, echo=typer.echo,
-             recovery_minutes=recovery_minutes, cross_words=cross_words)
+             recovery_minutes=recovery_minutes, context_rounds=context_rounds, cross_words=cross_words)
 
 
 def _warn_one_line(message, category, filename, lineno, file=None, line=None) -> None:

@@ -3,10 +3,11 @@
 Stage 1 trains an English word LM on the World English Bible with a wall-clock budget and reports
 its validation perplexity and a generated sample. Stage 2 freezes it, scrambles its vocabulary
 (input and output) and recovers the mapping from the King James Version — a text the LM never saw —
+with the vector head and then the frozen LM re-reading the decoded text (``head+context``),
 printing hit@k per frequency band beside the count-matching baseline. Stage 3 goes cross-lingual:
-the Spanish Reina-Valera text is read by the same frozen English LM through learned Spanish word
-vectors (decipherment, :mod:`langind.crosslingual.transfer`), and the resulting es→en lexicon is printed with its
-P@1 against FreeDict (used only for scoring). Every stage writes its own run directory under ``OUT``
+coocmap-drop proposes candidate translations of the Spanish Reina-Valera's words, a bigram LM of the
+English text re-ranks them in context (:mod:`langind.crosslingual.incontext`), and the resulting
+es→en lexicon is printed with its P@1 against FreeDict (used only for scoring). Every stage writes its own run directory under ``OUT``
 and adds its figures to ``OUT/metrics.json``.
 """
 
@@ -27,12 +28,17 @@ from langind.experiments.cross import CrossConfig, induce_cross
 from langind.experiments.self_recovery import RecoveryConfig, recover_self
 from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 from langind.lm.recipes import RECIPES, train_recipe
+from langind.mapping.context import ContextConfig
 from langind.mapping.fit import FitConfig
 from langind.runs import RunDir
 
 DEMO_PROMPT = "in the beginning"
 DEMO_HEAD = "vector"
 DEMO_VERSES = ("Gen.1.1", "Gen.1.3", "John.1.1")
+# stage 2's budget: the head's minutes and the context rounds after it (≈ 3 minutes together on 2 cores)
+DEMO_RECOVERY_MINUTES = 1.5
+DEMO_CONTEXT_ROUNDS = 4
+DEMO_CROSS_WORDS = 5000
 
 
 def render_word_by_word(lexicon: Path, keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
@@ -45,8 +51,8 @@ def render_word_by_word(lexicon: Path, keys: tuple[str, ...]) -> list[tuple[str,
 
 
 def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes, threads: int | None = None,
-             progress: bool = True, echo: Callable[[str], None] = print, recovery_minutes: float = 2.0,
-             cross_words: int = 5000) -> dict:
+             progress: bool = True, echo: Callable[[str], None] = print, recovery_minutes: float = DEMO_RECOVERY_MINUTES,
+             context_rounds: int = DEMO_CONTEXT_ROUNDS, cross_words: int = DEMO_CROSS_WORDS) -> dict:
     """The three stages into ``out``; returns (and writes to ``out/metrics.json``) their figures."""
     demo = RunDir(out)
     t0 = time.time()
@@ -72,12 +78,17 @@ def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes
     # -- stage 2: wipe and recover ------------------------------------------------------------------
     rec = None
     if recovery_minutes > 0:
+        pipeline = "head+context" if context_rounds else "head"
         echo(f"[2/3] wiping the LM's word<->embedding mapping and recovering it from the King James text "
-             f"({recovery_minutes:g} min, vector head, both sides scrambled)")
+             f"({recovery_minutes:g} min vector head, both sides scrambled"
+             + (f", then {context_rounds} rounds of the frozen LM re-reading the decoded text)" if context_rounds else ")"))
         rcfg = RecoveryConfig(lm=str(lm_dir), head=DEMO_HEAD, init="counts", text="kjv", threads=threads,
-                              fit=FitConfig(mode="both", minutes=recovery_minutes, eval_every=1e9, progress=progress))
+                              fit=FitConfig(mode="both", minutes=recovery_minutes, eval_every=30.0, progress=progress),
+                              select=True, pipeline=pipeline, context=ContextConfig(rounds=max(context_rounds, 1)))
         rec_dir = demo / "recover-self"
         rec = recover_self(rcfg, rec_dir, echo=echo)
+        if context_rounds:
+            echo("the head alone:\n" + band_table(rec["head_bands"]) + "\nafter the context stage:")
         echo(band_table(rec["bands"], rec["count_only"]))
         echo(f"(count-only = matching words by frequency rank alone; report: {rec_dir / 'report.md'})")
 
@@ -105,7 +116,8 @@ def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes
                "train_seconds": lm_metrics["train_seconds"], "sample": sample},
         "recover_self": None if rec is None else {
             "run": str(demo / "recover-self"), "head": DEMO_HEAD, "scramble": "both", "init": "counts",
-            "seconds": rec["seconds"], "bands": rec["bands"], "count_only": rec["count_only"]},
+            "pipeline": rec["pipeline"], "seconds": rec["seconds"], "bands": rec["bands"],
+            "head_bands": rec.get("head_bands"), "count_only": rec["count_only"]},
         "cross_es_en": None if cross is None else {
             "run": str(demo / "cross-es-en"), "method": "incontext (coocmap-drop candidates, bigram LM)",
             "seconds": cross["seconds"], "P@1": cross["csls"]["P@1"], "P@10": cross["csls"]["P@10"],
