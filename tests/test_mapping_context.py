@@ -14,7 +14,12 @@ from langind.experiments.self_recovery import fit as fit_stage
 from langind.lm.model import LMConfig, WordLM
 from langind.lm.train import TrainConfig, train_lm
 from langind.mapping import readout
-from langind.mapping.context import ContextConfig, context_scores
+from langind.mapping.context import (
+    ContextConfig,
+    context_scores,
+    right_scores,
+    successor_table,
+)
 from langind.mapping.fit import FitConfig
 
 
@@ -38,11 +43,29 @@ def test_context_scores_sum_the_lms_log_probabilities_per_source_word():
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
+def test_right_scores_sum_the_successor_table_over_each_words_next_decoded_word():
+    torch.manual_seed(1)
+    V, n_src = 10, 7
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16, n_layers=1), V).freeze()
+    B = successor_table(lm, start_id=1, chunk=3)
+    with torch.no_grad():
+        logits, _, _ = lm(torch.tensor([[1, 4]]))
+    np.testing.assert_allclose(B[4], torch.log_softmax(logits[0, 1], -1).numpy(), rtol=1e-5, atol=1e-6)
+    rng = np.random.default_rng(1)
+    src, decode = rng.integers(0, n_src, size=40), rng.integers(0, V, size=n_src)
+    want = np.zeros((n_src, V))
+    for t in range(len(src) - 1):
+        want[src[t]] += B[:, decode[src[t + 1]]]
+    np.testing.assert_allclose(right_scores(src, decode, B, n_src), want, rtol=1e-5, atol=1e-4)
+
+
 def test_context_config_is_validated():
     with pytest.raises(LangindError):
         ContextConfig(rounds=0)
     with pytest.raises(LangindError):
         ContextConfig(head_temperature=0)
+    with pytest.raises(LangindError):
+        ContextConfig(right_weight=-1)
 
 
 @pytest.fixture(scope="module")

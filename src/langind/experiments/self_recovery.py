@@ -208,7 +208,8 @@ def read_out(cfg: RecoveryConfig, pb: Problem, head: MappingHead, echo=print) ->
         t0 = time.time()
         start = np.where(np.arange(V) < ns, np.arange(V), assign)  # specials (sentence ends) read as themselves
         assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, scores, start, rows, cols,
-                                                   pb.vocab.unk_id, cfg.context, pb.device, log=echo)
+                                                   pb.vocab.unk_id, pb.vocab.eos_id, cfg.context, pb.device,
+                                                   log=echo)
         stages["context"] = {"rounds": rounds, "seconds": round(time.time() - t0, 1)}
     return scores, assign, stages
 

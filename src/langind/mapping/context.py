@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy import sparse
 
 from langind.errors import LangindError
 from langind.lm.batching import batchify, window
@@ -54,6 +55,11 @@ class ContextConfig:
     rounds: int = 8  # decode → score → assign rounds
     head_weight: float = 5.0  # w: the head's log-probabilities count as this many occurrences of context
     head_temperature: float = 20.0  # τ: sharpness of the head's scores turned into log-probabilities
+    # weight of the right-hand neighbour's evidence, read from the LM's successor table (0: left only)
+    right_weight: float = 0.0
+    # a word's context evidence counts at most this many occurrences (None: all): frequent words,
+    # which the head already knows, then keep listening to it
+    max_evidence: float | None = None
     max_tokens: int | None = 500_000  # tokens of the text read per round (None: all)
     batch_size: int = 64
     bptt: int = 70
@@ -61,8 +67,10 @@ class ContextConfig:
     def __post_init__(self) -> None:
         if self.rounds < 1:
             raise LangindError(f"context rounds must be >= 1, got {self.rounds}")
-        if self.head_weight < 0 or self.head_temperature <= 0:
-            raise LangindError("head_weight must be >= 0 and head_temperature > 0")
+        if self.max_evidence is not None and self.max_evidence <= 0:
+            raise LangindError(f"max_evidence must be > 0 (or None), got {self.max_evidence}")
+        if self.head_weight < 0 or self.right_weight < 0 or self.head_temperature <= 0:
+            raise LangindError("head_weight and right_weight must be >= 0 and head_temperature > 0")
 
 
 @torch.no_grad()
@@ -99,8 +107,34 @@ def context_scores(lm: WordLM, src_ids: np.ndarray, decode: np.ndarray, n_src: i
     return acc.cpu().numpy()
 
 
+@torch.no_grad()
+def successor_table(lm: WordLM, start_id: int, chunk: int = 1000) -> np.ndarray:
+    """``B[e, y] = log p_LM(y | start, e)``: what the LM expects right after word ``e`` at the start
+    of a sentence (``start_id`` = its end-of-sentence token) — a V×V table, one short pass per word."""
+    lm.eval()
+    V = lm.out_bias.shape[0]
+    device = lm.out_bias.device
+    out = np.empty((V, V), dtype=np.float32)
+    for i in range(0, V, chunk):
+        e = torch.arange(i, min(i + chunk, V), device=device)
+        x = torch.stack([torch.full_like(e, start_id), e], dim=1)
+        logits, _, _ = lm(x)
+        out[i:i + len(e)] = torch.log_softmax(logits[:, 1], dim=-1).cpu().numpy()
+    return out
+
+
+def right_scores(src_ids: np.ndarray, decode: np.ndarray, successors: np.ndarray, n_src: int) -> np.ndarray:
+    """``R[f, e] = Σ_{t: f_t = f} B[e, a(f_{t+1})]``: how well meaning ``e`` of ``f`` predicts the decoded
+    word after each of its occurrences, by the successor table ``B`` (:func:`successor_table`)."""
+    src = np.asarray(src_ids, dtype=np.int64)
+    nxt = np.asarray(decode, dtype=np.int64)[src[1:]]
+    V = successors.shape[0]
+    follows = sparse.coo_matrix((np.ones(len(nxt), dtype=np.float32), (src[:-1], nxt)), shape=(n_src, V)).tocsr()
+    return np.asarray(follows @ successors.T, dtype=np.float32)
+
+
 def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, start: np.ndarray,
-                      rows: np.ndarray, cols: np.ndarray, unk_id: int, cfg: ContextConfig | None = None,
+                      rows: np.ndarray, cols: np.ndarray, unk_id: int, eos_id: int, cfg: ContextConfig | None = None,
                       device: torch.device | str = "cpu", log=print) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Refine a one-to-one mapping by the frozen LM's reading of the decoded text (module docstring).
 
@@ -111,6 +145,7 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
     start : (n_src,) the starting mapping (source id → LM id, -1 = none): the head's assignment.
     rows : source ids to assign (those in the text); cols : LM ids they may take.
     unk_id : the LM id a source word without a mapping is read as. Ids outside ``rows`` keep ``start``.
+    eos_id : the LM's end-of-sentence id (the start of the successor table's contexts).
     cfg : :class:`ContextConfig`.
 
     Returns
@@ -127,6 +162,8 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
     h = torch.as_tensor(np.asarray(head_scores, dtype=np.float32)) * cfg.head_temperature
     head_lp = torch.log_softmax(h, dim=1).numpy()
     mapping = np.asarray(start, dtype=np.int64).copy()
+    n_occ = np.bincount(src, minlength=n_src).astype(np.float32)
+    successors = successor_table(lm, eos_id) if cfg.right_weight else None
     history = []
     for r in range(cfg.rounds):
         t0 = time.time()
@@ -134,6 +171,10 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
         decode = np.where(mapping >= 0, mapping, unk_id)
         ctx = context_scores(lm, src, decode, n_src, device, cfg.batch_size, cfg.bptt)
         # 3. combine with the head; 4. assign one-to-one
+        if successors is not None:
+            ctx += cfg.right_weight * right_scores(src, decode, successors, n_src)
+        if cfg.max_evidence:
+            ctx *= np.minimum(1.0, cfg.max_evidence / np.maximum(n_occ, 1.0))[:, None]
         combined = ctx + cfg.head_weight * head_lp
         new = mapping.copy()
         new[rows] = readout.assignment(combined, rows=rows, cols=cols)[rows]
@@ -145,8 +186,7 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
             break
     # the ranked lists: the assignment first, then the soft one-to-one readout (per occurrence, so
     # frequent words' rows are not all-or-nothing); a raw row of C favours frequent words
-    n_occ = np.bincount(src, minlength=n_src)[rows].astype(np.float32)
-    per_occ = combined[np.ix_(rows, cols)] / np.maximum(n_occ, 1.0)[:, None]
+    per_occ = combined[np.ix_(rows, cols)] / np.maximum(n_occ[rows], 1.0)[:, None]
     soft = log_sinkhorn(torch.as_tensor(per_occ), n_iter=30).numpy()
     scores = np.asarray(head_scores, dtype=np.float32).copy()
     scores[rows] = -1e30
