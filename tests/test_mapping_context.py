@@ -66,6 +66,8 @@ def test_context_config_is_validated():
         ContextConfig(head_temperature=0)
     with pytest.raises(LangindError):
         ContextConfig(right_weight=-1)
+    with pytest.raises(LangindError):
+        ContextConfig(max_seconds=0)
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,7 @@ class ContextConfig:
     """How the frozen LM refines a head's mapping in context (see the module docstring)."""
 
     rounds: int = 8  # decode → score → assign rounds
+    max_seconds: float | None = None  # no new round starts unless it fits in this budget (None: no limit)
     head_weight: float = 5.0  # w: the head's log-probabilities count as this many occurrences of context
     head_temperature: float = 20.0  # τ: sharpness of the head's scores turned into log-probabilities
     # weight of the right-hand neighbour's evidence, read from the LM's successor table (0: left only)
@@ -67,6 +68,8 @@ class ContextConfig:
     def __post_init__(self) -> None:
         if self.rounds < 1:
             raise LangindError(f"context rounds must be >= 1, got {self.rounds}")
+        if self.max_seconds is not None and self.max_seconds <= 0:
+            raise LangindError(f"max_seconds must be > 0 (or None), got {self.max_seconds}")
         if self.max_evidence is not None and self.max_evidence <= 0:
             raise LangindError(f"max_evidence must be > 0 (or None), got {self.max_evidence}")
         if self.head_weight < 0 or self.right_weight < 0 or self.head_temperature <= 0:
@@ -165,6 +168,7 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
     n_occ = np.bincount(src, minlength=n_src).astype(np.float32)
     successors = successor_table(lm, eos_id) if cfg.right_weight else None
     history = []
+    t_start = time.time()
     for r in range(cfg.rounds):
         t0 = time.time()
         # 1. decode with the current mapping; 2. score every meaning in context
@@ -183,6 +187,10 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
         history.append({"round": r + 1, "seconds": round(time.time() - t0, 1), "changed": changed})
         log(f"in context, round {r + 1}: {changed} words changed ({time.time() - t0:.0f} s)")
         if changed == 0:
+            break
+        spent = time.time() - t_start
+        if cfg.max_seconds is not None and spent + spent / (r + 1) > cfg.max_seconds:
+            log(f"in context: stopping after {r + 1} rounds, the next would end past {cfg.max_seconds:.0f} s")
             break
     # the ranked lists: the assignment first, then the soft one-to-one readout (per occurrence, so
     # frequent words' rows are not all-or-nothing); a raw row of C favours frequent words
