@@ -183,14 +183,20 @@ def fit(cfg: RecoveryConfig, pb: Problem, echo=print) -> tuple[MappingHead, list
     return head, history, curve
 
 
+def decoding(pb: Problem, assign: np.ndarray) -> np.ndarray:
+    """Source id → the LM id it is read as under a one-to-one readout: specials (sentence ends) as
+    themselves, words the readout left unmatched as ``<unk>``."""
+    V, ns = len(pb.vocab), pb.vocab.n_specials
+    return np.where(np.arange(V) < ns, np.arange(V), np.where(assign >= 0, assign, pb.vocab.unk_id))
+
+
 def decoded_loss(pb: Problem, scores, n_tokens: int = 50_000) -> float:
     """The frozen LM's loss (its own tables) on the recovery text decoded by the one-to-one readout of
     ``scores``: an unsupervised measure of a mapping — the likelier the decoding, the better."""
     V, ns = len(pb.vocab), pb.vocab.n_specials
     rows = np.flatnonzero(pb.present & (pb.truth >= 0))
     assign = readout.assignment(scores, rows=rows, cols=np.arange(ns, V))
-    decode = np.where(np.arange(V) < ns, np.arange(V), np.where(assign >= 0, assign, pb.vocab.unk_id))
-    return evaluate_ids(pb.lm, decode[pb.src_ids[:n_tokens]], pb.device)
+    return evaluate_ids(pb.lm, decoding(pb, assign)[pb.src_ids[:n_tokens]], pb.device)
 
 
 def read_out(cfg: RecoveryConfig, pb: Problem, head: MappingHead, echo=print) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -206,8 +212,7 @@ def read_out(cfg: RecoveryConfig, pb: Problem, head: MappingHead, echo=print) ->
     if cfg.pipeline == "head+context":
         stages["head_bands"] = recovery_metrics(scores, pb.truth, pb.ranks, pb.src_counts, assign)
         t0 = time.time()
-        start = np.where(np.arange(V) < ns, np.arange(V), assign)  # specials (sentence ends) read as themselves
-        assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, scores, start, rows, cols,
+        assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, scores, decoding(pb, assign), rows, cols,
                                                    pb.vocab.unk_id, pb.vocab.eos_id, cfg.context, pb.device,
                                                    log=echo)
         stages["context"] = {"rounds": rounds, "seconds": round(time.time() - t0, 1)}
@@ -226,8 +231,7 @@ def score(cfg: RecoveryConfig, pb: Problem, scores: np.ndarray, assign: np.ndarr
 
     # the frozen LM's loss on the text decoded by the recovered mapping vs the true text
     n_eval = min(len(pb.true_ids), 100_000)
-    decoded = np.where(np.arange(V) < ns, np.arange(V), assign)
-    decoded = np.where(decoded < 0, vocab.unk_id, decoded)
+    decoded = decoding(pb, assign)
     loss_true = evaluate_ids(pb.lm, pb.true_ids[:n_eval], pb.device)
     loss_rec = evaluate_ids(pb.lm, decoded[pb.src_ids[:n_eval]], pb.device)
 
