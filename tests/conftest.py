@@ -86,6 +86,17 @@ def make_markov_language(n_words: int, n_lines: int, seed: int = 0, fanout: int 
     return lines
 
 
+def markov_lm_with_heldout(root: Path, n_words: int, n_lines: int, n_train: int, seed: int) -> Path:
+    """A Markov language's first ``n_train`` lines as an LM's training text (``root/lm``, shape
+    PAIR_LM) and the rest as ``root/heldout.txt``, a text the LM never saw. Returns ``root``."""
+    lines = make_markov_language(n_words, n_lines, seed=seed, fanout=3)
+    (root / "train.txt").write_text("\n".join(lines[:n_train]) + "\n")
+    (root / "heldout.txt").write_text("\n".join(lines[n_train:]) + "\n")
+    train_lm(root / "lm", TrainConfig(corpus=str(root / "train.txt"), epochs=3, batch_size=16, bptt=20, lr=1e-2,
+                                      threads=1, progress=False, valid_fraction=0.05), PAIR_LM)
+    return root
+
+
 def make_language_pair(n_words: int, n_lines: int, seed: int = 0, swap_prob: float = 0.1):
     """Two "languages": a Markov language and a copy with every word renamed and some word order
     noise (adjacent words swapped with ``swap_prob``). Returns (lines_a, lines_b, dictionary_lines)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PAIR_LM, make_markov_language
+from conftest import PAIR_LM, markov_lm_with_heldout
 
 from langind.experiments.self_recovery import RecoveryConfig, recover_self, scramble
 from langind.lm.train import TrainConfig, train_lm
@@ -21,14 +21,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 @pytest.fixture(scope="module")
 def markov_lm(tmp_path_factory):
-    d = tmp_path_factory.mktemp("markov")
-    lines = make_markov_language(40, 9000, seed=1, fanout=3)
-    (d / "train.txt").write_text("\n".join(lines[:6000]) + "\n")
-    (d / "heldout.txt").write_text("\n".join(lines[6000:]) + "\n")
-    train_lm(d / "lm", TrainConfig(corpus=str(d / "train.txt"), epochs=3, batch_size=16, bptt=20, lr=1e-2,
-                                   threads=1, progress=False, valid_fraction=0.05),
-             PAIR_LM)
-    return d
+    return markov_lm_with_heldout(tmp_path_factory.mktemp("markov"), 40, 9000, n_train=6000, seed=1)
 
 
 def test_scramble_keeps_specials_and_is_a_permutation():

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import PAIR_LM, make_markov_language
+from conftest import markov_lm_with_heldout
 
 from langind.errors import LangindError
 from langind.evaluation.recovery import recovery_metrics
 from langind.experiments.self_recovery import RecoveryConfig, read_out, setup
 from langind.experiments.self_recovery import fit as fit_stage
 from langind.lm.model import LMConfig, WordLM
-from langind.lm.train import TrainConfig, train_lm
 from langind.mapping import readout
 from langind.mapping.context import (
     ContextConfig,
@@ -73,13 +72,7 @@ def test_context_config_is_validated():
 @pytest.fixture(scope="module")
 def zipf_lm(tmp_path_factory):
     """An LM of a 150-word Markov language with Zipfian frequencies: rare words are seen rarely."""
-    d = tmp_path_factory.mktemp("zipf")
-    lines = make_markov_language(150, 12000, seed=4, fanout=3)
-    (d / "train.txt").write_text("\n".join(lines[:7000]) + "\n")
-    (d / "heldout.txt").write_text("\n".join(lines[7000:]) + "\n")
-    train_lm(d / "lm", TrainConfig(corpus=str(d / "train.txt"), epochs=3, batch_size=16, bptt=20, lr=1e-2,
-                                   threads=1, progress=False, valid_fraction=0.05), PAIR_LM)
-    return d
+    return markov_lm_with_heldout(tmp_path_factory.mktemp("zipf"), 150, 12000, n_train=7000, seed=4)
 
 
 def test_context_step_lifts_rare_words_over_the_head_alone(zipf_lm):

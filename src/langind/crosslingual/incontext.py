@@ -300,12 +300,12 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
         held_lats = lattices(heldout, cand, lm, lam, cfg.batch)
         for beta in cfg.betas:
             # 2. the channel: the aligner's distribution turned into p(f | e) by Bayes
-            log_emit = prior_emissions(cand, scores, beta, src_counts, n_tgt)
+            log_prior = prior_emissions(cand, scores, beta, src_counts, n_tgt)
+            log_emit = log_prior
             # 3. optional EM re-estimation, the aligner's channel kept as a prior
             for _ in range(cfg.em_rounds):
                 counts, _ = expected_counts(train_lats, log_emit)
-                log_emit = m_step(counts, cand, prior_emissions(cand, scores, beta, src_counts, n_tgt),
-                                  cfg.alpha, n_tgt)
+                log_emit = m_step(counts, cand, log_prior, cfg.alpha, n_tgt)
             # 4. model choice by the likelihood of held-out source sentences (never the dictionary)
             _, ll = expected_counts(held_lats, log_emit)
             trials.append({"beta": beta, "lam": lam, "heldout_loglik": round(ll, 1)})

@@ -3,7 +3,8 @@
 The stream is cut into ``n_rows`` contiguous rows and read left to right in windows, the hidden
 state carried from one window to the next. Training (:mod:`langind.lm.train`), fitting a head
 through a frozen LM (:mod:`langind.mapping.fit`) and the joint LM all read text this way;
-:func:`evaluate_ids` measures any LM-shaped model's loss on a stream the same way.
+:func:`read_stream` reads a stream with any LM-shaped model the same way (:func:`evaluate_ids`
+measures its loss).
 """
 
 from __future__ import annotations
@@ -50,6 +51,32 @@ def one_cycle(progress: float, peak: float, pct_start: float, div: float = 25.0,
     return end + (peak - end) * (1 + math.cos(math.pi * t)) / 2
 
 
+def read_stream(model: torch.nn.Module, ids: np.ndarray, device: torch.device, batch_size: int = 16,
+                bptt: int = 70, aligned: np.ndarray | None = None):
+    """Read an id stream with ``model`` in eval mode, window by window, the hidden state carried.
+
+    Yields ``(logits, y, a)`` per window: the logits (B×T×V) of every next-word prediction, the
+    words predicted (B×T) and, when ``aligned`` (a stream as long as ``ids``) is given, its entries
+    at the same positions (B×T; else None). Call it under ``torch.no_grad()``. The model's
+    training flag is restored when the stream ends.
+    """
+    was_training = model.training
+    model.eval()
+    n_rows = max(1, min(batch_size, len(ids) // 3))
+    rows = batchify(ids, n_rows)
+    rows_aligned = None if aligned is None else batchify(aligned, n_rows)
+    hidden, i = None, 0
+    try:
+        while i < rows.shape[1] - 1:
+            x, y = window(rows, i, bptt, device)
+            a = None if rows_aligned is None else window(rows_aligned, i, bptt, device)[1]
+            logits, hidden, _ = model(x, hidden)
+            yield logits, y, a
+            i += x.size(1)
+    finally:
+        model.train(was_training)
+
+
 @torch.no_grad()
 def evaluate_ids(model: torch.nn.Module, ids: np.ndarray, device: torch.device, batch_size: int = 16,
                  bptt: int = 70) -> float:
@@ -57,17 +84,8 @@ def evaluate_ids(model: torch.nn.Module, ids: np.ndarray, device: torch.device, 
 
     ``model`` follows the WordLM calling convention ``(logits, hidden, _) = model(ids, hidden)``.
     """
-    was_training = model.training
-    model.eval()
-    n_rows = max(1, min(batch_size, len(ids) // 3))
-    rows = batchify(ids, n_rows)
-    total, count, hidden = 0.0, 0, None
-    i = 0
-    while i < rows.shape[1] - 1:
-        x, y = window(rows, i, bptt, device)
-        logits, hidden, _ = model(x, hidden)
+    total, count = 0.0, 0
+    for logits, y, _ in read_stream(model, ids, device, batch_size, bptt):
         total += F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), reduction="sum").item()
         count += y.numel()
-        i += x.size(1)
-    model.train(was_training)
     return total / count

@@ -42,7 +42,7 @@ import torch
 from scipy import sparse
 
 from langind.errors import LangindError
-from langind.lm.batching import batchify, window
+from langind.lm.batching import read_stream
 from langind.lm.model import WordLM
 from langind.mapping import readout
 from langind.mapping.solvers import log_sinkhorn
@@ -93,20 +93,13 @@ def context_scores(lm: WordLM, src_ids: np.ndarray, decode: np.ndarray, n_src: i
     -------
     (n_src, V) float32 log-likelihood sums (0 for source words that never occur after a first token).
     """
-    lm.eval()
     src = np.asarray(src_ids, dtype=np.int64)
     dec = np.asarray(decode, dtype=np.int64)[src]
-    n_rows = max(1, min(batch_size, len(src) // 3))
-    rows_dec, rows_src = batchify(dec, n_rows), batchify(src, n_rows)
     V = lm.out_bias.shape[0]
     acc = torch.zeros(n_src, V, device=device)
-    hidden, i = None, 0
-    while i < rows_dec.shape[1] - 1:
-        x, _ = window(rows_dec, i, bptt, device)
-        _, f = window(rows_src, i, bptt, device)  # the source word each prediction is about
-        logits, hidden, _ = lm(x, hidden)
+    # each prediction is evidence about the source word at the predicted position
+    for logits, _, f in read_stream(lm, dec, device, batch_size, bptt, aligned=src):
         acc.index_add_(0, f.reshape(-1), torch.log_softmax(logits.reshape(-1, V), dim=-1))
-        i += x.size(1)
     return acc.cpu().numpy()
 
 
