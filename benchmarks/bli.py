@@ -23,6 +23,9 @@ Methods (families):
 ``seconds`` is a method's own time; what it builds on (word2vec, coocmap spaces, the joint LM) is
 timed where it is built and listed in ``uses``. Every finished row is saved in ``WORK/seedN/rows.json``
 with the settings it depends on, and shared artefacts in ``WORK/seedN/``; a rerun reuses them.
+coocmap has no random step (its tie-breaking noise has a fixed seed), so its spaces are built once,
+in ``WORK/deterministic/``, and every seed reuses them: its rows' std is 0 by construction, and the
+in-context rows built on them still vary with the seed (their held-out split).
 Writes ``{"corpora": {PAIR: {"es-en": {"test_words": n, "methods": {NAME: {"family", "P@1",
 "P@1_std", "P@5", "P@10", "seconds", ...}}}, "en-es": {...}}}}``.
 """
@@ -65,6 +68,8 @@ class SeedRun:
         self.seed, self.args, self.log = seed, args, log
         self.work = Path(args.work) / f"seed{seed}"
         self.work.mkdir(parents=True, exist_ok=True)
+        self.shared = Path(args.work) / "deterministic"
+        self.shared.mkdir(parents=True, exist_ok=True)
         self.file = self.work / "rows.json"
         self.rows = json.loads(self.file.read_text(encoding="utf-8")) if self.file.exists() else {}
 
@@ -86,9 +91,10 @@ class SeedRun:
                  f"  ({row['test_words']} words, {row['seconds']:.0f}s{', saved' if row is old else ''})")
         return row
 
-    def cached(self, name: str, build):
-        """A pickled shared artefact (aligned spaces, word2vec), built once per seed and settings."""
-        path = self.work / f"{name}.pkl"
+    def cached(self, name: str, build, deterministic: bool = False):
+        """A pickled shared artefact (aligned spaces, word2vec), built once per seed and settings —
+        once for all seeds if ``deterministic`` (it does not depend on the seed)."""
+        path = (self.shared if deterministic else self.work) / f"{name}.pkl"
         if path.exists():
             saved = pickle.loads(path.read_bytes())
             if saved["settings"] == self.settings():
@@ -108,7 +114,8 @@ class SeedRun:
 
     def coocmap_spaces(self, corpus: str, s: str, t: str, variant: str):
         cfg = self.cross_config(corpus, s, t, variant)
-        return self.cached(f"{corpus}-{s}-{t}-{variant}", lambda: aligned_spaces(cfg, variant, echo=lambda m: None))
+        return self.cached(f"{corpus}-{s}-{t}-{variant}", lambda: aligned_spaces(cfg, variant, echo=lambda m: None),
+                           deterministic=True)
 
     def word2vec(self, corpus: str, lang: str):
         spec = CORPORA[corpus][lang]

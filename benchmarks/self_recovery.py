@@ -20,6 +20,10 @@ Usage:
   python benchmarks/self_recovery.py --out FILE.json --seed-setting   # the earlier setting alone
   python benchmarks/self_recovery.py --out FILE.json --all            # every head on every text
 
+Every run writes its directory under ``--work`` (config.json, metrics.json, report); a rerun with the
+same ``--work`` reuses each finished run whose saved config equals the one it would run (so
+``--seeds 3`` after a one-seed run only runs seeds 1 and 2).
+
 Writes {"minutes", "lms": {...}, "runs": [{"head", "scramble", "init", "pipeline", "text", "seeds",
 "seconds", "bands": {band: {...}}, "count_only": {...}, "per_seed": [...], "curve": [...]}]} with
 bands and count-only as means over the scramble seeds.
@@ -28,7 +32,9 @@ bands and count-only as means over the scramble seeds.
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +87,18 @@ def lm_for(corpus: str, work: Path, given: dict[str, Path], args) -> Path:
     return out
 
 
+def finished(cfg: RecoveryConfig, out: Path) -> dict | None:
+    """The metrics of a finished run in ``out`` made with exactly ``cfg`` (the environment aside), else None."""
+    try:
+        saved = json.loads((out / "config.json").read_text(encoding="utf-8"))
+        metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    saved.pop("environment", None)
+    same = saved == {"command": "induce self", **json.loads(json.dumps(asdict(cfg)))}
+    return metrics if same and "bands" in metrics else None
+
+
 def run_row(row, lm: Path, args, work: Path) -> list[dict]:
     """One configuration over the seeds; returns its row (and the head-stage row of head+context)."""
     head, mode, init, pipeline, text = row
@@ -92,7 +110,12 @@ def run_row(row, lm: Path, args, work: Path) -> list[dict]:
                              fit=FitConfig(mode=mode, minutes=head_minutes, eval_every=30.0, progress=False),
                              pipeline=pipeline, threads=args.threads,
                              context=ContextConfig(max_seconds=max(args.context_seconds - CONTEXT_TAIL_SECONDS, 1.0)))
-        r = recover_self(cfg, work / f"{text}-{head}-{mode}-{init}-{pipeline}-s{seed}", echo=print)
+        out = work / f"{text}-{head}-{mode}-{init}-{pipeline}-s{seed}"
+        r = finished(cfg, out)
+        if r is None:
+            r = recover_self(cfg, out, echo=print)
+        else:
+            print(f"reusing the finished run {out}", flush=True)
         results.append(r)
         b = r["bands"]
         print(f"{text} {head} {mode} {init} {pipeline} seed {seed}: {r['seconds']:.0f} s  "
@@ -129,6 +152,7 @@ def main() -> None:
     ap.add_argument("--lm-minutes", type=float, default=6.0, help="time budget of each LM trained here")
     ap.add_argument("--work", type=Path, help="directory for LMs and runs (default: a new temporary one)")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--heads", help="only these heads of the chosen rows, comma-separated (e.g. linear)")
     args = ap.parse_args()
     if args.seeds < 1 or args.minutes * 60 <= args.context_seconds:
         ap.error(f"need --seeds >= 1 and --minutes above the context stage's {args.context_seconds / 60:.1f}")
@@ -140,6 +164,12 @@ def main() -> None:
         configs = [(h, m, "counts", "head", t) for t in TEXTS for m in ("input", "both") for h in ALL_HEADS]
     else:
         configs = SEED_SETTING if args.seed_setting else DEFAULT
+    if args.heads:
+        keep = {h.strip() for h in args.heads.split(",")}
+        unknown = keep - set(ALL_HEADS)
+        if unknown:
+            ap.error(f"unknown head(s) {sorted(unknown)}; choose from {ALL_HEADS}")
+        configs = [c for c in configs if c[0] in keep]
     runs: list[dict] = []
     for row in configs:
         lm = lm_for(TEXTS[row[4]][0], work, given, args)
