@@ -73,3 +73,15 @@ def test_benchmark_seed_setting_writes_its_layout(trained, tmp_path):
         assert x["scramble"] == "input" and x["seeds"] == 1
         assert set(x["bands"]) == set(x["count_only"]) == {"10-110", "10-1010", "freq5", "all"}
     assert "| train | linear | input | random | head+context |" in r.stdout
+
+    # a rerun with the same --work reuses each finished run whose config is the same, and --heads filters
+    again = tmp_path / "again.json"
+    r2 = subprocess.run([sys.executable, str(BENCH / "self_recovery.py"), "--seed-setting", "--heads", "linear",
+                         "--lm-web", str(trained[0]), "--minutes", "0.05", "--context-seconds", "1", "--threads", "1",
+                         "--work", str(tmp_path / "w"), "--out", str(again)], capture_output=True, text=True,
+                        timeout=600, cwd=BENCH)
+    assert r2.returncode == 0, r2.stderr
+    assert "reusing the finished run" in r2.stdout
+    rerun = json.loads(again.read_text())["runs"]
+    assert [x["head"] for x in rerun] == ["linear", "linear"]
+    assert [x["bands"] for x in rerun] == [x["bands"] for x in runs[:2]]
