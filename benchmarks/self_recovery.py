@@ -40,11 +40,13 @@ from pathlib import Path
 import numpy as np
 from _common import write_result
 
+from langind.errors import LangindError
 from langind.evaluation.recovery import DEFAULT_BANDS
 from langind.experiments.self_recovery import RecoveryConfig, recover_self
 from langind.lm.recipes import train_recipe
 from langind.mapping.context import ContextConfig
 from langind.mapping.fit import FitConfig
+from langind.runs import RunDir, read_json
 
 # recovery text → (corpus the LM trains on, recovery text given to `induce self`)
 TEXTS = {"train": ("web", "train"), "heldout-books": ("web:odd-books", "web:even-books"), "kjv": ("web", "kjv")}
@@ -90,9 +92,9 @@ def lm_for(corpus: str, work: Path, given: dict[str, Path], args) -> Path:
 def finished(cfg: RecoveryConfig, out: Path) -> dict | None:
     """The metrics of a finished run in ``out`` made with exactly ``cfg`` (the environment aside), else None."""
     try:
-        saved = json.loads((out / "config.json").read_text(encoding="utf-8"))
-        metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        run = RunDir(out, create=False)
+        saved, metrics = read_json(run / "config.json", "run config"), run.read_metrics()
+    except LangindError:  # no run there yet, or a damaged one: run it again
         return None
     saved.pop("environment", None)
     same = saved == {"command": "induce self", **json.loads(json.dumps(asdict(cfg)))}

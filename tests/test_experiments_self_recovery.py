@@ -60,28 +60,26 @@ def test_held_out_books_of_a_bundled_bible_are_wired(tmp_path):
 def test_benchmark_seed_setting_writes_its_layout(trained, tmp_path):
     """`benchmarks/self_recovery.py --seed-setting` on a tiny LM: the earlier setting's rows (its own
     training text), each pipeline stage a row, with every band and the count-only baseline."""
-    out = tmp_path / "sr.json"
-    r = subprocess.run([sys.executable, str(BENCH / "self_recovery.py"), "--seed-setting", "--lm-web", str(trained[0]),
-                        "--minutes", "0.05", "--context-seconds", "1", "--threads", "1", "--work", str(tmp_path / "w"),
-                        "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=BENCH)
-    assert r.returncode == 0, r.stderr
-    runs = json.loads(out.read_text())["runs"]
+
+    def bench(out, *extra):
+        r = subprocess.run([sys.executable, str(BENCH / "self_recovery.py"), "--seed-setting", *extra,
+                            "--lm-web", str(trained[0]), "--minutes", "0.05", "--context-seconds", "1",
+                            "--threads", "1", "--work", str(tmp_path / "w"), "--out", str(out)],
+                           capture_output=True, text=True, timeout=600, cwd=BENCH)
+        assert r.returncode == 0, r.stderr
+        return r.stdout, json.loads(out.read_text())["runs"]
+
+    stdout, runs = bench(tmp_path / "sr.json")
     assert [(x["head"], x["pipeline"], x["text"]) for x in runs] == [
         ("linear", "head", "train"), ("linear", "head+context", "train"),
         ("vector", "head", "train"), ("vector", "head+context", "train")]
     for x in runs:
         assert x["scramble"] == "input" and x["seeds"] == 1
         assert set(x["bands"]) == set(x["count_only"]) == {"10-110", "10-1010", "freq5", "all"}
-    assert "| train | linear | input | random | head+context |" in r.stdout
+    assert "| train | linear | input | random | head+context |" in stdout
 
     # a rerun with the same --work reuses each finished run whose config is the same, and --heads filters
-    again = tmp_path / "again.json"
-    r2 = subprocess.run([sys.executable, str(BENCH / "self_recovery.py"), "--seed-setting", "--heads", "linear",
-                         "--lm-web", str(trained[0]), "--minutes", "0.05", "--context-seconds", "1", "--threads", "1",
-                         "--work", str(tmp_path / "w"), "--out", str(again)], capture_output=True, text=True,
-                        timeout=600, cwd=BENCH)
-    assert r2.returncode == 0, r2.stderr
-    assert "reusing the finished run" in r2.stdout
-    rerun = json.loads(again.read_text())["runs"]
+    stdout, rerun = bench(tmp_path / "again.json", "--heads", "linear")
+    assert "reusing the finished run" in stdout
     assert [x["head"] for x in rerun] == ["linear", "linear"]
     assert [x["bands"] for x in rerun] == [x["bands"] for x in runs[:2]]
