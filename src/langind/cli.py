@@ -366,16 +366,18 @@ def data_list():
     from langind import data
 
     for name in data.available_corpora():
-        verses = data.load_bible(name)
+        verses = data.load_corpus(name)
         n_tok = sum(len(v.tokens) for v in verses)
-        typer.echo(f"{name:8s} {data.CORPORA[name][0]}  {len(verses):6d} verses {n_tok:8d} tokens  {data.CORPORA[name][1]}")
-    typer.echo(f"(each also as NAME:odd-books / NAME:even-books: books 1, 3, … / 2, 4, … of the {len(data.BOOKS)}, "
-               "no verse in common)")
-    for (s, t), fname in data.DICTIONARIES.items():
-        p = data.dictionary_path(s, t)
-        if p.is_file():
-            n = sum(1 for line in p.read_text(encoding="utf-8").splitlines() if line.strip())
-            typer.echo(f"{s}-{t}    dictionary {n} pairs ({fname})")
+        unit = "verses" if name in data.BIBLES else "lines "
+        typer.echo(f"{name:12s} {data.CORPORA[name][0]}  {len(verses):6d} {unit} {n_tok:8d} tokens  {data.CORPORA[name][1]}")
+    typer.echo(f"(the Bibles {', '.join(data.BIBLES)} also as NAME:odd-books / NAME:even-books: books 1, 3, … / 2, 4, … "
+               f"of the {len(data.BOOKS)}, no verse in common)")
+    for s, t in data.DICTIONARIES:
+        for source in data.DICTIONARY_SOURCES:
+            p = data.dictionary_path(s, t, source)
+            if p.is_file():
+                n = sum(1 for line in p.read_text(encoding="utf-8").splitlines() if line.strip())
+                typer.echo(f"{s}-{t}        dictionary {n} pairs ({source}, {p.name})")
 
 
 # -- demo ------------------------------------------------------------------------------------------

@@ -169,7 +169,7 @@ class CorpusSource:
         from langind import data
 
         if self.bundled:
-            for v in data.select_books(data.load_bible(self.bundled), self.selection):
+            for v in data.select_books(data.load_corpus(self.bundled), self.selection):
                 toks = list(v.tokens) if self.lowercase else tokenize(v.text, lowercase=False)
                 if toks:
                     yield v.key, toks

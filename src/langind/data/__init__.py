@@ -1,11 +1,13 @@
-"""Bundled data: Bible translations and FreeDict dictionaries, shipped inside the package.
+"""Bundled data: Bible translations, two fortune collections, FreeDict and Apertium dictionaries,
+shipped inside the package.
 
-Built once by ``scripts/build_data.py`` from Debian packages (see ``data/README.md`` for sources,
+Built once by ``scripts/build_data.py`` (Bibles, FreeDict) and ``scripts/build_fortunes.py``
+(fortunes, Apertium) from Debian packages (see ``data/README.md`` for sources,
 licences and statistics); read here with :mod:`importlib.resources`, never downloaded.
 
-Corpora are gzip'd TSV, one verse per line: ``KEY<TAB>TEXT<TAB>TOKENS`` with ``KEY`` an OSIS
-reference (``Gen.1.1``) shared by all translations, so an *evaluation* can align verses; training
-never uses the keys.
+Corpora are gzip'd TSV, one verse (or fortune) per line: ``KEY<TAB>TEXT<TAB>TOKENS`` with ``KEY``
+an OSIS reference (``Gen.1.1``) shared by all translations, so an *evaluation* can align verses
+(fortunes: ``collection.N``); training never uses the keys.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ CORPORA = {
     "web": ("en", "World English Bible (2015, 66 books)"),
     "rv1909": ("es", "Reina-Valera 1909"),
     "kjv": ("en", "King James Version (2006 edition)"),
+    "fortunes-es": ("es", "Debian fortunes-es: Spanish proverbs, aphorisms, quotations"),
+    "fortunes-en": ("en", "Debian fortunes: English jokes, quotations, definitions, lyrics"),
 }
+BIBLES = ("web", "rv1909", "kjv")  # the corpora with book structure (NAME:odd-books / NAME:even-books)
+# Gold dictionaries (evaluation only), by source: FreeDict is the default everywhere; Apertium's
+# bilingual dictionary, applied to surface forms by its own morphology, is the independent second.
+DICTIONARY_SOURCES = ("freedict", "apertium")
 DICTIONARIES = {("en", "es"): "freedict.en-es.txt", ("es", "en"): "freedict.es-en.txt"}
 
 # The 66 books of the Protestant canon (OSIS names) in canonical order: every bundled Bible has
@@ -44,6 +52,9 @@ def parse_spec(spec: str) -> tuple[str, str | None] | None:
     name, _, selection = spec.removeprefix("bundled:").partition(":")
     if name not in CORPORA:
         return None
+    if selection and name not in BIBLES:
+        raise LangindError(f"{spec!r}: book selections work with the Bibles ({', '.join(BIBLES)}) only; "
+                           f"{name} has no books")
     if selection and selection not in BOOK_SELECTIONS:
         raise LangindError(f"unknown selection {selection!r} in corpus spec {spec!r}; "
                            f"write {name}, {name}:odd-books or {name}:even-books")
@@ -86,8 +97,8 @@ def corpus_language(name: str) -> str:
     return CORPORA[parsed[0]][0]
 
 
-def load_bible(name: str) -> list[Verse]:
-    """All verses of a bundled translation, in canonical order."""
+def load_corpus(name: str) -> list[Verse]:
+    """All lines of a bundled corpus (a Bible's verses in canonical order, or the fortunes)."""
     if name not in CORPORA:
         raise LangindError(f"unknown bundled corpus {name!r}; choose one of {sorted(CORPORA)}")
     f = _files() / f"{name}.tsv.gz"
@@ -101,9 +112,11 @@ def load_bible(name: str) -> list[Verse]:
     return verses
 
 
-def dictionary_path(src: str, tgt: str):
-    """A :class:`importlib.resources` path to the bundled MUSE-format dictionary src→tgt."""
-    name = DICTIONARIES.get((src, tgt))
-    if name is None:
+def dictionary_path(src: str, tgt: str, source: str = "freedict"):
+    """A :class:`importlib.resources` path to the bundled MUSE-format dictionary src→tgt from
+    ``source`` (``freedict`` or ``apertium``)."""
+    if source not in DICTIONARY_SOURCES:
+        raise LangindError(f"unknown dictionary source {source!r}; choose one of {list(DICTIONARY_SOURCES)}")
+    if (src, tgt) not in DICTIONARIES:
         raise LangindError(f"no bundled dictionary {src}-{tgt}; bundled: {['-'.join(k) for k in DICTIONARIES]}")
-    return _files() / name
+    return _files() / f"{source}.{src}-{tgt}.txt"

@@ -47,7 +47,7 @@ def render_word_by_word(lexicon: Path, keys: tuple[str, ...]) -> list[tuple[str,
     """Bundled Spanish verses and their word-by-word English through an induced lexicon (a word the
     lexicon lacks, e.g. punctuation, is kept as it is): (key, Spanish, English) per verse."""
     table = {s: t for s, t, _ in read_lexicon(lexicon)}
-    verses = {v.key: v for v in data.load_bible("rv1909")}
+    verses = {v.key: v for v in data.load_corpus("rv1909")}
     return [(k, " ".join(verses[k].tokens), " ".join(table.get(w, w) for w in verses[k].tokens))
             for k in keys if k in verses]
 
