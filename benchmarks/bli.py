@@ -1,11 +1,14 @@
-"""Bilingual lexicon induction on the bundled Bibles: every method, two corpus pairs, both directions.
+"""Bilingual lexicon induction on the bundled pairs: every method, three corpus pairs, both directions.
 
-    python benchmarks/bli.py --out benchmarks/results/bli.json             # one seed, both pairs
+    python benchmarks/bli.py --out benchmarks/results/bli.json             # one seed, all pairs
     python benchmarks/bli.py --seeds 3 --out benchmarks/results/bli.json   # mean ± std over 3 seeds
+    python benchmarks/bli.py --corpora fortunes --out benchmarks/results/bli-fortunes.json
 
 Corpus pairs: ``bible`` — Reina-Valera 1909 (es) and World English Bible (en), translations of each
 other; ``bible-disjoint`` — Spanish from the odd-numbered books, English from the even-numbered
-ones (``rv1909:odd-books`` / ``web:even-books``): no verse in common. Vocabularies: the 5,000 most
+ones (``rv1909:odd-books`` / ``web:even-books``): no verse in common; ``fortunes`` — two texts
+that tell *different stories*: Debian's Spanish and English fortune collections (``fortunes-es`` /
+``fortunes-en``), no passage in common, general vocabulary. Vocabularies: the 5,000 most
 frequent alphabetic words of each side; test pairs: bundled FreeDict (evaluation only — no method
 sees it, and nothing is chosen by it); retrieval: CSLS; P@1/5/10.
 
@@ -18,7 +21,15 @@ Methods (families):
   candidates re-ranked by a bigram LM of the target text reading the source text
   (:mod:`langind.crosslingual.incontext`), from coocmap-drop's, coocmap-grow's and the joint LM's
   candidates;
-* ``ablation``: each in-context row with the bigram LM replaced by unigram frequencies.
+* ``ablation``: each in-context row with the bigram LM replaced by unigram frequencies;
+* ``orthography`` (weakly supervised by spelling, kept apart from the rest): spelling alone, and
+  coocmap-grow / coocmap-drop with the spelling similarity kept as a prior in every dictionary step
+  (``induce cross --orthography``); the in-context rows on those candidates are family ``lm`` with
+  ``"orthography": true``.
+
+Every row has ``orthography`` (whether it used spelling) and ``confidence``: the run's own,
+dictionary-free estimate of its quality (:mod:`langind.crosslingual.confidence`; the fraction of
+hidden spelling anchors put back) and whether it warned.
 
 ``seconds`` is a method's own time; what it builds on (word2vec, coocmap spaces, the joint LM) is
 timed where it is built and listed in ``uses``. Every finished row is saved in ``WORK/seedN/rows.json``
@@ -34,7 +45,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import statistics
 import time
 from pathlib import Path
@@ -44,21 +54,34 @@ from _common import expected_warnings_silenced, word2vec_space, write_result
 from langind import data
 from langind.crosslingual import align
 from langind.crosslingual.joint import JointConfig, load_joint, train_joint, word_table
-from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision
-from langind.experiments.cross import CrossConfig, aligned_spaces, incontext_from_spaces
-from langind.runs import atomic_write_bytes, atomic_write_json
+import numpy as np
+
+from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision, retrieval_scores
+from langind.experiments.cross import (CrossConfig, aligned_spaces, hidden_anchor_pairs, incontext_from_spaces,
+                                       induce_cross, run_confidence)
+from langind.runs import atomic_write_json
+from langind.similarity import unit_rows
 
 CORPORA = {
     "bible": {"es": "rv1909", "en": "web"},
     "bible-disjoint": {"es": "rv1909:odd-books", "en": "web:even-books"},
+    "fortunes": {"es": "fortunes-es", "en": "fortunes-en"},
 }
 DIRECTIONS = (("es", "en"), ("en", "es"))
 KS = ("P@1", "P@5", "P@10")
 
 
-def scored(family: str, r: dict, seconds: float, uses: list[str], **extra) -> dict:
+def scored(family: str, r: dict, seconds: float, uses: list[str], confidence: dict, orthography: bool = False,
+           **extra) -> dict:
     return {"family": family, **{k: r[k] for k in KS}, "test_words": r["evaluated"], "seconds": round(seconds, 1),
-            "uses": uses, **extra}
+            "uses": uses, "orthography": orthography,
+            "confidence": {k: confidence[k] for k in ("anchor_agreement", "hidden_anchors", "failed")}, **extra}
+
+
+def first_choices(sw, sv, tw, tv) -> np.ndarray:
+    """Each source word's CSLS-best target row in two aligned spaces (what the lexicon writes)."""
+    x, z = unit_rows(np.asarray(sv, dtype=np.float64)), unit_rows(np.asarray(tv, dtype=np.float64))
+    return retrieval_scores(x, x, z, "csls").argmax(axis=1)
 
 
 class SeedRun:
@@ -94,23 +117,49 @@ class SeedRun:
     def cached(self, name: str, build, deterministic: bool = False):
         """A pickled shared artefact (aligned spaces, word2vec), built once per seed and settings —
         once for all seeds if ``deterministic`` (it does not depend on the seed)."""
-        path = (self.shared if deterministic else self.work) / f"{name}.pkl"
-        if path.exists():
-            saved = pickle.loads(path.read_bytes())
+        path = (self.shared if deterministic else self.work) / f"{name}.npz"
+        meta = path.with_suffix(".json")
+        if path.exists() and meta.exists():
+            saved = json.loads(meta.read_text(encoding="utf-8"))
             if saved["settings"] == self.settings():
-                return saved["value"], saved["seconds"]
+                arrays = np.load(path, allow_pickle=False)
+                words, n = saved["words"], len(saved["words"])
+                value = tuple(words[i] if i in saved["word_slots"] else arrays[f"a{i}"] for i in range(n)) + (saved["info"],)
+                return (value if saved["kind"] == "spaces" else value[:-1]), saved["seconds"]
         t0 = time.time()
         value = build()
         seconds = time.time() - t0
-        atomic_write_bytes(path, pickle.dumps({"settings": self.settings(), "value": value, "seconds": seconds}))
+        parts, info = (value[:-1], value[-1]) if isinstance(value[-1], dict) else (value, {})
+        slots = [i for i, p in enumerate(parts) if isinstance(p, list)]
+        np.savez(path, **{f"a{i}": p for i, p in enumerate(parts) if i not in slots})
+        atomic_write_json(meta, {"settings": self.settings(), "seconds": seconds, "word_slots": slots,
+                                 "words": [p if i in slots else None for i, p in enumerate(parts)],
+                                 "info": json.loads(json.dumps(info, default=str)),
+                                 "kind": "spaces" if isinstance(value[-1], dict) else "tuple"})
         return value, seconds
 
     # -- shared artefacts ------------------------------------------------------------------------
-    def cross_config(self, corpus: str, s: str, t: str, method: str) -> CrossConfig:
+    def cross_config(self, corpus: str, s: str, t: str, method: str, orthography: bool = False, **kw) -> CrossConfig:
         c = CORPORA[corpus]
         return CrossConfig(src=s, tgt=t, method=method, src_corpus=c[s], tgt_corpus=c[t], top=self.args.top,
                            w2v_epochs=self.args.w2v_epochs, minutes=self.args.vecmap_seconds / 60,
-                           seed=self.seed, threads=self.args.threads, progress=False)
+                           orthography=orthography, seed=self.seed, threads=self.args.threads, progress=False, **kw)
+
+    def confidence(self, corpus: str, s: str, t: str, sw, tw, first) -> dict:
+        """The confidence estimate of a row that did not use spelling (nothing was hidden from it)."""
+        hidden = hidden_anchor_pairs(self.cross_config(corpus, s, t, "coocmap"))
+        return run_confidence(sw, tw, first, hidden, echo=lambda m: None)
+
+    def induced(self, corpus: str, s: str, t: str, name: str, cfg: CrossConfig, dictionary: str) -> dict:
+        """A row run end to end by ``induce cross`` (its metrics, confidence included)."""
+        out = self.work / f"{corpus}-{s}-{t}-{name.replace(' ', '_').replace(':', '').replace('+', 'and')}"
+        cfg.dictionary = dictionary
+        res = induce_cross(cfg, out, echo=lambda m: None)[cfg.method]
+        family = "lm" if cfg.method == "incontext" else cfg.family
+        return scored(family, res["csls"], res["seconds"], [cfg.candidates] if cfg.method == "incontext" else [],
+                      res["confidence"], cfg.orthography or cfg.method == "orthography",
+                      **({"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"]["lam"]}}
+                         if cfg.method == "incontext" else {}))
 
     def coocmap_spaces(self, corpus: str, s: str, t: str, variant: str):
         cfg = self.cross_config(corpus, s, t, variant)
@@ -144,41 +193,51 @@ class SeedRun:
 
 
 def run_seed(run: SeedRun) -> dict:
-    """Every method, both directions, both corpus pairs, for one seed; returns {corpus: {pair: {name: row}}}."""
+    """Every method, both directions, every corpus pair asked for, for one seed; returns
+    {corpus: {pair: {name: row}}}."""
     out: dict = {}
-    for corpus in CORPORA:
+    for corpus in run.args.corpora:
         for s, t in DIRECTIONS:
             pair = f"{s}-{t}"
-            d = load_dictionary(data.dictionary_path(s, t))
+            dict_path = str(data.dictionary_path(s, t))
+            d = load_dictionary(dict_path)
             rows = out.setdefault(corpus, {}).setdefault(pair, {})
+
+            def spaces_row(family, spaces, seconds, uses):
+                sw, sv, tw, tv = spaces[:4]
+                conf = run.confidence(corpus, s, t, sw, tw, first_choices(sw, sv, tw, tv))
+                return scored(family, bli_precision(sw, sv, tw, tv, d), seconds, uses, conf)
 
             def identical():
                 (sw, _), _ = run.word2vec(corpus, s)
                 (tw, _), _ = run.word2vec(corpus, t)
                 xw, zw, _ = align.identical_strings(sw, tw)
-                return scored("trivial", bli_precision(sw, xw, tw, zw, d), 0.0, [])
+                return spaces_row("trivial", (sw, xw, tw, zw), 0.0, [])
             rows["identical strings"] = run.row(corpus, pair, "identical strings", identical)
 
             def vecmap():
                 ((sw, sv), _), ((tw, tv), _) = run.word2vec(corpus, s), run.word2vec(corpus, t)
                 t0 = time.time()
                 xw, zw, _ = align.vecmap_unsupervised(sv, tv, seed=run.seed, time_limit=run.args.vecmap_seconds)
-                return scored("alignment", bli_precision(sw, xw, tw, zw, d), time.time() - t0, ["word2vec"])
+                return spaces_row("alignment", (sw, xw, tw, zw), time.time() - t0, ["word2vec"])
             rows["vecmap-style (word2vec)"] = run.row(corpus, pair, "vecmap-style (word2vec)", vecmap)
 
             for variant in ("coocmap", "coocmap-clip", "coocmap-drop", "coocmap-grow"):
                 def cooc(variant=variant):
-                    (sw, sv, tw, tv, _), seconds = run.coocmap_spaces(corpus, s, t, variant)
-                    return scored("alignment", bli_precision(sw, sv, tw, tv, d), seconds, [])
+                    spaces, seconds = run.coocmap_spaces(corpus, s, t, variant)
+                    return spaces_row("alignment", spaces, seconds, [])
                 rows[variant] = run.row(corpus, pair, variant, cooc)
 
-            def joint():
-                (sw, sv, tw, tv, _), seconds = run.joint_spaces(corpus, s, t)
-                return scored("lm", bli_precision(sw, sv, tw, tv, d), seconds, [])
-            rows["joint LM"] = run.row(corpus, pair, "joint LM", joint)
+            if not run.args.skip_joint:
+                def joint():
+                    spaces, seconds = run.joint_spaces(corpus, s, t)
+                    return spaces_row("lm", spaces, seconds, [])
+                rows["joint LM"] = run.row(corpus, pair, "joint LM", joint)
 
             sources = [(v, lambda v=v: run.coocmap_spaces(corpus, s, t, v)[0]) for v in ("coocmap-drop", "coocmap-grow")]
-            for source, spaces in sources + [("joint LM", lambda: run.joint_spaces(corpus, s, t)[0])]:
+            if not run.args.skip_joint:
+                sources.append(("joint LM", lambda: run.joint_spaces(corpus, s, t)[0]))
+            for source, spaces in sources:
                 for unigram in (False, True):
                     name = f"in-context: {source} + {'unigram (no context)' if unigram else 'bigram LM'}"
 
@@ -187,9 +246,20 @@ def run_seed(run: SeedRun) -> dict:
                         cfg = run.cross_config(corpus, s, t, "incontext")
                         t0 = time.time()
                         tw2, ranked, info = incontext_from_spaces(cfg, sw, sv, tw, tv, unigram, echo=lambda m: None)
+                        conf = run.confidence(corpus, s, t, sw, tw2, ranked[:, 0])
                         return scored("ablation" if unigram else "lm", ranked_precision(sw, tw2, ranked, d),
-                                      time.time() - t0, [source], chosen={"beta": info["beta"], "lam": info["lam"]})
+                                      time.time() - t0, [source], conf, chosen={"beta": info["beta"], "lam": info["lam"]})
                     rows[name] = run.row(corpus, pair, name, incontext)
+
+            # weakly supervised by spelling: run end to end by `induce cross --orthography`
+            ortho = [("orthography (spelling alone)", dict(method="orthography")),
+                     ("coocmap-grow + orthography", dict(method="coocmap-grow")),
+                     ("coocmap-drop + orthography", dict(method="coocmap-drop")),
+                     ("in-context: coocmap-grow + orthography + bigram LM", dict(method="incontext", candidates="coocmap-grow")),
+                     ("in-context: orthography + bigram LM", dict(method="incontext", candidates="orthography"))]
+            for name, kw in ortho:
+                cfg = run.cross_config(corpus, s, t, orthography=True, **kw)
+                rows[name] = run.row(corpus, pair, name, lambda cfg=cfg, name=name: run.induced(corpus, s, t, name, cfg, dict_path))
     return out
 
 
@@ -200,7 +270,8 @@ def aggregate(per_seed: list[dict]) -> dict:
             agg = {}
             for name, first in methods.items():
                 rows = [r[corpus][pair][name] for r in per_seed]
-                m = {"family": first["family"], "uses": first["uses"], "test_words": first["test_words"]}
+                m = {"family": first["family"], "uses": first["uses"], "test_words": first["test_words"],
+                     "orthography": first["orthography"], "confidence": [row["confidence"] for row in rows]}
                 for k in (*KS, "seconds"):
                     vals = [row[k] for row in rows]
                     m[k] = round(statistics.fmean(vals), 4)
@@ -219,10 +290,12 @@ def table(corpora: dict, n_seeds: int) -> str:
     for corpus, pairs in corpora.items():
         for pair, p in pairs.items():
             lines += [f"{corpus} {pair} ({p['test_words']} test words, {n_seeds} seed{'s' if n_seeds > 1 else ''})", "",
-                      "| method | family | P@1 | P@5 | P@10 | seconds |", "|---|---|---:|---:|---:|---:|"]
+                      "| method | family | P@1 | P@5 | P@10 | seconds | confidence |", "|---|---|---:|---:|---:|---:|---|"]
             for name, m in p["methods"].items():
                 p1 = f"{m['P@1']:.3f}" + (f" ± {m['P@1_std']:.3f}" if n_seeds > 1 else "")
-                lines.append(f"| {name} | {m['family']} | {p1} | {m['P@5']:.3f} | {m['P@10']:.3f} | {m['seconds']:.0f} |")
+                c = m["confidence"][0]
+                conf = "–" if c["anchor_agreement"] is None else f"{c['anchor_agreement']:.2f}{' (warns)' if c['failed'] else ''}"
+                lines.append(f"| {name} | {m['family']} | {p1} | {m['P@5']:.3f} | {m['P@10']:.3f} | {m['seconds']:.0f} | {conf} |")
             lines.append("")
     return "\n".join(lines)
 
@@ -237,6 +310,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--work", default="runs/bench-bli", help="where the trained models and saved rows go")
     ap.add_argument("--out", help="JSON results file")
+    ap.add_argument("--corpora", nargs="+", default=list(CORPORA), choices=list(CORPORA), help="corpus pairs to run")
+    ap.add_argument("--skip-joint", action="store_true", help="leave out the joint LM and its in-context rows")
     args = ap.parse_args()
     t_start = time.time()
     per_seed = []
@@ -249,8 +324,25 @@ def main() -> None:
     print(table(corpora, args.seeds))
     total = time.time() - t_start
     print(f"total {total / 60:.1f} min")
+    print("confidence vs P@1:", confidence_tracking(corpora))
     write_result(args.out, {"corpora": corpora, "seeds": args.seeds, "settings": vars(args),
-                            "total_seconds": round(total, 1)})
+                            "confidence_vs_p1": confidence_tracking(corpora), "total_seconds": round(total, 1)})
+
+
+def confidence_tracking(corpora: dict) -> dict:
+    """How the runs' own confidence estimate tracks their measured P@1: Spearman's ρ over every row
+    with an estimate, and the rows that warned / did not warn by P@1 (targets: a warning on every
+    row below 0.05, none above 0.20)."""
+    from scipy.stats import spearmanr
+
+    pts = [(m["P@1"], c["anchor_agreement"], c["failed"]) for pairs in corpora.values() for p in pairs.values()
+           for m in p["methods"].values() for c in m["confidence"][:1] if c["anchor_agreement"] is not None]
+    if len(pts) < 3:
+        return {"rows": len(pts)}
+    rho = spearmanr([p for p, _, _ in pts], [a for _, a, _ in pts]).statistic
+    return {"rows": len(pts), "spearman": round(float(rho), 3),
+            "low_rows_warned": [sum(f for p, _, f in pts if p < 0.05), sum(p < 0.05 for p, _, _ in pts)],
+            "high_rows_warned": [sum(f for p, _, f in pts if p > 0.20), sum(p > 0.20 for p, _, _ in pts)]}
 
 
 if __name__ == "__main__":

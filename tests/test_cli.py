@@ -124,3 +124,14 @@ def test_cli_induce_self_on_the_training_text_with_the_context_step(trained, tmp
     shutil.copytree(trained[0], bare)
     (bare / "data" / "valid.npy").unlink()
     one_line_error(run_cli("induce", "self", "--lm", str(bare), "--max-steps", "5"), "no valid split")
+
+
+def test_cli_cross_orthography_flags_and_confidence_line(pair, tmp_path):
+    base = ["induce", "cross", "--src", "xa", "--tgt", "xb", "--src-corpus", str(pair / "a.txt"),
+            "--tgt-corpus", str(pair / "b.txt"), "--dictionary", str(pair / "dict.txt"), "--top", "100", "--quiet"]
+    r = run_cli(*base, "--method", "incontext", "--candidates", "coocmap", "--no-orthography", "--spelling-weight",
+                "0.5", "--out", str(tmp_path / "run"))
+    assert r.returncode == 0, r.stderr
+    assert "P@1" in r.stdout and ("confidence:" in r.stdout + r.stderr or "warning:" in r.stdout + r.stderr)
+    one_line_error(run_cli(*base, "--method", "coocmap", "--orthography", "--out", str(tmp_path / "o")),
+                   "share almost no letters")

@@ -39,3 +39,38 @@ def test_corpus_level_methods_on_the_planted_pair(pair, tmp_path, method):
     assert (tmp_path / "run" / "lexicon.xa-xb.tsv").is_file() and (tmp_path / "run" / "metrics.json").is_file()
     if method == "incontext":
         assert res["csls"]["P@1"] >= res["start"]["P@1"] - 0.05 and {"beta", "lam"} <= set(res["rerank"])
+
+
+@pytest.fixture(scope="module")
+def cognate_pair(tmp_path_factory):
+    """Two Markov texts (different sentences) whose words are spelled alike: ``gato07`` ↔ ``gatto07``."""
+    from conftest import make_language_pair
+
+    root = tmp_path_factory.mktemp("cognates")
+    a, b, _ = make_language_pair(40, 3000, seed=3)
+    (root / "a.txt").write_text("\n".join(line.replace("w", "gato") for line in a) + "\n")
+    (root / "b.txt").write_text("\n".join(line.replace("v", "gatto") for line in b) + "\n")
+    (root / "dict.txt").write_text("".join(f"gato{i} gatto{i}\n" for i in range(40)))
+    return root
+
+
+def test_spelling_alone_and_the_confidence_block(cognate_pair, tmp_path):
+    p = cognate_pair
+    cfg = CrossConfig(src="xa", tgt="xb", method="orthography", src_corpus=str(p / "a.txt"),
+                      tgt_corpus=str(p / "b.txt"), dictionary=str(p / "dict.txt"), top=100, progress=False)
+    res = induce_cross(cfg, tmp_path / "run", echo=lambda m: None)["orthography"]
+    assert res["csls"]["P@1"] >= 0.9 and res["family"] == "orthography" and res["orthography"]
+    conf = res["confidence"]
+    assert {"anchor_agreement", "hidden_anchors", "failed", "message"} <= set(conf)
+
+
+def test_orthography_on_two_scripts_is_an_error_when_asked_and_off_by_default(pair, tmp_path):
+    base = dict(src="xa", tgt="xb", src_corpus=str(pair / "a.txt"), tgt_corpus=str(pair / "b.txt"),
+                dictionary=str(pair / "dict.txt"), top=100, progress=False)
+    with pytest.raises(LangindError, match="share almost no letters"):
+        induce_cross(CrossConfig(method="coocmap", orthography=True, **base), tmp_path / "a", echo=lambda m: None)
+    with pytest.raises(LangindError, match="cannot run with --no-orthography"):
+        CrossConfig(method="orthography", orthography=False, **base)
+    notes = []
+    res = induce_cross(CrossConfig(method="coocmap", **base), tmp_path / "b", echo=notes.append)["coocmap"]
+    assert res["orthography"] is False and any("without spelling evidence" in n for n in notes)

@@ -223,9 +223,15 @@ def induce_cross_cmd(
                                "coocmap-grow (frequent words first: holds on non-parallel text), "
                                "vecmap (word2vec + vecmap-style self-learning); "
                                "incontext: --candidates' top-10 re-ranked by a bigram LM of the target text read "
-                               "over the source text."),
+                               "over the source text; orthography: spelling alone (weakly supervised)."),
     candidates: str = typer.Option(C.candidates, help="incontext: the aligner whose candidates the LM re-ranks "
-                                   "(coocmap, coocmap-clip, coocmap-drop, coocmap-grow, vecmap)."),
+                                   "(coocmap, coocmap-clip, coocmap-drop, coocmap-grow, vecmap, orthography)."),
+    orthography: Optional[bool] = typer.Option(C.orthography, "--orthography/--no-orthography",
+                                               help="Spelling as evidence for coocmap/vecmap/incontext (weakly "
+                                               "supervised by spelling). Default: on when the two texts share an "
+                                               "alphabet. --no-orthography: fully unsupervised."),
+    spelling_weight: float = typer.Option(C.spelling_weight, min=0.0, help="Weight of the spelling similarity beside "
+                                          "the aligner's cosine (--orthography)."),
     minutes: float = typer.Option(C.minutes, help="Training budget of the method (hybrid: of each of its two stages; "
                                   "vecmap: of its self-learning)."),
     lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus)."),
@@ -250,8 +256,8 @@ def induce_cross_cmd(
                       dictionary=str(dictionary) if dictionary else None, minutes=minutes,
                       lm=str(lm) if lm else None, src_lm=str(src_lm) if src_lm else None,
                       init_lexicon=str(init_lexicon) if init_lexicon else None, anchor=anchor, lm_minutes=lm_minutes,
-                      top=top, window=window, candidates=candidates, seed=seed, threads=threads,
-                      progress=not quiet)
+                      top=top, window=window, candidates=candidates, orthography=orthography,
+                      spelling_weight=spelling_weight, seed=seed, threads=threads, progress=not quiet)
     cfg.joint = replace(cfg.joint, epochs=epochs, max_vocab=max_vocab)
     out = Path(out or RunDir.default_path("induce-cross"))
     results = induce_cross(cfg, out, echo=typer.echo)
@@ -266,6 +272,9 @@ def _print_cross(res: dict, src: str, tgt: str, method: str) -> None:
         typer.echo(f"{method} {src}->{tgt} {name:12s} P@1 {r['P@1']:.3f}  P@5 {r['P@5']:.3f}  P@10 {r['P@10']:.3f}  "
                    f"({r['evaluated']} test words)")
     typer.echo("sample: " + ", ".join(f"{a}→{b}" for a, b in res["sample"][:15]))
+    if "confidence" in res:
+        conf = res["confidence"]
+        typer.echo(("warning: " if conf["failed"] else "confidence: ") + conf["message"], err=bool(conf["failed"]))
 
 
 # -- embeddings and evaluation ------------------------------------------------------------------------

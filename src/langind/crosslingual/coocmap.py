@@ -103,7 +103,7 @@ def sorted_similarity_init(x: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k: int = 10, patience: int = 5,
-            max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, dict]:
+            max_iter: int = 100, prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
     """Self-learning matching of two co-occurrence spaces.
 
     Problem: find index pairs (src, tgt) such that describing every word by its co-occurrences with
@@ -114,6 +114,10 @@ def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k
     ----------
     x : (n, n) source features (:func:`cooc_features`); z : (m, m) target features.
     init : (n, m) starting similarity; default :func:`sorted_similarity_init`.
+    prior : (n, m) evidence kept in the model (e.g. spelling similarity,
+        :func:`langind.crosslingual.orthography.token_spelling`), added to the similarity before
+        every dictionary step, so that self-learning cannot forget it (Dou et al. 2015 keep a weak
+        prior inside the model rather than as a start); None for the paper's method.
     csls_k : CSLS neighbourhood. patience : stop when the objective has not improved for this many
         iterations. max_iter : hard limit (warns when reached without converging).
 
@@ -133,6 +137,8 @@ def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k
     it = 0
     for it in range(max_iter):
         # 1. dictionary: CSLS matches, forward (every source word) and backward (every target word)
+        if prior is not None:
+            sim = sim + prior
         scores = csls(sim, topk_mean(sim, csls_k), topk_mean(sim.T, csls_k))
         src = np.concatenate([np.arange(n), scores.argmax(axis=0)])
         tgt = np.concatenate([scores.argmax(axis=1), np.arange(m)])
@@ -169,18 +175,19 @@ def seed_similarity(sim: np.ndarray, n: int, m: int, csls_k: int = 10, seed: int
 
 
 def coocmap_grow(counts_src: np.ndarray, counts_tgt: np.ndarray, sizes: tuple[int, ...] = GROW_SIZES,
-                 **kw) -> tuple[np.ndarray, np.ndarray, dict]:
+                 prior: np.ndarray | None = None, **kw) -> tuple[np.ndarray, np.ndarray, dict]:
     """coocmap on growing frequent cores (rows and columns in frequency order): the ``sizes[0]``
     most frequent words of each side from the sorted-similarity start, then each larger core (and
     finally all words) started from :func:`seed_similarity` of the previous stage's result.
-    ``kw`` go to :func:`coocmap`. Returns (xw, zw, info) of the last stage, with every stage's info."""
+    ``prior`` (n_all, m_all), if given, goes to every stage (its top-left block); ``kw`` go to
+    :func:`coocmap`. Returns (xw, zw, info) of the last stage, with every stage's info."""
     n_all, m_all = len(counts_src), len(counts_tgt)
     stages, sim, t0 = [], None, time.time()
     for size in [s for s in sizes if s < min(n_all, m_all)] + [None]:
         n, m = (n_all, m_all) if size is None else (size, size)
         x, z = cooc_features(counts_src[:n, :n]), cooc_features(counts_tgt[:m, :m])
         init = None if sim is None else seed_similarity(sim, n, m, kw.get("csls_k", 10))
-        xw, zw, info = coocmap(x, z, init=init, **kw)
+        xw, zw, info = coocmap(x, z, init=init, prior=None if prior is None else prior[:n, :m], **kw)
         sim = xw @ zw.T
         stages.append({"words": [n, m], **info})
     return xw, zw, {**stages[-1], "stages": stages, "seconds": round(time.time() - t0, 1)}
@@ -188,15 +195,16 @@ def coocmap_grow(counts_src: np.ndarray, counts_tgt: np.ndarray, sizes: tuple[in
 
 def coocmap_variant(counts_src: np.ndarray, counts_tgt: np.ndarray, variant: str = "coocmap", csls_k: int = 10,
                     patience: int = 5, max_iter: int = 100, clip: tuple[float, float] = (99.0, 99.0),
-                    drop: int = 20) -> tuple[np.ndarray, np.ndarray, dict]:
-    """One of the paper's three variants on two count matrices; returns (xw, zw, info).
+                    drop: int = 20, prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+    """One of the paper's three variants on two count matrices; returns (xw, zw, info). ``prior``
+    (n, m): evidence kept in every dictionary step (:func:`coocmap`).
 
     ``coocmap``: plain features. ``coocmap-clip``: clipped features. ``coocmap-drop``: the clip run
     first, then features with the top ``drop`` singular directions removed and clipped, started
     from the clip run's final similarity. ``coocmap-grow``: :func:`coocmap_grow`.
     """
     check_choice("coocmap variant", variant, VARIANTS)
-    kw = {"csls_k": csls_k, "patience": patience, "max_iter": max_iter}
+    kw = {"csls_k": csls_k, "patience": patience, "max_iter": max_iter, "prior": prior}
     if variant == "coocmap-grow":
         return coocmap_grow(counts_src, counts_tgt, **kw)
     if variant == "coocmap":

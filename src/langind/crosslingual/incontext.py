@@ -65,6 +65,8 @@ class BigramLM:
         if not firsts:
             raise LangindError("the target LM needs at least one sentence")
         a, b = np.concatenate(firsts), np.concatenate(seconds)
+        counts = np.bincount(b, minlength=n).astype(np.float64) + 0.5
+        self.log_unigram = np.log(counts / counts.sum())  # p(e), the marginal the "unigram" channel divides by
         self.fwd = _KNTable(a, b, n, discount)
         self.bwd = _KNTable(b, a, n, discount)  # p(prev = b | next = a)
 
@@ -89,7 +91,7 @@ class UnigramLM:
         counts = np.bincount(np.concatenate([np.asarray(s, dtype=np.int64) for s in sentences]),
                              minlength=vocab_size + 1).astype(np.float64)
         counts[self.boundary] = len(sentences)
-        self.log_p = np.log((counts + 0.5) / (counts + 0.5).sum())
+        self.log_p = self.log_unigram = np.log((counts + 0.5) / (counts + 0.5).sum())
 
     def logp(self, prev: np.ndarray, nxt: np.ndarray, lam: float = 1.0) -> np.ndarray:
         prev, nxt = np.broadcast_arrays(np.asarray(prev, dtype=np.int64), np.asarray(nxt, dtype=np.int64))
@@ -195,6 +197,9 @@ def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     return np.squeeze(m, axis=axis) + np.log(np.maximum(np.exp(x - m).sum(axis=axis), 1e-300))
 
 
+CHANNELS = ("proposals", "unigram")
+
+
 # -- EM ---------------------------------------------------------------------------------------------
 @dataclass
 class InContextConfig:
@@ -206,6 +211,10 @@ class InContextConfig:
     betas: tuple[float, ...] = (1.0, 3.0, 10.0, 30.0, 100.0)  # sharpness of the aligner's q(e | f) = softmax(β · score)
     lams: tuple[float, ...] = (1.0, 0.5)  # forward/backward bigram mixture (1 = forward only)
     em_rounds: int = 0  # EM re-estimation rounds after the choice (0: the aligner's channel as it is)
+    # how the aligner's q(e | f) becomes the channel p(f | e): "proposals" divides by the marginal of
+    # the proposals themselves (Σ_f' q(e | f') p(f')), "unigram" by the target text's unigram p(e), so
+    # that a frequent target word gains nothing from its frequency alone (see prior_emissions)
+    channel: str = "proposals"
     alpha: float = 1000.0  # EM: prior strength in pseudo-counts
     heldout_fraction: float = 0.1  # source sentences that choose β and λ by likelihood
     batch: int = 2000  # sentences per lattice (memory: batch × L × K² float32 per lattice)
@@ -216,14 +225,23 @@ class InContextConfig:
             raise LangindError("k must be >= 1 and em_rounds >= 0")
         if not self.betas or not self.lams or any(not 0.0 <= lam <= 1.0 for lam in self.lams):
             raise LangindError(f"give at least one beta and lams in [0, 1], got {self.betas} and {self.lams}")
+        if self.channel not in CHANNELS:
+            raise LangindError(f"channel must be one of {CHANNELS}, got {self.channel!r}")
         if not 0.0 < self.heldout_fraction < 1.0:
             raise LangindError(f"heldout_fraction must be in (0, 1), got {self.heldout_fraction}")
 
 
 def prior_emissions(cand: np.ndarray, scores: np.ndarray, beta: float, src_counts: np.ndarray,
-                    n_tgt: int) -> np.ndarray:
+                    n_tgt: int, log_unigram: np.ndarray | None = None) -> np.ndarray:
     """log p0(f | e) from the aligner, by Bayes: the aligner's ``q(e | f) = softmax_k(β · score)``
-    and the source unigram ``p(f)`` give ``p0(f | e) = q(e | f) p(f) / Σ_f' q(e | f') p(f')``.
+    and the source unigram ``p(f)`` give ``p0(f | e) = q(e | f) p(f) / p(e)``.
+
+    ``p(e)`` is the marginal of the proposals, ``Σ_f' q(e | f') p(f')`` (``log_unigram`` None), or
+    the target text's unigram (``log_unigram`` (n_tgt + 1,) given). The first is a proper
+    distribution over the source words that propose ``e``, but when few of them propose a frequent
+    word (*the*), each gets a large ``p(f | the)`` and the LM's liking for *the* overrides the
+    aligner; with the second, the posterior of a candidate in context is ``p_LM(e | context) / p(e) ·
+    q(e | f)`` — the context's evidence *beyond* frequency, times the aligner's belief.
 
     Parameters: cand, scores (n_src, K); beta; src_counts (n_src,) source word counts; n_tgt.
     Returns (n_src, K) log-probabilities (``NEG`` in empty slots).
@@ -232,7 +250,11 @@ def prior_emissions(cand: np.ndarray, scores: np.ndarray, beta: float, src_count
     z = z - z.max(axis=1, keepdims=True)
     q = np.where(cand >= 0, np.exp(z), 0.0)
     q /= q.sum(axis=1, keepdims=True)
-    return m_step(q * src_counts[:, None], cand, None, 0.0, n_tgt)
+    if log_unigram is None:
+        return m_step(q * src_counts[:, None], cand, None, 0.0, n_tgt)
+    p_f = np.log(np.maximum(src_counts, 0.5) / src_counts.sum())[:, None]
+    log_q = np.log(np.maximum(q, 1e-300))
+    return np.where(cand >= 0, log_q + p_f - log_unigram[np.where(cand >= 0, cand, 0)], NEG)
 
 
 def lattices(sentences: list[np.ndarray], cand: np.ndarray, lm: BigramLM, lam: float, batch: int) -> list[Lattice]:
@@ -300,7 +322,8 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
         held_lats = lattices(heldout, cand, lm, lam, cfg.batch)
         for beta in cfg.betas:
             # 2. the channel: the aligner's distribution turned into p(f | e) by Bayes
-            log_prior = prior_emissions(cand, scores, beta, src_counts, n_tgt)
+            log_prior = prior_emissions(cand, scores, beta, src_counts, n_tgt,
+                                        lm.log_unigram if cfg.channel == "unigram" else None)
             log_emit = log_prior
             # 3. optional EM re-estimation, the aligner's channel kept as a prior
             for _ in range(cfg.em_rounds):

@@ -14,7 +14,19 @@ call the same code:
 * ``vecmap`` — gensim word2vec on each corpus, then vecmap-style self-learning
   (:mod:`langind.crosslingual.align`);
 * ``incontext`` — an aligner's top-k candidates (``candidates``) re-ranked by a bigram LM of the
-  target text reading the source text (:mod:`langind.crosslingual.incontext`).
+  target text reading the source text (:mod:`langind.crosslingual.incontext`);
+* ``orthography`` — spelling alone (:mod:`langind.crosslingual.orthography`): each source word's
+  most similarly spelled target words.
+
+``orthography`` (on by default where the two texts share an alphabet, ``--no-orthography`` to turn
+off) adds spelling evidence to the
+corpus-level methods: the spelling similarity is kept as a prior in every dictionary step of
+coocmap's self-learning, added to vecmap's final similarity, and so ranks the candidates that
+``incontext`` re-ranks. A run with it is *weakly supervised by spelling*, not fully unsupervised.
+
+Every corpus-level run ends with an unsupervised estimate of its own quality
+(:mod:`langind.crosslingual.confidence`) in ``metrics.json`` (``confidence``) and on screen, and
+warns in one line when the estimate says the alignment failed.
 """
 
 from __future__ import annotations
@@ -29,11 +41,13 @@ import numpy as np
 from langind import data
 from langind.corpus import CorpusSource
 from langind.crosslingual import align
+from langind.crosslingual import confidence
 from langind.crosslingual.coocmap import coocmap_variant, corpus_cooccurrence
 from langind.crosslingual.embeddings import train_word2vec
 from langind.crosslingual.incontext import BigramLM, InContextConfig, UnigramLM, rerank
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
-from langind.crosslingual.lexicon import score_and_write, write_lexicon
+from langind.crosslingual.lexicon import write_lexicon
+from langind.crosslingual.orthography import rank_proximity, shared_letters, spelling_similarity, token_spelling
 from langind.crosslingual.transfer import TransferConfig, transfer
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import (
@@ -45,12 +59,14 @@ from langind.evaluation.bli import (
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import FitConfig
 from langind.runs import RunDir
-from langind.similarity import unit_rows
+from langind.similarity import csls, topk_mean, unit_rows
 from langind.vocab import SPECIALS, Vocab, alphabetic_words
 
 LM_METHODS = ("joint-lm", "decipher", "hybrid", "swap")
 ALIGNMENT_METHODS = ("coocmap", "coocmap-clip", "coocmap-drop", "coocmap-grow", "vecmap")
-CROSS_METHODS = LM_METHODS + ALIGNMENT_METHODS + ("incontext",)
+CANDIDATE_METHODS = ALIGNMENT_METHODS + ("orthography",)  # what may propose incontext's candidates
+CROSS_METHODS = LM_METHODS + CANDIDATE_METHODS + ("incontext",)
+MIN_SHARED_LETTERS = 0.5  # --orthography needs the two sides to share at least this much of an alphabet
 
 
 def bundled_corpus(lang: str) -> str:
@@ -82,6 +98,10 @@ class CrossConfig:
     window: int = 5  # coocmap: co-occurrence window
     w2v_epochs: int = 20  # vecmap: word2vec epochs (small corpora need many; README, word2vec settings)
     candidates: str = "coocmap-grow"  # incontext: the aligner whose top-k candidates the LM re-ranks
+    # spelling evidence for the corpus-level methods (weak supervision; see module doc): None = on when the
+    # two texts share an alphabet, off (with a note) when they do not; True insists (error if they do not)
+    orthography: bool | None = None
+    spelling_weight: float = 1.0  # weight of the spelling similarity beside the aligner's cosine
     incontext: InContextConfig = field(default_factory=InContextConfig)
     seed: int = 0
     threads: int | None = None
@@ -89,7 +109,11 @@ class CrossConfig:
 
     def __post_init__(self) -> None:
         check_choice("method", self.method, CROSS_METHODS)
-        check_choice("candidate aligner", self.candidates, ALIGNMENT_METHODS)
+        check_choice("candidate aligner", self.candidates, CANDIDATE_METHODS)
+        if self.spelling_weight < 0:
+            raise LangindError(f"spelling weight must be >= 0, got {self.spelling_weight}")
+        if "orthography" in (self.method, self.method == "incontext" and self.candidates) and self.orthography is False:
+            raise LangindError("orthography is spelling alone; it cannot run with --no-orthography")
         if self.src == self.tgt:
             raise LangindError(f"source and target languages must differ (both are {self.src!r})")
         if self.minutes <= 0 or self.lm_minutes <= 0:
@@ -106,7 +130,15 @@ class CrossConfig:
 
     @property
     def aligns_corpora(self) -> bool:
-        return self.method in ALIGNMENT_METHODS or self.method == "incontext"
+        return self.method in CANDIDATE_METHODS or self.method == "incontext"
+
+    @property
+    def family(self) -> str:
+        """The benchmark's family of this run: ``orthography`` when spelling is used at all."""
+        uses_spelling = self.method == "orthography" or (self.orthography and self.aligns_corpora)
+        if uses_spelling:
+            return "orthography"
+        return "lm" if self.method in LM_METHODS or self.method == "incontext" else "alignment"
 
     @property
     def trains_joint(self) -> bool:
@@ -125,6 +157,8 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     """Run ``cfg.method`` into run directory ``out``; returns ``{"joint-lm": ..., METHOD: ...}``
     (each a metrics dict with ``nn``, ``csls``, ``csls_folded`` P@k and a lexicon ``sample``)."""
     out = Path(out)
+    if cfg.aligns_corpora:
+        resolve_orthography(cfg, echo)
     run = RunDir(out)
     if cfg.method == "incontext":
         run.write_config({"command": "induce cross (incontext)", **asdict(cfg)})
@@ -164,15 +198,22 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     return results
 
 
-def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = print):
+def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = print,
+                   hide: frozenset[str] = frozenset()):
     """Two aligned spaces of the ``top`` alphabetic words of each corpus, from a dictionary-free
-    alignment method: coocmap (any variant) or word2vec + vecmap-style. Returns (sw, sv, tw, tv, info)."""
+    alignment method: coocmap (any variant; with ``cfg.orthography`` the spelling similarity is kept
+    as a prior in every dictionary step, except for the source words in ``hide``) or word2vec +
+    vecmap-style. Returns (sw, sv, tw, tv, info)."""
     if method.startswith("coocmap"):
         echo(f"{method}: co-occurrence counts (window {cfg.window}) of the {cfg.top} most frequent tokens of "
-             f"{cfg.src_corpus} and {cfg.tgt_corpus}")
+             f"{cfg.src_corpus} and {cfg.tgt_corpus}" + (" with spelling as a prior" if cfg.orthography else ""))
         src_words, counts_src = corpus_cooccurrence(cfg.src_corpus, cfg.top, cfg.window)
         tgt_words, counts_tgt = corpus_cooccurrence(cfg.tgt_corpus, cfg.top, cfg.window)
-        xw, zw, info = coocmap_variant(counts_src, counts_tgt, method)
+        prior = None
+        if cfg.orthography:
+            prior = cfg.spelling_weight * token_spelling(src_words, tgt_words)
+            prior[[i for i, w in enumerate(src_words) if w in hide]] = 0.0
+        xw, zw, info = coocmap_variant(counts_src, counts_tgt, method, prior=prior)
         (sw, sv), (tw, tv) = alphabetic_words(src_words, xw), alphabetic_words(tgt_words, zw)
     else:
         echo(f"vecmap: word2vec ({cfg.w2v_epochs} epochs) on {cfg.src_corpus} and {cfg.tgt_corpus}, then "
@@ -183,16 +224,112 @@ def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = 
     return sw, sv, tw, tv, info
 
 
+def top_words_of(spec: str, top: int) -> list[str]:
+    """The ``top`` most frequent alphabetic words of a corpus, in frequency order."""
+    vocab = Vocab.build((t for _, t in CorpusSource(spec)), max_size=top * 2 + len(SPECIALS))
+    return [w for w in vocab.itos[vocab.n_specials:] if any(ch.isalpha() for ch in w)][:top]
+
+
+def resolve_orthography(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
+    """Decide ``cfg.orthography`` before a corpus-level run: spelling is evidence only when the two
+    texts share an alphabet. Asked for explicitly (``--orthography``, ``--method orthography``) on two
+    scripts: a one-line error; left to the default: turned off with a one-line note."""
+    needs = cfg.orthography is True or "orthography" in (cfg.method, cfg.method == "incontext" and cfg.candidates)
+    if cfg.orthography is False and not needs:
+        return
+    share = shared_letters(top_words_of(cfg.src_corpus, 500), top_words_of(cfg.tgt_corpus, 500))
+    if share >= MIN_SHARED_LETTERS:
+        cfg.orthography = True
+    elif needs:
+        raise LangindError(f"--orthography: {cfg.src_corpus} and {cfg.tgt_corpus} share almost no letters "
+                           f"({share:.0%} of the source's); spelling is no evidence here — run with --no-orthography")
+    else:
+        echo(f"note: {cfg.src_corpus} and {cfg.tgt_corpus} share almost no letters ({share:.0%}): running without "
+             "spelling evidence (fully unsupervised)")
+        cfg.orthography = False
+
+
+def hidden_anchor_pairs(cfg: CrossConfig) -> list[tuple[str, str]]:
+    """The spelling anchors this run hides from itself to check its own result
+    (:mod:`langind.crosslingual.confidence`), as (source word, target word)."""
+    sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
+    return [(sw[i], tw[j]) for i, j in confidence.hidden_anchors(sw, tw, spelling_similarity(sw, tw))]
+
+
+def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] = (),
+                   echo: Callable[[str], None] = print) -> tuple[list[str], list[str], np.ndarray, np.ndarray, dict]:
+    """What a corpus-level method thinks of every pair of the ``top`` words of each side.
+
+    Returns (sw, tw, sims, scores, info): ``sims`` (n_src, n_tgt) the method's similarity (cosine of
+    the aligned spaces, plus ``spelling_weight`` × the spelling similarity with ``cfg.orthography``;
+    for ``orthography`` the spelling similarity with frequency-rank proximity breaking ties) and
+    ``scores`` its CSLS (the retrieval every lexicon and P@k uses; the source term is dropped, as it
+    does not change a row's ranking). The source words of the ``hidden`` anchors get no spelling
+    evidence."""
+    hide = frozenset(a for a, _ in hidden)
+    if method == "orthography":
+        sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
+        echo(f"orthography: spelling similarity of the {len(sw)} × {len(tw)} most frequent words")
+        spelling = spelling_similarity(sw, tw)
+        spelling[[i for i, w in enumerate(sw) if w in hide]] = 0.0
+        sims = spelling + 1e-3 * (1.0 + rank_proximity(len(sw), len(tw)) / 20.0)
+        return sw, tw, sims, sims, {}
+    sw, sv, tw, tv, info = aligned_spaces(cfg, method, echo, hide)
+    sims = unit_rows(np.asarray(sv, dtype=np.float32)) @ unit_rows(np.asarray(tv, dtype=np.float32)).T
+    if cfg.orthography:
+        spelling = spelling_similarity(sw, tw)
+        spelling[[i for i, w in enumerate(sw) if w in hide]] = 0.0
+        sims = sims + cfg.spelling_weight * spelling
+    return sw, tw, sims, csls(sims, None, topk_mean(sims.T, 10)), info
+
+
+def ranked_rows(scores: np.ndarray, depth: int = 10) -> np.ndarray:
+    """Each row's ``depth`` best columns of ``scores``, best first."""
+    depth = min(depth, scores.shape[1])
+    top = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
+    return np.take_along_axis(top, np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1), axis=1)
+
+
+def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list[tuple[str, str]],
+                   echo: Callable[[str], None] = print) -> dict:
+    """The unsupervised quality estimate of a lexicon (``first``: each source row's target row) from
+    the ``hidden`` anchors, with its one-line verdict on screen
+    (:func:`langind.crosslingual.confidence.assess`)."""
+    si, ti = {w: i for i, w in enumerate(sw)}, {w: j for j, w in enumerate(tw)}
+    conf = confidence.assess(np.asarray(first), [(si[a], ti[b]) for a, b in hidden if a in si and b in ti])
+    echo(("warning: " if conf["failed"] else "confidence: ") + conf["message"])
+    return conf
+
+
+def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
+                   first_scores: np.ndarray, hidden: list[tuple[str, str]], nn_ranked: np.ndarray | None = None,
+                   echo: Callable[[str], None] = print) -> dict:
+    """What every corpus-level method reports from its ranked lists (n_src, ≥10): P@k by its own
+    ranking (``csls``) and accent-folded, by plain similarity (``nn``, when given), the lexicon
+    ``lexicon.SRC-TGT.tsv`` and a sample of it, and the ``confidence`` block."""
+    d = load_dictionary(cfg.dictionary_path)
+    result = {"csls": ranked_precision(sw, tw, ranked, d), "csls_folded": ranked_precision(sw, tw, ranked, d, fold=True)}
+    result["nn"] = ranked_precision(sw, tw, nn_ranked, d) if nn_ranked is not None else result["csls"]
+    lexicon = [(s, tw[ranked[i, 0]], float(first_scores[i])) for i, s in enumerate(sw)]
+    write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv", lexicon)
+    result["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
+    result["confidence"] = run_confidence(sw, tw, ranked[:, 0], hidden, echo)
+    return result
+
+
 def align_corpora(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = print) -> dict:
-    """A dictionary-free alignment method end to end from the two corpora: writes config, lexicon,
-    metrics into ``run``; returns the metrics."""
+    """A dictionary-free alignment method (or spelling alone) end to end from the two corpora: writes
+    config, lexicon, metrics into ``run``; returns the metrics."""
     run.write_config({"command": f"induce cross ({cfg.method})", **asdict(cfg)})
     t0 = time.time()
-    sw, sv, tw, tv, info = aligned_spaces(cfg, cfg.method, echo)
-    d = load_dictionary(cfg.dictionary_path)
-    result = {"method": cfg.method, "src": cfg.src, "tgt": cfg.tgt, "info": info,
-              "seconds": round(time.time() - t0, 1),
-              **score_and_write(run.path, cfg.src, cfg.tgt, sw, sv, tw, tv, d)}
+    hidden = hidden_anchor_pairs(cfg)
+    sw, tw, sims, scores, info = aligned_scores(cfg, cfg.method, hidden, echo)
+    ranked = ranked_rows(scores)
+    first = np.take_along_axis(scores, ranked[:, :1], axis=1)[:, 0]
+    result = {"method": cfg.method, "family": cfg.family, "src": cfg.src, "tgt": cfg.tgt, "info": info,
+              "orthography": cfg.orthography or cfg.method == "orthography",
+              **lexicon_result(cfg, run, sw, tw, ranked, first, hidden, ranked_rows(sims), echo),
+              "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
 
@@ -218,16 +355,22 @@ def token_sentences(spec: str, index: dict[str, int]) -> list[np.ndarray]:
 
 def incontext_from_spaces(cfg: CrossConfig, sw: list[str], sv: np.ndarray, tw: list[str], tv: np.ndarray,
                           unigram: bool = False, echo: Callable[[str], None] = print) -> tuple[list[str], np.ndarray, dict]:
-    """Candidates from two aligned spaces (CSLS top-k), re-ranked by the target LM reading the source
-    text (:func:`langind.crosslingual.incontext.rerank`). Returns the target words, the ranked target
-    rows per source word (n_src, ≥10) and the re-ranking's info. ``unigram`` is the ablation."""
-    inc = cfg.incontext
+    """Candidates from two aligned spaces (CSLS top-k, on the cosine scale), re-ranked in context
+    (:func:`incontext_from_scores`)."""
     x, z = unit_rows(np.asarray(sv, dtype=np.float64)), unit_rows(np.asarray(tv, dtype=np.float64))
-    scores = retrieval_scores(x, x, z, "csls")
-    depth = max(inc.k, 10)
-    ranked = np.argsort(-scores, axis=1)[:, :depth]
+    return incontext_from_scores(cfg, sw, tw, retrieval_scores(x, x, z, "csls") / 2, unigram, echo)
+
+
+def incontext_from_scores(cfg: CrossConfig, sw: list[str], tw: list[str], scores: np.ndarray,
+                          unigram: bool = False, echo: Callable[[str], None] = print) -> tuple[list[str], np.ndarray, dict]:
+    """Each source word's top-k targets by ``scores`` (n_src, n_tgt), re-ranked by the target LM reading
+    the source text (:func:`langind.crosslingual.incontext.rerank`). Returns the target words, the
+    ranked target rows per source word (n_src, ≥10) and the re-ranking's info. ``unigram`` is the
+    ablation."""
+    inc = cfg.incontext
+    ranked = ranked_rows(scores, max(inc.k, 10))
     cand = ranked[:, :inc.k].copy()
-    cand_scores = np.take_along_axis(scores, cand, axis=1) / 2  # CSLS is 2·cos − …: back to cosine scale
+    cand_scores = np.take_along_axis(scores, cand, axis=1)
     # punctuation and numerals spelled alike on both sides are context too: one candidate, themselves
     src_index = {w: i for i, w in enumerate(sw)}
     tgt_index = {w: j for j, w in enumerate(tw)}
@@ -263,21 +406,21 @@ def _frequent_tokens(spec: str, top: int) -> set[str]:
 
 def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = print,
                      unigram: bool = False) -> dict:
-    """The ``incontext`` method end to end: candidates from ``cfg.candidates``, re-ranked by the
-    target LM (``unigram``: the ablation); writes lexicon and metrics into ``run``."""
+    """The ``incontext`` method end to end: candidates from ``cfg.candidates`` (with spelling evidence
+    when ``cfg.orthography``), re-ranked by the target LM (``unigram``: the ablation); writes
+    lexicon and metrics into ``run``."""
     t0 = time.time()
-    sw, sv, tw, tv, align_info = aligned_spaces(cfg, cfg.candidates, echo)
+    hidden = hidden_anchor_pairs(cfg)
+    sw, tw, sims, scores, align_info = aligned_scores(cfg, cfg.candidates, hidden, echo)
     t1 = time.time()
-    tw, ranked, info = incontext_from_spaces(cfg, sw, sv, tw, tv, unigram, echo)
+    # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
+    tw, ranked, info = incontext_from_scores(cfg, sw, tw, scores / 2, unigram, echo)
     d = load_dictionary(cfg.dictionary_path)
-    start = bli_precision(sw, sv, tw, tv, d)
-    result = {"method": "incontext", "candidates": cfg.candidates, "start": start, "lm": "unigram" if unigram else "bigram",
-              "src": cfg.src, "tgt": cfg.tgt, "rerank": info, "candidates_info": align_info,
-              "seconds": round(time.time() - t0, 1), "rerank_seconds": round(time.time() - t1, 1),
-              "csls": ranked_precision(sw, tw, ranked, d), "csls_folded": ranked_precision(sw, tw, ranked, d, fold=True)}
-    result["nn"] = result["csls"]  # one ranking: the LM's
-    lexicon = [(s, tw[ranked[i, 0]], 1.0) for i, s in enumerate(sw)]
-    write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv", lexicon)
-    result["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
+    result = {"method": "incontext", "family": "ablation" if unigram else cfg.family, "candidates": cfg.candidates,
+              "orthography": cfg.orthography, "start": ranked_precision(sw, tw, ranked_rows(scores), d),
+              "lm": "unigram" if unigram else "bigram", "src": cfg.src, "tgt": cfg.tgt, "rerank": info,
+              "candidates_info": align_info, "rerank_seconds": round(time.time() - t1, 1),
+              **lexicon_result(cfg, run, sw, tw, ranked, np.ones(len(sw)), hidden, echo=echo),
+              "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result

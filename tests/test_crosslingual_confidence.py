@@ -1,0 +1,34 @@
+"""langind.crosslingual.confidence: the run's own, dictionary-free quality estimate."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from langind.crosslingual import confidence
+from langind.crosslingual.orthography import spelling_similarity
+
+
+def test_anchors_are_mutual_close_spellings_of_long_words():
+    src = ["presidente", "música", "nación", "perro", "casa"]
+    tgt = ["president", "music", "nation", "dog", "case"]
+    found = confidence.anchors(src, tgt, spelling_similarity(src, tgt))
+    assert (0, 0) in found and (1, 1) in found and (2, 2) in found
+    assert all(len(src[i]) >= confidence.ANCHOR_MIN_LEN for i, _ in found) and (4, 4) not in found
+
+
+def test_hidden_anchors_are_a_fixed_fraction_chosen_by_the_word():
+    words = [f"palabra{i:03d}" for i in range(400)]
+    sims = np.eye(400, dtype=np.float32)
+    hidden = confidence.hidden_anchors(words, words, sims)
+    assert 40 < len(hidden) < 130  # about one in five
+    assert hidden == confidence.hidden_anchors(words, words, sims)  # deterministic
+
+
+def test_assess_warns_on_a_lexicon_that_puts_no_anchor_back():
+    hidden = [(0, 0), (1, 1), (2, 2), (3, 3)]
+    good = confidence.assess(np.array([0, 1, 2, 9]), hidden)
+    bad = confidence.assess(np.array([5, 6, 7, 8]), hidden)
+    assert good["anchor_agreement"] == 0.75 and not good["failed"]
+    assert bad["anchor_agreement"] == 0.0 and bad["failed"] and "failed" in bad["message"]
+    none = confidence.assess(np.array([0]), [])
+    assert none["anchor_agreement"] is None and none["failed"] is None and "no estimate" in none["message"]

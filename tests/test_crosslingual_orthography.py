@@ -1,0 +1,47 @@
+"""langind.crosslingual.orthography: spelling similarity and candidates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from langind.crosslingual.orthography import (
+    rank_proximity,
+    shared_letters,
+    spelling_candidates,
+    spelling_similarity,
+    token_spelling,
+)
+from langind.errors import LangindError
+
+
+def test_similarity_folds_accents_and_ignores_short_words():
+    s = spelling_similarity(["nación", "música", "sol", "1984", "perro"], ["nation", "music", "sol", "1984", "dog"])
+    assert s[0, 0] == pytest.approx(1 - 1 / 6)  # nacion ↔ nation: one substitution in six letters
+    assert s[1, 1] == pytest.approx(1 - 1 / 6)  # accents folded: musica ↔ music, one deletion in six
+    assert s[2].max() == 0.0 and s[:, 2].max() == 0.0  # three letters: no spelling evidence
+    assert s[3, 3] == 1.0  # identical numerals count whatever their length
+    assert s[4, 4] < 0.3 and s.dtype == np.float32 and s.shape == (5, 5)
+
+
+def test_similarity_needs_words():
+    with pytest.raises(LangindError, match="non-empty"):
+        spelling_similarity([], ["a"])
+
+
+def test_candidates_rank_by_spelling_then_by_frequency_rank():
+    src, tgt = ["historia", "zzzzqq"], ["history", "house", "story", "other"]
+    cand, scores = spelling_candidates(src, tgt, k=3)
+    assert cand.shape == (2, 3) and cand[0, 0] == 0 and scores[0, 0] == scores.max()
+    assert cand[1, 0] == 2  # no spelling evidence: the closest frequency rank (rank 1 of 2 ↔ rank 2 of 4)
+    assert rank_proximity(3, 3)[1, 1] == 0.0 and rank_proximity(3, 3)[0, 2] < rank_proximity(3, 3)[0, 1]
+
+
+def test_token_spelling_matches_punctuation_by_identity():
+    m = token_spelling([",", "nación", "."], [".", "nation", ",", "!"])
+    assert m[0, 2] == 1.0 and m[2, 0] == 1.0 and m[0, 3] == 0.0 and m[1, 1] > 0.8
+
+
+def test_shared_letters_tells_one_alphabet_from_two():
+    assert shared_letters(["casa", "perro"], ["house", "dog", "caps"]) > 0.5
+    assert shared_letters(["дом", "собака"], ["house", "dog"]) == 0.0
