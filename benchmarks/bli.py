@@ -148,7 +148,7 @@ class SeedRun:
     def confidence(self, corpus: str, s: str, t: str, sw, tw, first) -> dict:
         """The confidence estimate of a row that did not use spelling (nothing was hidden from it)."""
         hidden = hidden_anchor_pairs(self.cross_config(corpus, s, t, "coocmap"))
-        return run_confidence(sw, tw, first, hidden, echo=lambda m: None)
+        return run_confidence(sw, tw, first, hidden)
 
     def induced(self, corpus: str, s: str, t: str, name: str, cfg: CrossConfig, dictionary: str) -> dict:
         """A row run end to end by ``induce cross`` (its metrics, confidence included)."""
@@ -158,7 +158,7 @@ class SeedRun:
         family = "lm" if cfg.method == "incontext" else cfg.family
         return scored(family, res["csls"], res["seconds"], [cfg.candidates] if cfg.method == "incontext" else [],
                       res["confidence"], cfg.orthography or cfg.method == "orthography",
-                      **({"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"]["lam"]}}
+                      **({"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"].get("lam")}}
                          if cfg.method == "incontext" else {}))
 
     def coocmap_spaces(self, corpus: str, s: str, t: str, variant: str):

@@ -135,3 +135,7 @@ def test_cli_cross_orthography_flags_and_confidence_line(pair, tmp_path):
     assert "P@1" in r.stdout and ("confidence:" in r.stdout + r.stderr or "warning:" in r.stdout + r.stderr)
     one_line_error(run_cli(*base, "--method", "coocmap", "--orthography", "--out", str(tmp_path / "o")),
                    "share almost no letters")
+    r = run_cli(*base, "--method", "incontext", "--candidates", "coocmap", "--lm", str(pair / "lm-b"),
+                "--out", str(tmp_path / "neural"))
+    assert r.returncode == 0, r.stderr
+    assert '"lm": "neural"' in (tmp_path / "neural" / "metrics.json").read_text()

@@ -91,3 +91,18 @@ def test_bad_configs_are_clear_errors():
         InContextConfig(lams=(2.0,))
     with pytest.raises(LangindError, match="at least one sentence"):
         BigramLM([], 3)
+
+
+def test_unigram_channel_divides_by_the_target_frequency():
+    """p0(f | e) = q(e | f) p(f) / p(e): with equal aligner scores, the rarer target gets the larger
+    emission (the LM's liking for a frequent word is cancelled, not doubled)."""
+    from langind.crosslingual.incontext import prior_emissions
+
+    cand = np.array([[0, 1], [1, -1]])
+    scores = np.array([[0.5, 0.5], [1.0, 0.0]])
+    log_uni = np.log(np.array([0.7, 0.2, 0.1]))  # target 0 frequent, 1 rarer, boundary
+    e = prior_emissions(cand, scores, 1.0, np.array([10.0, 10.0]), 2, log_uni)
+    assert e[0, 1] > e[0, 0] and e[1, 1] == NEG
+    assert e[0, 0] == pytest.approx(np.log(0.5) + np.log(0.5) - np.log(0.7))
+    with pytest.raises(LangindError, match="channel"):
+        InContextConfig(channel="magic")

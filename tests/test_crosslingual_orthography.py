@@ -45,3 +45,16 @@ def test_token_spelling_matches_punctuation_by_identity():
 def test_shared_letters_tells_one_alphabet_from_two():
     assert shared_letters(["casa", "perro"], ["house", "dog", "caps"]) > 0.5
     assert shared_letters(["дом", "собака"], ["house", "dog"]) == 0.0
+
+
+def test_learned_suffix_rewrites_bring_regular_cognates_closer():
+    from langind.crosslingual.orthography import cognate_similarity, learn_suffix_rules
+
+    stems = ["nat", "pos", "relat", "direc", "ac", "sec", "fun", "mo", "op", "condi"]
+    src = [f"{s}ción" for s in stems] + ["información"]
+    tgt = [f"{s}tion" for s in stems] + ["information"]
+    plain = spelling_similarity(src, tgt)
+    rules = learn_suffix_rules(src, tgt, plain)
+    assert ("cion", "tion", len(stems)) in rules or any(a.endswith("cion") and b.endswith("tion") for a, b, _ in rules)
+    learned, _ = cognate_similarity(src, tgt)
+    assert learned[0, 0] == 1.0 > plain[0, 0] and (learned >= plain).all()

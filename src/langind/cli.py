@@ -234,7 +234,7 @@ def induce_cross_cmd(
                                           "the aligner's cosine (--orthography)."),
     minutes: float = typer.Option(C.minutes, help="Training budget of the method (hybrid: of each of its two stages; "
                                   "vecmap: of its self-learning)."),
-    lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus)."),
+    lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus); incontext: re-rank with this frozen neural LM instead of the bigram LM."),
     src_lm: Optional[Path] = typer.Option(None, help="swap: source-language LM run (default: train one on the source corpus)."),
     init_lexicon: Optional[Path] = typer.Option(None, help="hybrid: start from this lexicon TSV instead of training joint-lm."),
     anchor: float = typer.Option(C.anchor, min=0.0, help="decipher/hybrid: pull each learned vector towards its start "

@@ -55,13 +55,14 @@ def hidden_anchors(src_words: list[str], tgt_words: list[str], spelling: np.ndar
     return [(i, j) for i, j in anchors(src_words, tgt_words, spelling) if _hidden(src_words[i])]
 
 
-def assess(first: np.ndarray, hidden: list[tuple[int, int]]) -> dict:
+def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool = False) -> dict:
     """The ``confidence`` block of a run.
 
     Parameters
     ----------
     first : (n_src,) each source row's first translation (a target row).
     hidden : the hidden anchors, (source row, target row) pairs (:func:`hidden_anchors`).
+    uses_spelling : the run used spelling; its estimate then says what it knows *beyond* spelling.
 
     Returns ``anchor_agreement`` (fraction of hidden anchors put back, None without anchors),
     ``hidden_anchors`` (how many), ``failed`` and a one-line ``message``.
@@ -71,7 +72,12 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]]) -> dict:
                 "message": "no spelling anchors between these vocabularies: no estimate of the lexicon's quality"}
     agreement = float(np.mean([first[i] == j for i, j in hidden]))
     failed = agreement < FAILED_AGREEMENT
-    msg = (f"{agreement:.0%} of {len(hidden)} hidden spelling anchors put back (< {FAILED_AGREEMENT:.0%}): "
-           "the alignment has most likely failed; treat this lexicon as noise"
-           if failed else f"{agreement:.0%} of {len(hidden)} hidden spelling anchors put back")
+    put_back = f"{agreement:.0%} of {len(hidden)} hidden spelling anchors put back"
+    if not failed:
+        msg = put_back
+    elif uses_spelling:
+        msg = (f"{put_back} (< {FAILED_AGREEMENT:.0%}): nothing beyond spelling was learned; only the words "
+               "spelled like their translation are likely right")
+    else:
+        msg = f"{put_back} (< {FAILED_AGREEMENT:.0%}): the alignment has most likely failed; treat this lexicon as noise"
     return {"anchor_agreement": round(agreement, 4), "hidden_anchors": len(hidden), "failed": failed, "message": msg}

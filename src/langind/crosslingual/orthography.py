@@ -13,6 +13,10 @@ This module measures it once, for every other method to use:
   ``1 − Levenshtein(a, b) / max(|a|, |b|)`` (rapidfuzz) after :func:`langind.corpus.fold_accents`
   and lower-casing, 0 for pairs with a word shorter than ``min_len`` letters (short words match by
   chance: *son*/*son*, *a*/*a*), 1 for identical numerals;
+* :func:`cognate_similarity` — the same after learning, from the two vocabularies themselves, the
+  suffix correspondences of the language pair (*-ción*/*-tion*, *-dad*/*-ty*, *-o*/*-*): each word
+  is also compared with the target words after each learned rewrite of its ending (the best
+  similarity counts). The rules come from the mutual best spelling matches, not from a dictionary;
 * :func:`spelling_candidates` — each source word's ``k`` best targets by spelling, with
   frequency-rank proximity breaking ties and filling the list for words spelling cannot place.
 
@@ -21,6 +25,8 @@ benchmark keeps the two kinds apart (family ``orthography``).
 """
 
 from __future__ import annotations
+
+import collections
 
 import numpy as np
 
@@ -76,6 +82,54 @@ def spelling_similarity(src_words: list[str], tgt_words: list[str], min_len: int
     return sims
 
 
+def learn_suffix_rules(src_words: list[str], tgt_words: list[str], sims: np.ndarray, min_sim: float = 0.6,
+                       max_suffix: int = 4, min_stem: int = 3, min_count: int = 3, top: int = 40
+                       ) -> list[tuple[str, str, int]]:
+    """Suffix rewrites ``(source ending, target ending, count)`` read off the mutual best spelling
+    matches: for every pair with similarity ≥ ``min_sim`` and a common prefix of ≥ ``min_stem``
+    letters, the two remainders (at most ``max_suffix`` letters each) are one observation; the
+    ``top`` most frequent rewrites seen at least ``min_count`` times are returned.
+
+    Parameters: src_words, tgt_words (n, m words); sims (n, m) :func:`spelling_similarity`."""
+    fs, ft = _folded(src_words), _folded(tgt_words)
+    fwd, bwd = sims.argmax(axis=1), sims.argmax(axis=0)
+    counts: collections.Counter = collections.Counter()
+    for i, j in enumerate(fwd):
+        if bwd[j] != i or sims[i, j] < min_sim:
+            continue
+        a, b = fs[i], ft[j]
+        p = 0
+        while p < min(len(a), len(b)) and a[p] == b[p]:
+            p += 1
+        ra, rb = a[p:], b[p:]
+        if p >= min_stem and (ra or rb) and len(ra) <= max_suffix and len(rb) <= max_suffix:
+            counts[(ra, rb)] += 1
+    return [(ra, rb, c) for (ra, rb), c in counts.most_common(top) if c >= min_count]
+
+
+def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int = MIN_LEN, workers: int = 1
+                       ) -> tuple[np.ndarray, list[tuple[str, str, int]]]:
+    """:func:`spelling_similarity` with learned suffix rewrites (:func:`learn_suffix_rules`): each
+    source word is also compared, after each rewrite of its ending, with every target word, and the
+    best similarity counts. Returns ((n, m) float32, the rules)."""
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import cdist
+
+    sims = spelling_similarity(src_words, tgt_words, min_len, workers)
+    rules = learn_suffix_rules(src_words, tgt_words, sims)
+    fs, ft = _folded(src_words), _folded(tgt_words)
+    best = sims.copy()
+    for ra, rb, _ in rules:
+        rows = [i for i, w in enumerate(fs) if w.endswith(ra) and len(w) - len(ra) >= 3]
+        if rows:
+            rewritten = [fs[i][:len(fs[i]) - len(ra)] + rb for i in rows]
+            best[rows] = np.maximum(best[rows], cdist(rewritten, ft, scorer=Levenshtein.normalized_similarity,
+                                                       dtype=np.float32, workers=workers))
+    best[[len(w) < min_len for w in fs]] = 0.0
+    best[:, [len(w) < min_len for w in ft]] = 0.0
+    return np.maximum(best, sims), rules
+
+
 def rank_proximity(n: int, m: int) -> np.ndarray:
     """(n, m) closeness of frequency ranks, ``−|log(1 + i) − log(1 + j · n / m)|``: the weakest
     evidence there is (a frequent word translates to a frequent word), used to break ties."""
@@ -99,14 +153,14 @@ def spelling_candidates(src_words: list[str], tgt_words: list[str], k: int = 10,
 
 
 def token_spelling(src_tokens: list[str], tgt_tokens: list[str], min_len: int = MIN_LEN) -> np.ndarray:
-    """:func:`spelling_similarity` over two token lists that also hold punctuation and numerals (the
+    """:func:`cognate_similarity` over two token lists that also hold punctuation and numerals (the
     co-occurrence vocabularies): words by spelling, a token without letters by identity (1 for the
     same token on both sides, 0 otherwise). (n, m) float32."""
     out = np.zeros((len(src_tokens), len(tgt_tokens)), dtype=np.float32)
     si = [i for i, w in enumerate(src_tokens) if any(c.isalpha() for c in w)]
     ti = [j for j, w in enumerate(tgt_tokens) if any(c.isalpha() for c in w)]
     if si and ti:
-        out[np.ix_(si, ti)] = spelling_similarity([src_tokens[i] for i in si], [tgt_tokens[j] for j in ti], min_len)
+        out[np.ix_(si, ti)] = cognate_similarity([src_tokens[i] for i in si], [tgt_tokens[j] for j in ti], min_len)[0]
     tpos = {w: j for j, w in enumerate(tgt_tokens) if not any(c.isalpha() for c in w)}
     for i, w in enumerate(src_tokens):
         if w in tpos:

@@ -15,6 +15,8 @@ call the same code:
   (:mod:`langind.crosslingual.align`);
 * ``incontext`` — an aligner's top-k candidates (``candidates``) re-ranked by a bigram LM of the
   target text reading the source text (:mod:`langind.crosslingual.incontext`);
+  With ``lm`` (a frozen target LM run) the neural LM re-ranks instead
+  (:mod:`langind.crosslingual.neural_context`, the self-recovery context engine cross-lingually);
 * ``orthography`` — spelling alone (:mod:`langind.crosslingual.orthography`): each source word's
   most similarly spelled target words.
 
@@ -47,7 +49,9 @@ from langind.crosslingual.embeddings import train_word2vec
 from langind.crosslingual.incontext import BigramLM, InContextConfig, UnigramLM, rerank
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
 from langind.crosslingual.lexicon import write_lexicon
-from langind.crosslingual.orthography import rank_proximity, shared_letters, spelling_similarity, token_spelling
+from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank
+from langind.crosslingual.orthography import (cognate_similarity, rank_proximity, shared_letters, spelling_similarity,
+                                              token_spelling)
 from langind.crosslingual.transfer import TransferConfig, transfer
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import (
@@ -57,7 +61,7 @@ from langind.evaluation.bli import (
     retrieval_scores,
 )
 from langind.lm.recipes import train_recipe
-from langind.mapping.fit import FitConfig
+from langind.mapping.fit import FitConfig, load_frozen_lm
 from langind.runs import RunDir
 from langind.similarity import csls, topk_mean, unit_rows
 from langind.vocab import SPECIALS, Vocab, alphabetic_words
@@ -103,6 +107,7 @@ class CrossConfig:
     orthography: bool | None = None
     spelling_weight: float = 1.0  # weight of the spelling similarity beside the aligner's cosine
     incontext: InContextConfig = field(default_factory=InContextConfig)
+    neural: NeuralContextConfig = field(default_factory=NeuralContextConfig)  # incontext with --lm
     seed: int = 0
     threads: int | None = None
     progress: bool = True
@@ -269,15 +274,16 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
     hide = frozenset(a for a, _ in hidden)
     if method == "orthography":
         sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
-        echo(f"orthography: spelling similarity of the {len(sw)} × {len(tw)} most frequent words")
-        spelling = spelling_similarity(sw, tw)
+        spelling, rules = cognate_similarity(sw, tw)
+        echo(f"orthography: spelling similarity of the {len(sw)} × {len(tw)} most frequent words, {len(rules)} "
+             "learned suffix rewrites (" + ", ".join(f"-{a}→-{b}" for a, b, _ in rules[:5]) + ", …)")
         spelling[[i for i, w in enumerate(sw) if w in hide]] = 0.0
         sims = spelling + 1e-3 * (1.0 + rank_proximity(len(sw), len(tw)) / 20.0)
-        return sw, tw, sims, sims, {}
+        return sw, tw, sims, sims, {"suffix_rules": [[a, b, c] for a, b, c in rules]}
     sw, sv, tw, tv, info = aligned_spaces(cfg, method, echo, hide)
     sims = unit_rows(np.asarray(sv, dtype=np.float32)) @ unit_rows(np.asarray(tv, dtype=np.float32)).T
     if cfg.orthography:
-        spelling = spelling_similarity(sw, tw)
+        spelling = cognate_similarity(sw, tw)[0]
         spelling[[i for i, w in enumerate(sw) if w in hide]] = 0.0
         sims = sims + cfg.spelling_weight * spelling
     return sw, tw, sims, csls(sims, None, topk_mean(sims.T, 10)), info
@@ -291,14 +297,13 @@ def ranked_rows(scores: np.ndarray, depth: int = 10) -> np.ndarray:
 
 
 def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list[tuple[str, str]],
-                   echo: Callable[[str], None] = print) -> dict:
+                   uses_spelling: bool = False) -> dict:
     """The unsupervised quality estimate of a lexicon (``first``: each source row's target row) from
-    the ``hidden`` anchors, with its one-line verdict on screen
-    (:func:`langind.crosslingual.confidence.assess`)."""
+    the ``hidden`` anchors (:func:`langind.crosslingual.confidence.assess`); the CLI prints its
+    one-line verdict."""
     si, ti = {w: i for i, w in enumerate(sw)}, {w: j for j, w in enumerate(tw)}
-    conf = confidence.assess(np.asarray(first), [(si[a], ti[b]) for a, b in hidden if a in si and b in ti])
-    echo(("warning: " if conf["failed"] else "confidence: ") + conf["message"])
-    return conf
+    return confidence.assess(np.asarray(first), [(si[a], ti[b]) for a, b in hidden if a in si and b in ti],
+                             uses_spelling)
 
 
 def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
@@ -313,7 +318,7 @@ def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], 
     lexicon = [(s, tw[ranked[i, 0]], float(first_scores[i])) for i, s in enumerate(sw)]
     write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv", lexicon)
     result["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
-    result["confidence"] = run_confidence(sw, tw, ranked[:, 0], hidden, echo)
+    result["confidence"] = run_confidence(sw, tw, ranked[:, 0], hidden, cfg.family == "orthography")
     return result
 
 
@@ -414,11 +419,17 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
     sw, tw, sims, scores, align_info = aligned_scores(cfg, cfg.candidates, hidden, echo)
     t1 = time.time()
     # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
-    tw, ranked, info = incontext_from_scores(cfg, sw, tw, scores / 2, unigram, echo)
+    if cfg.lm is not None and not unigram:
+        lm, lm_vocab, dev = load_frozen_lm(cfg.lm, seed=cfg.seed, threads=cfg.threads)
+        echo(f"in-context: the frozen neural LM {cfg.lm} reads {cfg.src_corpus} through the lexicon")
+        ranked, info = neural_rerank(lm, lm_vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, scores / 2, cfg.neural,
+                                     dev, log=echo)
+    else:
+        tw, ranked, info = incontext_from_scores(cfg, sw, tw, scores / 2, unigram, echo)
     d = load_dictionary(cfg.dictionary_path)
     result = {"method": "incontext", "family": "ablation" if unigram else cfg.family, "candidates": cfg.candidates,
               "orthography": cfg.orthography, "start": ranked_precision(sw, tw, ranked_rows(scores), d),
-              "lm": "unigram" if unigram else "bigram", "src": cfg.src, "tgt": cfg.tgt, "rerank": info,
+              "lm": "unigram" if unigram else ("neural" if cfg.lm else "bigram"), "src": cfg.src, "tgt": cfg.tgt, "rerank": info,
               "candidates_info": align_info, "rerank_seconds": round(time.time() - t1, 1),
               **lexicon_result(cfg, run, sw, tw, ranked, np.ones(len(sw)), hidden, echo=echo),
               "seconds": round(time.time() - t0, 1)}

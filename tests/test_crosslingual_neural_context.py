@@ -1,0 +1,46 @@
+"""langind.crosslingual.neural_context: the frozen neural target LM re-ranks candidates in context."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank, source_stream
+from langind.errors import LangindError
+from langind.mapping.fit import load_frozen_lm
+
+
+def test_source_stream_maps_words_symbols_and_the_rest(pair):
+    lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
+    ids, fixed = source_stream(str(pair / "a.txt"), ["w0", "w1"], vocab)
+    n = len(fixed)
+    assert set(np.unique(ids)) <= set(range(n)) and (fixed[:2] == -1).all()
+    assert fixed[n - 2] == vocab.stoi["<unk>"] and fixed[n - 1] == vocab.eos_id
+    assert (ids == n - 1).sum() == sum(1 for line in (pair / "a.txt").read_text().splitlines() if line.strip())
+
+
+def test_the_lm_picks_the_planted_translation_among_two_equal_candidates(pair):
+    """Each source word wI has candidates vI and one wrong target, scored alike: only the target LM
+    reading the source text can tell them apart."""
+    lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
+    n = 40
+    sw, tw = [f"w{i}" for i in range(n)], [f"v{i}" for i in range(n)]
+    rng = np.random.default_rng(0)
+    wrong = (np.arange(n) + rng.integers(1, n, size=n)) % n
+    scores = np.zeros((n, n), dtype=np.float32)
+    scores[np.arange(n), wrong] = 0.5 + 1e-4  # the wrong one first, by a hair
+    scores[np.arange(n), np.arange(n)] = 0.5
+    cfg = NeuralContextConfig(k=2, beta=1.0, rounds=3, max_tokens=20_000)
+    ranked, info = neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, scores, cfg,
+                                 log=lambda m: None)
+    assert ranked.shape == (n, 10) and info["rounds"] == 3
+    assert (ranked[:, 0] == np.arange(n)).mean() >= 0.7
+
+
+def test_bad_settings_and_shapes_are_errors(pair):
+    with pytest.raises(LangindError, match="beta"):
+        NeuralContextConfig(beta=0)
+    lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
+    with pytest.raises(LangindError, match="do not match"):
+        neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), ["w0"], ["v0", "v1"],
+                      np.zeros((2, 2)), log=lambda m: None)
