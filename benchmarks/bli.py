@@ -58,7 +58,7 @@ import numpy as np
 
 from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.cross import (CrossConfig, aligned_spaces, hidden_anchor_pairs, incontext_from_spaces,
-                                       induce_cross, run_confidence)
+                                       induce_cross, run_confidence, top_words_of)
 from langind.runs import atomic_write_json
 from langind.similarity import unit_rows
 
@@ -99,9 +99,14 @@ class SeedRun:
     def settings(self) -> dict:
         a = self.args
         return {"top": a.top, "w2v_epochs": a.w2v_epochs, "vecmap_seconds": a.vecmap_seconds,
-                "joint_minutes": a.joint_minutes, "threads": a.threads}
+                "joint_minutes": a.joint_minutes, "threads": a.threads, "lm_epochs": a.lm_epochs}
 
-    def row(self, corpus: str, pair: str, name: str, compute) -> dict:
+    def wanted(self, name: str) -> bool:
+        return not self.args.rows or any(name == r[1:] if r.startswith("=") else r in name for r in self.args.rows)
+
+    def row(self, corpus: str, pair: str, name: str, compute) -> dict | None:
+        if not self.wanted(name):
+            return None
         key = f"{corpus}/{pair}/{name}"
         old = self.rows.get(key)
         if old and old["settings"] == self.settings():
@@ -150,9 +155,29 @@ class SeedRun:
         hidden = hidden_anchor_pairs(self.cross_config(corpus, s, t, "coocmap"))
         return run_confidence(sw, tw, first, hidden)
 
+    def induced_dir(self, corpus: str, s: str, t: str, name: str) -> Path:
+        return self.work / f"{corpus}-{s}-{t}-{name.replace(' ', '_').replace(':', '').replace('+', 'and')}"
+
+    def apertium_p1(self, corpus: str, s: str, t: str, name: str) -> dict | None:
+        """P@1 of an end-to-end row's lexicon against the bundled Apertium dictionary (the second,
+        independent gold standard), or None for rows without a lexicon file."""
+        from langind.crosslingual.lexicon import read_lexicon
+        from langind.evaluation.bli import gold_pairs
+
+        path = self.induced_dir(corpus, s, t, name) / f"lexicon.{s}-{t}.tsv"
+        if not path.exists():
+            return None
+        rows = read_lexicon(path)
+        sw = [a for a, _, _ in rows]
+        tw = sorted({b for _, b, _ in rows} | set(top_words_of(CORPORA[corpus][t], self.args.top)))
+        ti = {w: j for j, w in enumerate(tw)}
+        gold, _ = gold_pairs(sw, tw, load_dictionary(data.dictionary_path(s, t, "apertium")))
+        first = [ti[b] for _, b, _ in rows]
+        return {"P@1": round(float(np.mean([first[i] in js for i, js in gold.items()])), 4), "test_words": len(gold)}
+
     def induced(self, corpus: str, s: str, t: str, name: str, cfg: CrossConfig, dictionary: str) -> dict:
         """A row run end to end by ``induce cross`` (its metrics, confidence included)."""
-        out = self.work / f"{corpus}-{s}-{t}-{name.replace(' ', '_').replace(':', '').replace('+', 'and')}"
+        out = self.induced_dir(corpus, s, t, name)
         cfg.dictionary = dictionary
         res = induce_cross(cfg, out, echo=lambda m: None)[cfg.method]
         family = "lm" if cfg.method == "incontext" else cfg.family
@@ -185,6 +210,19 @@ class SeedRun:
         atomic_write_json(marker, self.settings())
         return out
 
+    def target_lm(self, corpus: str, lang: str) -> Path:
+        """The frozen neural LM of one side (reference recipe, ``--lm-epochs``), trained once."""
+        from langind.lm.recipes import train_recipe
+
+        out = self.work / f"lm-{corpus}-{lang}"
+        marker = out / "benchmark-settings.json"
+        if marker.exists() and json.loads(marker.read_text()) == self.settings():
+            return out
+        train_recipe("reference", CORPORA[corpus][lang], out, epochs=self.args.lm_epochs, max_minutes=10.0,
+                     seed=self.seed, threads=self.args.threads, progress=False)
+        atomic_write_json(marker, self.settings())
+        return out
+
     def joint_spaces(self, corpus: str, s: str, t: str):
         out = self.joint(corpus)
         model, vocabs = load_joint(out)
@@ -197,7 +235,7 @@ def run_seed(run: SeedRun) -> dict:
     {corpus: {pair: {name: row}}}."""
     out: dict = {}
     for corpus in run.args.corpora:
-        for s, t in DIRECTIONS:
+        for s, t in [tuple(p.split("-")) for p in run.args.directions]:
             pair = f"{s}-{t}"
             dict_path = str(data.dictionary_path(s, t))
             d = load_dictionary(dict_path)
@@ -205,7 +243,11 @@ def run_seed(run: SeedRun) -> dict:
 
             def spaces_row(family, spaces, seconds, uses):
                 sw, sv, tw, tv = spaces[:4]
-                conf = run.confidence(corpus, s, t, sw, tw, first_choices(sw, sv, tw, tv))
+                first = first_choices(sw, sv, tw, tv)
+                if family == "trivial":  # identical strings is spelling: the hidden anchors are hidden from it too
+                    hidden = {a for a, _ in hidden_anchor_pairs(run.cross_config(corpus, s, t, "coocmap"))}
+                    first[[i for i, w in enumerate(sw) if w in hidden]] = -1
+                conf = run.confidence(corpus, s, t, sw, tw, first)
                 return scored(family, bli_precision(sw, sv, tw, tv, d), seconds, uses, conf)
 
             def identical():
@@ -257,9 +299,20 @@ def run_seed(run: SeedRun) -> dict:
                      ("coocmap-drop + orthography", dict(method="coocmap-drop")),
                      ("in-context: coocmap-grow + orthography + bigram LM", dict(method="incontext", candidates="coocmap-grow")),
                      ("in-context: orthography + bigram LM", dict(method="incontext", candidates="orthography"))]
+            if run.args.neural:
+                for source in ("orthography", "coocmap-grow"):
+                    name = f"in-context: {source}{' + orthography' if source != 'orthography' else ''} + neural LM"
+                    ortho.append((name, dict(method="incontext", candidates=source, lm="neural")))
             for name, kw in ortho:
-                cfg = run.cross_config(corpus, s, t, orthography=True, **kw)
-                rows[name] = run.row(corpus, pair, name, lambda cfg=cfg, name=name: run.induced(corpus, s, t, name, cfg, dict_path))
+                def induced(name=name, kw=kw):
+                    if kw.get("lm") == "neural":
+                        kw = {**kw, "lm": str(run.target_lm(corpus, t))}
+                    return run.induced(corpus, s, t, name, run.cross_config(corpus, s, t, orthography=True, **kw), dict_path)
+                rows[name] = run.row(corpus, pair, name, induced)
+            for name in [n for n, r in rows.items() if r is None]:
+                del rows[name]
+            for name, r in rows.items():
+                r["apertium"] = run.apertium_p1(corpus, s, t, name)
     return out
 
 
@@ -271,6 +324,7 @@ def aggregate(per_seed: list[dict]) -> dict:
             for name, first in methods.items():
                 rows = [r[corpus][pair][name] for r in per_seed]
                 m = {"family": first["family"], "uses": first["uses"], "test_words": first["test_words"],
+                     "apertium": first.get("apertium"),
                      "orthography": first["orthography"], "confidence": [row["confidence"] for row in rows]}
                 for k in (*KS, "seconds"):
                     vals = [row[k] for row in rows]
@@ -312,6 +366,11 @@ def main() -> None:
     ap.add_argument("--out", help="JSON results file")
     ap.add_argument("--corpora", nargs="+", default=list(CORPORA), choices=list(CORPORA), help="corpus pairs to run")
     ap.add_argument("--skip-joint", action="store_true", help="leave out the joint LM and its in-context rows")
+    ap.add_argument("--directions", nargs="+", default=[f"{s}-{t}" for s, t in DIRECTIONS],
+                    choices=[f"{s}-{t}" for s, t in DIRECTIONS])
+    ap.add_argument("--rows", nargs="*", default=[], help="run only the rows whose name contains one of these (=NAME: exactly this name)")
+    ap.add_argument("--neural", action="store_true", help="add the neural-LM in-context rows (trains one LM a side)")
+    ap.add_argument("--lm-epochs", type=int, default=6, help="epochs of each neural LM (reference recipe, ≤ 10 min)")
     args = ap.parse_args()
     t_start = time.time()
     per_seed = []

@@ -139,3 +139,22 @@ def test_cli_cross_orthography_flags_and_confidence_line(pair, tmp_path):
                 "--out", str(tmp_path / "neural"))
     assert r.returncode == 0, r.stderr
     assert '"lm": "neural"' in (tmp_path / "neural" / "metrics.json").read_text()
+
+
+def test_generate_says_when_no_prompt_word_is_known(trained):
+    r = run_cli("lm", "generate", str(trained[0]), "zzzz qqqq", "-n", "3")
+    assert r.returncode == 0 and "no word of the prompt is in the LM's vocabulary" in r.stderr
+
+
+def test_atomically_written_files_respect_the_umask(tmp_path):
+    import os
+    import stat
+
+    from langind.runs import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "a.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o644

@@ -10,7 +10,6 @@ from langind.crosslingual.orthography import (
     shared_letters,
     spelling_candidates,
     spelling_similarity,
-    token_spelling,
 )
 from langind.errors import LangindError
 
@@ -37,11 +36,6 @@ def test_candidates_rank_by_spelling_then_by_frequency_rank():
     assert rank_proximity(3, 3)[1, 1] == 0.0 and rank_proximity(3, 3)[0, 2] < rank_proximity(3, 3)[0, 1]
 
 
-def test_token_spelling_matches_punctuation_by_identity():
-    m = token_spelling([",", "nación", "."], [".", "nation", ",", "!"])
-    assert m[0, 2] == 1.0 and m[2, 0] == 1.0 and m[0, 3] == 0.0 and m[1, 1] > 0.8
-
-
 def test_shared_letters_tells_one_alphabet_from_two():
     assert shared_letters(["casa", "perro"], ["house", "dog", "caps"]) > 0.5
     assert shared_letters(["дом", "собака"], ["house", "dog"]) == 0.0
@@ -58,3 +52,13 @@ def test_learned_suffix_rewrites_bring_regular_cognates_closer():
     assert ("cion", "tion", len(stems)) in rules or any(a.endswith("cion") and b.endswith("tion") for a, b, _ in rules)
     learned, _ = cognate_similarity(src, tgt)
     assert learned[0, 0] == 1.0 > plain[0, 0] and (learned >= plain).all()
+
+
+def test_spelling_evidence_keeps_only_confident_mutual_matches():
+    from langind.crosslingual.orthography import EVIDENCE_FLOOR, spelling_evidence
+
+    sims = np.array([[0.9, 0.4, 0.3], [0.85, 0.45, 0.2], [0.1, 0.2, 0.45]], dtype=np.float32)
+    ev = spelling_evidence(sims)
+    assert ev[0, 0] == pytest.approx((0.9 - EVIDENCE_FLOOR) / (1 - EVIDENCE_FLOOR))
+    assert (ev[1] == 0).all()  # its best match belongs to word 0
+    assert ev[2, 2] == 0.0  # mutual, but below the floor

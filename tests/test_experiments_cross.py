@@ -74,3 +74,18 @@ def test_orthography_on_two_scripts_is_an_error_when_asked_and_off_by_default(pa
     notes = []
     res = induce_cross(CrossConfig(method="coocmap", **base), tmp_path / "b", echo=notes.append)["coocmap"]
     assert res["orthography"] is False and any("without spelling evidence" in n for n in notes)
+
+
+def test_one_language_twice_and_tiny_texts_are_flagged(pair, tmp_path):
+    base = dict(src="xa", tgt="xb", dictionary=str(pair / "dict.txt"), top=100, progress=False, method="coocmap")
+    with pytest.raises(LangindError, match="same text"):
+        induce_cross(CrossConfig(src_corpus=str(pair / "a.txt"), tgt_corpus=str(pair / "a.txt"), **base),
+                     tmp_path / "a", echo=lambda m: None)
+    copy = tmp_path / "a2.txt"
+    copy.write_text((pair / "a.txt").read_text())
+    notes = []
+    with pytest.raises(LangindError):  # the dictionary then has no pair in the vocabularies
+        induce_cross(CrossConfig(src_corpus=str(pair / "a.txt"), tgt_corpus=str(copy), **base), tmp_path / "b",
+                     echo=notes.append)
+    assert any("look like one language" in n for n in notes)
+    assert any("fewer than --top 100" in n for n in notes)  # the planted languages have 40 words

@@ -13,12 +13,13 @@ from langind.mapping.heads import HEADS, INITS, make_head
 
 @pytest.mark.parametrize("head", HEADS)
 @pytest.mark.parametrize("mode", ["input", "both"])
-def test_every_head_runs_forward_and_backward(head, mode):
+@pytest.mark.parametrize("normalize", [False, True])
+def test_every_head_runs_forward_and_backward(head, mode, normalize):
     torch.manual_seed(0)
     lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16), 30).freeze()
     match = torch.randperm(30)
     for init in INITS:
-        h = make_head(head, lm.input_table, lm.out_bias, 30, init=init, match=match)
+        h = make_head(head, lm.input_table, lm.out_bias, 30, init=init, match=match, normalize=normalize)
         x = torch.randint(0, 30, (4, 7))
         loss, _ = head_loss(lm, h, x, x, mode)
         loss = loss + h.penalty()

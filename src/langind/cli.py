@@ -151,6 +151,10 @@ def lm_generate(
     toks = tokenize(prompt)
     if not toks:
         raise LangindError("the prompt has no words")
+    unknown = [t for t in toks if t not in vocab.stoi]
+    if len(unknown) == len(toks):
+        typer.echo(f"warning: no word of the prompt is in the LM's vocabulary ({' '.join(unknown)}); "
+                   "it continues from <unk>", err=True)
     g = torch.Generator().manual_seed(seed)
     ids = model.generate(vocab.encode(toks), n, temperature=temperature, top_k=top_k, generator=g,
                          banned=[vocab.unk_id])

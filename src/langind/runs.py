@@ -39,6 +39,12 @@ def ensure_dir(path: Path, what: str = "output directory") -> Path:
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary sibling and a rename: all of it or nothing."""
     path = Path(path)
@@ -48,6 +54,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise LangindError(f"{path}: cannot write here ({exc.strerror or exc}); choose another path") from None
     try:
+        # mkstemp creates 0600 whatever the umask; give the file what a plain open() would
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -114,10 +114,11 @@ def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k
     ----------
     x : (n, n) source features (:func:`cooc_features`); z : (m, m) target features.
     init : (n, m) starting similarity; default :func:`sorted_similarity_init`.
-    prior : (n, m) evidence kept in the model (e.g. spelling similarity,
-        :func:`langind.crosslingual.orthography.token_spelling`), added to the similarity before
-        every dictionary step, so that self-learning cannot forget it (Dou et al. 2015 keep a weak
-        prior inside the model rather than as a start); None for the paper's method.
+    prior : (n, m) evidence kept in the model (e.g. a spelling similarity), added to the similarity
+        before every dictionary step, so that self-learning cannot forget it (Dou et al. 2015 keep a
+        weak prior inside the model rather than as a start); None for the paper's method. Not used by
+        ``induce cross``: a spelling prior at weight 1 took coocmap-grow on the parallel Bible from
+        0.566 to 0.212 es→en and added only 0.006 on the fortunes pair (README).
     csls_k : CSLS neighbourhood. patience : stop when the objective has not improved for this many
         iterations. max_iter : hard limit (warns when reached without converging).
 

@@ -130,6 +130,24 @@ def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int 
     return np.maximum(best, sims), rules
 
 
+EVIDENCE_FLOOR = 0.5  # spelling similarity below this is no evidence beside another method's
+
+
+def spelling_evidence(sims: np.ndarray) -> np.ndarray:
+    """Spelling similarity turned into evidence to add to another method's similarity: each
+    source word's *mutual* best spelling match, if its similarity is at least :data:`EVIDENCE_FLOOR`,
+    keeps ``(s − floor) / (1 − floor)``; every other pair gets 0. Most word pairs are a little alike by
+    chance (0.2–0.5), and added as they are those small similarities swamp a good alignment
+    (measured: coocmap-grow on the parallel Bible falls from 0.566 to 0.212 es→en; keeping the top 1%
+    of pairs instead, 0.268)."""
+    fwd, bwd = sims.argmax(axis=1), sims.argmax(axis=0)
+    rows = np.flatnonzero(bwd[fwd] == np.arange(len(fwd)))
+    out = np.zeros_like(sims, dtype=np.float32)
+    vals = sims[rows, fwd[rows]]
+    out[rows, fwd[rows]] = np.maximum(vals - EVIDENCE_FLOOR, 0.0) / (1.0 - EVIDENCE_FLOOR)
+    return out
+
+
 def rank_proximity(n: int, m: int) -> np.ndarray:
     """(n, m) closeness of frequency ranks, ``−|log(1 + i) − log(1 + j · n / m)|``: the weakest
     evidence there is (a frequent word translates to a frequent word), used to break ties."""
@@ -150,19 +168,3 @@ def spelling_candidates(src_words: list[str], tgt_words: list[str], k: int = 10,
     order = np.argsort(-np.take_along_axis(key, cand, axis=1), axis=1)
     cand = np.take_along_axis(cand, order, axis=1).astype(np.int64)
     return cand, np.take_along_axis(sims, cand, axis=1)
-
-
-def token_spelling(src_tokens: list[str], tgt_tokens: list[str], min_len: int = MIN_LEN) -> np.ndarray:
-    """:func:`cognate_similarity` over two token lists that also hold punctuation and numerals (the
-    co-occurrence vocabularies): words by spelling, a token without letters by identity (1 for the
-    same token on both sides, 0 otherwise). (n, m) float32."""
-    out = np.zeros((len(src_tokens), len(tgt_tokens)), dtype=np.float32)
-    si = [i for i, w in enumerate(src_tokens) if any(c.isalpha() for c in w)]
-    ti = [j for j, w in enumerate(tgt_tokens) if any(c.isalpha() for c in w)]
-    if si and ti:
-        out[np.ix_(si, ti)] = cognate_similarity([src_tokens[i] for i in si], [tgt_tokens[j] for j in ti], min_len)[0]
-    tpos = {w: j for j, w in enumerate(tgt_tokens) if not any(c.isalpha() for c in w)}
-    for i, w in enumerate(src_tokens):
-        if w in tpos:
-            out[i, tpos[w]] = 1.0
-    return out

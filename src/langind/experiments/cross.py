@@ -21,9 +21,8 @@ call the same code:
   most similarly spelled target words.
 
 ``orthography`` (on by default where the two texts share an alphabet, ``--no-orthography`` to turn
-off) adds spelling evidence to the
-corpus-level methods: the spelling similarity is kept as a prior in every dictionary step of
-coocmap's self-learning, added to vecmap's final similarity, and so ranks the candidates that
+off) adds spelling evidence to the corpus-level methods' final similarity, weighted by what the
+aligner was found to know without it (:func:`aligned_scores`), and so to the candidates that
 ``incontext`` re-ranks. A run with it is *weakly supervised by spelling*, not fully unsupervised.
 
 Every corpus-level run ends with an unsupervised estimate of its own quality
@@ -50,8 +49,8 @@ from langind.crosslingual.incontext import BigramLM, InContextConfig, UnigramLM,
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
 from langind.crosslingual.lexicon import write_lexicon
 from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank
-from langind.crosslingual.orthography import (cognate_similarity, rank_proximity, shared_letters, spelling_similarity,
-                                              token_spelling)
+from langind.crosslingual.orthography import (cognate_similarity, rank_proximity, shared_letters, spelling_evidence,
+                                              spelling_similarity)
 from langind.crosslingual.transfer import TransferConfig, transfer
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import (
@@ -163,6 +162,7 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     (each a metrics dict with ``nn``, ``csls``, ``csls_folded`` P@k and a lexicon ``sample``)."""
     out = Path(out)
     if cfg.aligns_corpora:
+        check_pair(cfg, echo)
         resolve_orthography(cfg, echo)
     run = RunDir(out)
     if cfg.method == "incontext":
@@ -203,22 +203,16 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     return results
 
 
-def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = print,
-                   hide: frozenset[str] = frozenset()):
+def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = print):
     """Two aligned spaces of the ``top`` alphabetic words of each corpus, from a dictionary-free
-    alignment method: coocmap (any variant; with ``cfg.orthography`` the spelling similarity is kept
-    as a prior in every dictionary step, except for the source words in ``hide``) or word2vec +
-    vecmap-style. Returns (sw, sv, tw, tv, info)."""
+    alignment method: coocmap (any variant) or word2vec + vecmap-style. Returns (sw, sv, tw, tv, info).
+    Spelling never enters here (see :func:`aligned_scores`)."""
     if method.startswith("coocmap"):
         echo(f"{method}: co-occurrence counts (window {cfg.window}) of the {cfg.top} most frequent tokens of "
-             f"{cfg.src_corpus} and {cfg.tgt_corpus}" + (" with spelling as a prior" if cfg.orthography else ""))
+             f"{cfg.src_corpus} and {cfg.tgt_corpus}")
         src_words, counts_src = corpus_cooccurrence(cfg.src_corpus, cfg.top, cfg.window)
         tgt_words, counts_tgt = corpus_cooccurrence(cfg.tgt_corpus, cfg.top, cfg.window)
-        prior = None
-        if cfg.orthography:
-            prior = cfg.spelling_weight * token_spelling(src_words, tgt_words)
-            prior[[i for i, w in enumerate(src_words) if w in hide]] = 0.0
-        xw, zw, info = coocmap_variant(counts_src, counts_tgt, method, prior=prior)
+        xw, zw, info = coocmap_variant(counts_src, counts_tgt, method)
         (sw, sv), (tw, tv) = alphabetic_words(src_words, xw), alphabetic_words(tgt_words, zw)
     else:
         echo(f"vecmap: word2vec ({cfg.w2v_epochs} epochs) on {cfg.src_corpus} and {cfg.tgt_corpus}, then "
@@ -233,6 +227,25 @@ def top_words_of(spec: str, top: int) -> list[str]:
     """The ``top`` most frequent alphabetic words of a corpus, in frequency order."""
     vocab = Vocab.build((t for _, t in CorpusSource(spec)), max_size=top * 2 + len(SPECIALS))
     return [w for w in vocab.itos[vocab.n_specials:] if any(ch.isalpha() for ch in w)][:top]
+
+
+SAME_LANGUAGE_OVERLAP = 0.5  # this much of the 1,000 most frequent words spelled the same: one language
+
+
+def check_pair(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
+    """Before a corpus-level run: one text given twice is an error; two texts in one language, or a
+    text with fewer words than ``top``, get a one-line warning."""
+    if cfg.src_corpus == cfg.tgt_corpus:
+        raise LangindError(f"source and target are the same text ({cfg.src_corpus}); give one text per language")
+    sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
+    overlap = len(set(sw[:1000]) & set(tw[:1000])) / max(1, min(len(sw[:1000]), len(tw[:1000])))
+    if overlap >= SAME_LANGUAGE_OVERLAP:
+        echo(f"warning: {overlap:.0%} of the 1,000 most frequent words are the same on both sides: "
+             f"{cfg.src_corpus} and {cfg.tgt_corpus} look like one language, not {cfg.src} and {cfg.tgt}")
+    for spec, words in ((cfg.src_corpus, sw), (cfg.tgt_corpus, tw)):
+        if len(words) < cfg.top:
+            echo(f"warning: {spec} has only {len(words)} distinct words, fewer than --top {cfg.top}; "
+                 "all of them are used")
 
 
 def resolve_orthography(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
@@ -262,31 +275,51 @@ def hidden_anchor_pairs(cfg: CrossConfig) -> list[tuple[str, str]]:
 
 
 def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] = (),
-                   echo: Callable[[str], None] = print) -> tuple[list[str], list[str], np.ndarray, np.ndarray, dict]:
+                   echo: Callable[[str], None] = print
+                   ) -> tuple[list[str], list[str], np.ndarray, np.ndarray, dict, np.ndarray]:
     """What a corpus-level method thinks of every pair of the ``top`` words of each side.
 
-    Returns (sw, tw, sims, scores, info): ``sims`` (n_src, n_tgt) the method's similarity (cosine of
-    the aligned spaces, plus ``spelling_weight`` × the spelling similarity with ``cfg.orthography``;
-    for ``orthography`` the spelling similarity with frequency-rank proximity breaking ties) and
+    Returns (sw, tw, sims, scores, info, checked): ``sims`` (n_src, n_tgt) the method's similarity,
     ``scores`` its CSLS (the retrieval every lexicon and P@k uses; the source term is dropped, as it
-    does not change a row's ranking). The source words of the ``hidden`` anchors get no spelling
-    evidence."""
+    does not change a row's ranking), and ``checked`` (n_src,) the first choices the run's confidence
+    is measured on (:mod:`langind.crosslingual.confidence`).
+
+    * ``orthography``: the spelling similarity (:func:`cognate_similarity`), frequency-rank
+      proximity breaking ties; ``checked`` is its choice with the ``hidden`` anchors' spelling
+      removed (so spelling alone always reports that it knows nothing beyond spelling).
+    * an aligner: the cosine of its aligned spaces; ``checked`` is the aligner's own choice (it never
+      sees spelling). With ``cfg.orthography`` spelling is then added, weighted by what the aligner
+      was found to know: with ``a`` the fraction of hidden anchors the aligner put back,
+      ``sims = cos + spelling_weight · (1 − a) · S``, where ``S`` is the whole spelling similarity
+      when the aligner failed (``a`` below the warning threshold: spelling is all there is) and only
+      each word's mutual best spelling match otherwise (:func:`spelling_evidence`: a working
+      alignment is only improved where spelling is confident)."""
     hide = frozenset(a for a, _ in hidden)
     if method == "orthography":
         sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
         spelling, rules = cognate_similarity(sw, tw)
         echo(f"orthography: spelling similarity of the {len(sw)} × {len(tw)} most frequent words, {len(rules)} "
              "learned suffix rewrites (" + ", ".join(f"-{a}→-{b}" for a, b, _ in rules[:5]) + ", …)")
-        spelling[[i for i, w in enumerate(sw) if w in hide]] = 0.0
-        sims = spelling + 1e-3 * (1.0 + rank_proximity(len(sw), len(tw)) / 20.0)
-        return sw, tw, sims, sims, {"suffix_rules": [[a, b, c] for a, b, c in rules]}
-    sw, sv, tw, tv, info = aligned_spaces(cfg, method, echo, hide)
+        ties = 1e-3 * (1.0 + rank_proximity(len(sw), len(tw)) / 20.0)
+        masked = spelling.copy()
+        masked[[i for i, w in enumerate(sw) if w in hide]] = 0.0
+        sims = spelling + ties
+        return sw, tw, sims, sims, {"suffix_rules": [[a, b, c] for a, b, c in rules]}, (masked + ties).argmax(axis=1)
+    sw, sv, tw, tv, info = aligned_spaces(cfg, method, echo)
     sims = unit_rows(np.asarray(sv, dtype=np.float32)) @ unit_rows(np.asarray(tv, dtype=np.float32)).T
+    checked = csls(sims, None, topk_mean(sims.T, 10)).argmax(axis=1)
     if cfg.orthography:
+        conf = run_confidence(sw, tw, checked, hidden)
+        known = conf["anchor_agreement"] or 0.0
         spelling = cognate_similarity(sw, tw)[0]
-        spelling[[i for i, w in enumerate(sw) if w in hide]] = 0.0
-        sims = sims + cfg.spelling_weight * spelling
-    return sw, tw, sims, csls(sims, None, topk_mean(sims.T, 10)), info
+        failed = known < confidence.FAILED_AGREEMENT
+        weight = cfg.spelling_weight * (1.0 - known)
+        sims = sims + weight * (spelling if failed else spelling_evidence(spelling))
+        info = {**info, "spelling": {"aligner_anchor_agreement": known, "weight": round(weight, 4),
+                                     "evidence": "all pairs" if failed else "mutual best matches"}}
+        echo(f"spelling added with weight {weight:.2f} ({'all pairs' if failed else 'mutual best matches'}): "
+             f"the aligner put back {known:.0%} of the hidden anchors")
+    return sw, tw, sims, csls(sims, None, topk_mean(sims.T, 10)), info, checked
 
 
 def ranked_rows(scores: np.ndarray, depth: int = 10) -> np.ndarray:
@@ -307,18 +340,19 @@ def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list
 
 
 def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
-                   first_scores: np.ndarray, hidden: list[tuple[str, str]], nn_ranked: np.ndarray | None = None,
-                   echo: Callable[[str], None] = print) -> dict:
+                   first_scores: np.ndarray, hidden: list[tuple[str, str]], checked: np.ndarray,
+                   nn_ranked: np.ndarray | None = None) -> dict:
     """What every corpus-level method reports from its ranked lists (n_src, ≥10): P@k by its own
     ranking (``csls``) and accent-folded, by plain similarity (``nn``, when given), the lexicon
-    ``lexicon.SRC-TGT.tsv`` and a sample of it, and the ``confidence`` block."""
+    ``lexicon.SRC-TGT.tsv`` and a sample of it, and the ``confidence`` block (measured on ``checked``,
+    the first choices made without the hidden anchors' spelling: :func:`aligned_scores`)."""
     d = load_dictionary(cfg.dictionary_path)
     result = {"csls": ranked_precision(sw, tw, ranked, d), "csls_folded": ranked_precision(sw, tw, ranked, d, fold=True)}
     result["nn"] = ranked_precision(sw, tw, nn_ranked, d) if nn_ranked is not None else result["csls"]
     lexicon = [(s, tw[ranked[i, 0]], float(first_scores[i])) for i, s in enumerate(sw)]
     write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv", lexicon)
     result["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
-    result["confidence"] = run_confidence(sw, tw, ranked[:, 0], hidden, cfg.family == "orthography")
+    result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography")
     return result
 
 
@@ -328,12 +362,12 @@ def align_corpora(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     run.write_config({"command": f"induce cross ({cfg.method})", **asdict(cfg)})
     t0 = time.time()
     hidden = hidden_anchor_pairs(cfg)
-    sw, tw, sims, scores, info = aligned_scores(cfg, cfg.method, hidden, echo)
+    sw, tw, sims, scores, info, checked = aligned_scores(cfg, cfg.method, hidden, echo)
     ranked = ranked_rows(scores)
     first = np.take_along_axis(scores, ranked[:, :1], axis=1)[:, 0]
     result = {"method": cfg.method, "family": cfg.family, "src": cfg.src, "tgt": cfg.tgt, "info": info,
               "orthography": cfg.orthography or cfg.method == "orthography",
-              **lexicon_result(cfg, run, sw, tw, ranked, first, hidden, ranked_rows(sims), echo),
+              **lexicon_result(cfg, run, sw, tw, ranked, first, hidden, checked, ranked_rows(sims)),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
@@ -416,7 +450,7 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
     lexicon and metrics into ``run``."""
     t0 = time.time()
     hidden = hidden_anchor_pairs(cfg)
-    sw, tw, sims, scores, align_info = aligned_scores(cfg, cfg.candidates, hidden, echo)
+    sw, tw, sims, scores, align_info, checked = aligned_scores(cfg, cfg.candidates, hidden, echo)
     t1 = time.time()
     # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
     if cfg.lm is not None and not unigram:
@@ -431,7 +465,7 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
               "orthography": cfg.orthography, "start": ranked_precision(sw, tw, ranked_rows(scores), d),
               "lm": "unigram" if unigram else ("neural" if cfg.lm else "bigram"), "src": cfg.src, "tgt": cfg.tgt, "rerank": info,
               "candidates_info": align_info, "rerank_seconds": round(time.time() - t1, 1),
-              **lexicon_result(cfg, run, sw, tw, ranked, np.ones(len(sw)), hidden, echo=echo),
+              **lexicon_result(cfg, run, sw, tw, ranked, np.ones(len(sw)), hidden, checked),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result

@@ -43,7 +43,8 @@ import torch.nn.functional as F
 
 from langind.errors import LangindError, check_choice
 from langind.mapping.solvers import log_sinkhorn, sample_gumbel
-from langind.similarity import normalize, unit_rows
+from langind.similarity import normalize as normalize_rows
+from langind.similarity import unit_rows
 
 HEADS = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "vector")
 INITS = ("random", "uniform", "counts")
@@ -88,7 +89,7 @@ class MappingHead(nn.Module):
         table = table.detach()
         if normalize:
             # keep the LM's scale: the body was trained on vectors of this average norm
-            table = normalize(table) * table.norm(dim=1).mean()
+            table = normalize_rows(table) * table.norm(dim=1).mean()
         self.register_buffer("table", table)
         self.register_buffer("tgt_bias", out_bias.detach().clone())
         self.progress = 0.0
@@ -322,7 +323,7 @@ class VectorHead(MappingHead):
     @torch.no_grad()
     def scores(self):
         if self.normalize:
-            return normalize(self.x) @ normalize(self.table).T
+            return normalize_rows(self.x) @ normalize_rows(self.table).T
         return unit_rows(self.x) @ unit_rows(self.table).T
 
 
