@@ -23,9 +23,9 @@ Methods (families):
   candidates;
 * ``ablation``: each in-context row with the bigram LM replaced by unigram frequencies;
 * ``orthography`` (weakly supervised by spelling, kept apart from the rest): spelling alone, and
-  coocmap-grow / coocmap-drop with the spelling similarity kept as a prior in every dictionary step
-  (``induce cross --orthography``); the in-context rows on those candidates are family ``lm`` with
-  ``"orthography": true``.
+  coocmap-grow / coocmap-drop with spelling added to their similarity, weighted by what the aligner
+  knew without it (``induce cross --orthography``); the in-context rows on those candidates are
+  family ``lm`` with ``"orthography": true``.
 
 Every row has ``orthography`` (whether it used spelling) and ``confidence``: the run's own,
 dictionary-free estimate of its quality (:mod:`langind.crosslingual.confidence`; the fraction of
@@ -95,6 +95,7 @@ class SeedRun:
         self.shared.mkdir(parents=True, exist_ok=True)
         self.file = self.work / "rows.json"
         self.rows = json.loads(self.file.read_text(encoding="utf-8")) if self.file.exists() else {}
+        self._hidden: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
 
     def settings(self) -> dict:
         a = self.args
@@ -150,10 +151,16 @@ class SeedRun:
                            w2v_epochs=self.args.w2v_epochs, minutes=self.args.vecmap_seconds / 60,
                            orthography=orthography, seed=self.seed, threads=self.args.threads, progress=False, **kw)
 
+    def hidden(self, corpus: str, s: str, t: str) -> list[tuple[str, str]]:
+        """The hidden spelling anchors of a corpus pair and direction (the same for every row: built once)."""
+        key = (corpus, s, t)
+        if key not in self._hidden:
+            self._hidden[key] = hidden_anchor_pairs(self.cross_config(corpus, s, t, "coocmap"))
+        return self._hidden[key]
+
     def confidence(self, corpus: str, s: str, t: str, sw, tw, first) -> dict:
         """The confidence estimate of a row that did not use spelling (nothing was hidden from it)."""
-        hidden = hidden_anchor_pairs(self.cross_config(corpus, s, t, "coocmap"))
-        return run_confidence(sw, tw, first, hidden)
+        return run_confidence(sw, tw, first, self.hidden(corpus, s, t))
 
     def induced_dir(self, corpus: str, s: str, t: str, name: str) -> Path:
         return self.work / f"{corpus}-{s}-{t}-{name.replace(' ', '_').replace(':', '').replace('+', 'and')}"
@@ -182,7 +189,7 @@ class SeedRun:
         res = induce_cross(cfg, out, echo=lambda m: None)[cfg.method]
         family = "lm" if cfg.method == "incontext" else cfg.family
         return scored(family, res["csls"], res["seconds"], [cfg.candidates] if cfg.method == "incontext" else [],
-                      res["confidence"], cfg.orthography or cfg.method == "orthography",
+                      res["confidence"], res["orthography"],
                       **({"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"].get("lam")}}
                          if cfg.method == "incontext" else {}))
 
@@ -245,7 +252,7 @@ def run_seed(run: SeedRun) -> dict:
                 sw, sv, tw, tv = spaces[:4]
                 first = first_choices(sw, sv, tw, tv)
                 if family == "trivial":  # identical strings is spelling: the hidden anchors are hidden from it too
-                    hidden = {a for a, _ in hidden_anchor_pairs(run.cross_config(corpus, s, t, "coocmap"))}
+                    hidden = {a for a, _ in run.hidden(corpus, s, t)}
                     first[[i for i, w in enumerate(sw) if w in hidden]] = -1
                 conf = run.confidence(corpus, s, t, sw, tw, first)
                 return scored(family, bli_precision(sw, sv, tw, tv, d), seconds, uses, conf)

@@ -17,8 +17,8 @@ This module measures it once, for every other method to use:
   suffix correspondences of the language pair (*-ción*/*-tion*, *-dad*/*-ty*, *-o*/*-*): each word
   is also compared with the target words after each learned rewrite of its ending (the best
   similarity counts). The rules come from the mutual best spelling matches, not from a dictionary;
-* :func:`spelling_candidates` — each source word's ``k`` best targets by spelling, with
-  frequency-rank proximity breaking ties and filling the list for words spelling cannot place.
+* :func:`with_rank_ties` — a ranking by spelling with frequency-rank proximity breaking ties and
+  ordering the targets of words spelling cannot place.
 
 A method that uses this is **weakly supervised by spelling**, not fully unsupervised; the
 benchmark keeps the two kinds apart (family ``orthography``).
@@ -156,15 +156,7 @@ def rank_proximity(n: int, m: int) -> np.ndarray:
     return -np.abs(i - j)
 
 
-def spelling_candidates(src_words: list[str], tgt_words: list[str], k: int = 10,
-                        sims: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Each source word's ``k`` best target rows by spelling (ties and words with no spelling
-    evidence: by frequency-rank proximity). Returns (cand (n, k) int64, scores (n, k) float32, the
-    spelling similarity of each candidate)."""
-    sims = spelling_similarity(src_words, tgt_words) if sims is None else sims
-    key = sims + 1e-3 * (1.0 + rank_proximity(len(src_words), len(tgt_words)) / 20.0)
-    k = min(k, key.shape[1])
-    cand = np.argpartition(-key, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(key, cand, axis=1), axis=1)
-    cand = np.take_along_axis(cand, order, axis=1).astype(np.int64)
-    return cand, np.take_along_axis(sims, cand, axis=1)
+def with_rank_ties(sims: np.ndarray) -> np.ndarray:
+    """``sims`` (n, m) plus a tiny frequency-rank-proximity term (at most 1e-3): a ranking by spelling
+    whose ties — and the rows with no spelling evidence at all — go to the closest frequency rank."""
+    return sims + 1e-3 * (1.0 + rank_proximity(*sims.shape) / 20.0)

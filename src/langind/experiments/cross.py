@@ -32,6 +32,7 @@ warns in one line when the estimate says the alignment failed.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -49,8 +50,8 @@ from langind.crosslingual.incontext import BigramLM, InContextConfig, UnigramLM,
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
 from langind.crosslingual.lexicon import write_lexicon
 from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank
-from langind.crosslingual.orthography import (cognate_similarity, rank_proximity, shared_letters, spelling_evidence,
-                                              spelling_similarity)
+from langind.crosslingual.orthography import (cognate_similarity, shared_letters, spelling_evidence,
+                                              spelling_similarity, with_rank_ties)
 from langind.crosslingual.transfer import TransferConfig, transfer
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import (
@@ -139,8 +140,7 @@ class CrossConfig:
     @property
     def family(self) -> str:
         """The benchmark's family of this run: ``orthography`` when spelling is used at all."""
-        uses_spelling = self.method == "orthography" or (self.orthography and self.aligns_corpora)
-        if uses_spelling:
+        if self.method == "orthography" or (self.orthography and self.aligns_corpora):
             return "orthography"
         return "lm" if self.method in LM_METHODS or self.method == "incontext" else "alignment"
 
@@ -223,10 +223,19 @@ def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = 
     return sw, sv, tw, tv, info
 
 
-def top_words_of(spec: str, top: int) -> list[str]:
-    """The ``top`` most frequent alphabetic words of a corpus, in frequency order."""
+def top_words_of(spec: str, top: int) -> tuple[str, ...]:
+    """The ``top`` most frequent alphabetic words of a corpus, in frequency order. A run asks for them
+    several times (checks, anchors, spelling), so they are read once per corpus state: the key holds
+    a file's size and modification time."""
+    path = Path(spec)
+    stamp = (path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else None
+    return _top_words(spec, top, stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _top_words(spec: str, top: int, stamp) -> tuple[str, ...]:
     vocab = Vocab.build((t for _, t in CorpusSource(spec)), max_size=top * 2 + len(SPECIALS))
-    return [w for w in vocab.itos[vocab.n_specials:] if any(ch.isalpha() for ch in w)][:top]
+    return tuple([w for w in vocab.itos[vocab.n_specials:] if any(ch.isalpha() for ch in w)][:top])
 
 
 SAME_LANGUAGE_OVERLAP = 0.5  # this much of the 1,000 most frequent words spelled the same: one language
@@ -296,15 +305,14 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
       alignment is only improved where spelling is confident)."""
     hide = frozenset(a for a, _ in hidden)
     if method == "orthography":
-        sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
+        sw, tw = list(top_words_of(cfg.src_corpus, cfg.top)), list(top_words_of(cfg.tgt_corpus, cfg.top))
         spelling, rules = cognate_similarity(sw, tw)
         echo(f"orthography: spelling similarity of the {len(sw)} × {len(tw)} most frequent words, {len(rules)} "
              "learned suffix rewrites (" + ", ".join(f"-{a}→-{b}" for a, b, _ in rules[:5]) + ", …)")
-        ties = 1e-3 * (1.0 + rank_proximity(len(sw), len(tw)) / 20.0)
         masked = spelling.copy()
         masked[[i for i, w in enumerate(sw) if w in hide]] = 0.0
-        sims = spelling + ties
-        return sw, tw, sims, sims, {"suffix_rules": [[a, b, c] for a, b, c in rules]}, (masked + ties).argmax(axis=1)
+        sims = with_rank_ties(spelling)
+        return sw, tw, sims, sims, {"suffix_rules": [[a, b, c] for a, b, c in rules]}, with_rank_ties(masked).argmax(axis=1)
     sw, sv, tw, tv, info = aligned_spaces(cfg, method, echo)
     sims = unit_rows(np.asarray(sv, dtype=np.float32)) @ unit_rows(np.asarray(tv, dtype=np.float32)).T
     checked = csls(sims, None, topk_mean(sims.T, 10)).argmax(axis=1)
@@ -366,7 +374,7 @@ def align_corpora(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     ranked = ranked_rows(scores)
     first = np.take_along_axis(scores, ranked[:, :1], axis=1)[:, 0]
     result = {"method": cfg.method, "family": cfg.family, "src": cfg.src, "tgt": cfg.tgt, "info": info,
-              "orthography": cfg.orthography or cfg.method == "orthography",
+              "orthography": cfg.orthography,
               **lexicon_result(cfg, run, sw, tw, ranked, first, hidden, checked, ranked_rows(sims)),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
