@@ -53,7 +53,7 @@ from _common import expected_warnings_silenced, word2vec_space, write_result
 
 from langind import data
 from langind.crosslingual import align
-from langind.crosslingual.joint import JointConfig, load_joint, train_joint, word_table
+from langind.crosslingual.joint import joint_config, load_joint, train_joint, word_table
 import numpy as np
 
 from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision, retrieval_scores
@@ -210,9 +210,8 @@ class SeedRun:
             return out
         c = CORPORA[corpus]
         t0 = time.time()
-        train_joint(JointConfig(src="es", tgt="en", src_corpus=c["es"], tgt_corpus=c["en"],
-                                minutes=self.args.joint_minutes, seed=self.seed, threads=self.args.threads,
-                                progress=False), out, log=lambda m: None)
+        train_joint(joint_config("es", "en", c["es"], c["en"], max_minutes=self.args.joint_minutes, seed=self.seed,
+                                 threads=self.args.threads, progress=False), out, echo=lambda m: None)
         (out / "seconds.txt").write_text(f"{time.time() - t0:.1f}\n")
         atomic_write_json(marker, self.settings())
         return out

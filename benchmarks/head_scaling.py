@@ -1,7 +1,8 @@
 """Step time of each mapping head as the vocabulary grows (1k, 4k, 16k words).
 
-One optimisation step = head forward + frozen-LM forward/backward + head update, on a fixed batch
-(32 × 35 tokens), measured after warm-up as the median of several steps. The LM is untrained
+One optimisation step = :func:`langind.mapping.fit.fit_step`, the update ``induce self`` runs (head
+forward, frozen-LM forward/backward, the head's penalty, head update), on a fixed batch (32 × 35
+tokens), measured after warm-up as the median of several steps. The LM is untrained
 (timing only). Mixing heads compute only the batch's rows in `input` mode; in `both` mode every head
 must produce the whole output table. Sinkhorn normalises the full V×V matrix every step.
 
@@ -11,16 +12,16 @@ Usage: python benchmarks/head_scaling.py --out FILE.json [--sizes 1000 4000 1600
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from pathlib import Path
 
 import torch
+from _common import write_result
 
 from langind.lm.model import WordLM
 from langind.lm.recipes import RECIPES
-from langind.mapping.fit import head_loss
+from langind.mapping.fit import FitConfig, fit_step, head_optimizer
 from langind.mapping.heads import HEADS, make_head
 
 
@@ -33,23 +34,19 @@ def needed_gb(head_name: str, V: int) -> float:
 
 
 def step_time(head_name: str, mode: str, V: int, steps: int, budget_s: float) -> float | None:
+    """Median seconds of :func:`langind.mapping.fit.fit_step` — the update ``induce self`` runs —
+    on a fixed batch, after one warm-up step."""
     torch.manual_seed(0)
     lm = WordLM(RECIPES["reference"].model, V).freeze()
     head = make_head(head_name, lm.input_table, lm.out_bias, V, init="random")
-    opt = torch.optim.Adam(head.parameters(), lr=1e-3)
-    x = torch.randint(2, V, (32, 35))
+    cfg = FitConfig(mode=mode, max_steps=steps, minutes=None, eval_every=None, progress=False)
+    opt = head_optimizer(head, cfg)
+    x = torch.randint(2, V, (cfg.batch_size, cfg.bptt))
     times = []
     t_start = time.time()
     for i in range(steps + 1):
         t0 = time.perf_counter()
-        if hasattr(head, "begin_step"):
-            head.begin_step()
-        loss, _ = head_loss(lm, head, x, x, mode)
-        opt.zero_grad()
-        (loss + head.penalty() * 1e-3).backward()
-        opt.step()
-        if hasattr(head, "end_step"):
-            head.end_step()
+        fit_step(lm, head, opt, x, x, cfg)
         if i:
             times.append(time.perf_counter() - t0)
         if time.time() - t_start > budget_s:
@@ -84,8 +81,7 @@ def main() -> None:
         base = next(x for x in rows if x["head"] == r["head"] and x["scramble"] == r["scramble"])
         r["vocab_ratio"] = r["vocab"] / base["vocab"]
         r["relative_to_smallest"] = r["step_s"] / base["step_s"] if r["step_s"] and base["step_s"] else None
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"sizes": args.sizes, "rows": rows}, indent=2) + "\n")
+    write_result(args.out, {"sizes": args.sizes, "rows": rows})
 
 
 if __name__ == "__main__":

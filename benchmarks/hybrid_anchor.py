@@ -50,7 +50,7 @@ def main() -> None:
               flush=True)
         for spec in args.grid.split(","):
             lr, anchor = (float(v) for v in spec.split(":"))
-            fit = FitConfig(mode="both", minutes=args.minutes, lr=lr, anchor=anchor, eval_every=1e9, progress=False)
+            fit = FitConfig(mode="both", minutes=args.minutes, lr=lr, anchor=anchor, eval_every=None, progress=False)
             cfg = TransferConfig(method="hybrid", lm=args.lm_en, src_lm=args.lm_es, src_corpus=CORPUS["es"],
                                  init_lexicon=str(lexicon), fit=fit, seed=args.seed, threads=args.threads)
             r = transfer(cfg, Path(tmp) / f"run-{spec}", "es", "en", data.dictionary_path("es", "en"),

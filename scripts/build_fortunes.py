@@ -30,14 +30,15 @@ Outputs (in ``src/langind/data/files/``)
 ``fortunes_stats.json``
     Counts printed by the build.
 
-Rebuilding with the same package versions gives byte-identical files.
+Rebuilding with the same package versions gives byte-identical files. The helpers shared with
+``scripts/build_data.py`` (paths, messages, the package check, gzip writing, word ranking) are in
+``scripts/_build/common.py``; the Bibles and their languages are ``langind.data``'s.
 """
 
 from __future__ import annotations
 
 import collections
 import gzip
-import io
 import json
 import re
 import subprocess
@@ -45,11 +46,12 @@ import sys
 import unicodedata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _build.common import OUT_DIR, ROOT, fail, log, package_versions, ranked_words, write_gzip_text
+
 sys.path.insert(0, str(ROOT / "src"))
 from langind.corpus import tokenize  # noqa: E402
+from langind.data import BIBLES, CORPORA  # noqa: E402
 
-OUT_DIR = ROOT / "src" / "langind" / "data" / "files"
 FORTUNES = Path("/usr/share/games/fortunes")
 APERTIUM = Path("/usr/share/apertium/apertium-eng-spa")
 PACKAGES = ("fortunes", "fortunes-es", "apertium-eng-spa", "lttoolbox")
@@ -58,11 +60,6 @@ DICT_WORDS = 20000  # the most frequent words of each source-language corpus giv
 
 _CONTROL_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
 _ATTRIBUTION_RE = re.compile(r"^\s*(--|—|―)")
-
-
-def fail(msg: str) -> None:
-    print(f"build_fortunes: {msg}", file=sys.stderr)
-    raise SystemExit(2)
 
 
 def collection_files(lang: str) -> list[Path]:
@@ -128,13 +125,6 @@ def build_corpus(lang: str) -> tuple[list[str], dict]:
     n_tokens = sum(len(r.split("\t")[2].split(" ")) for r in rows)
     n_words = sum(sum(any(c.isalpha() for c in t) for t in r.split("\t")[2].split(" ")) for r in rows)
     return rows, {"fortunes": len(rows), "tokens": n_tokens, "words": n_words, "collections": per_file}
-
-
-def write_gzip_text(path: Path, lines: list[str]) -> None:
-    buf = io.BytesIO()
-    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as gz:
-        gz.write(("\n".join(lines) + "\n").encode("utf-8"))
-    path.write_bytes(buf.getvalue())
 
 
 # -- the Apertium dictionary -----------------------------------------------------------------------
@@ -229,7 +219,7 @@ def frequent_words(rows_by_corpus: list[list[str]], n: int) -> list[str]:
     for rows in rows_by_corpus:
         for r in rows:
             counts.update(t for t in r.split("\t")[2].split(" ") if t.isalpha())
-    return [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+    return ranked_words(counts, n)
 
 
 def bible_rows(name: str) -> list[str]:
@@ -238,24 +228,20 @@ def bible_rows(name: str) -> list[str]:
 
 
 def main() -> None:
-    stats: dict = {"debian_packages": {}}
-    for pkg in PACKAGES:
-        r = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True)
-        if r.returncode != 0:
-            fail(f"package {pkg} is not installed; apt-get install -y {' '.join(PACKAGES)}")
-        stats["debian_packages"][pkg] = r.stdout
+    stats: dict = {"debian_packages": package_versions(PACKAGES)}
     rows = {}
     for lang in ("es", "en"):
         rows[lang], stats[f"fortunes-{lang}"] = build_corpus(lang)
         write_gzip_text(OUT_DIR / f"fortunes-{lang}.tsv.gz", rows[lang])
         s = stats[f"fortunes-{lang}"]
-        print(f"fortunes-{lang}: {s['fortunes']:,} fortunes, {s['tokens']:,} tokens, {s['words']:,} words")
-    for src, tgt, direction, bibles in (("es", "en", "spa-eng", ["rv1909"]), ("en", "es", "eng-spa", ["web", "kjv"])):
+        log(f"fortunes-{lang}: {s['fortunes']:,} fortunes, {s['tokens']:,} tokens, {s['words']:,} words")
+    for src, tgt, direction in (("es", "en", "spa-eng"), ("en", "es", "eng-spa")):
+        bibles = [b for b in BIBLES if CORPORA[b][0] == src]  # rv1909; web, kjv
         words = frequent_words([rows[src]] + [bible_rows(b) for b in bibles], DICT_WORDS)
         pairs = apertium_pairs(words, direction)
         (OUT_DIR / f"apertium.{src}-{tgt}.txt").write_text("".join(f"{a} {b}\n" for a, b in pairs), encoding="utf-8")
         stats[f"apertium.{src}-{tgt}"] = {"pairs": len(pairs), "source_words": len({a for a, _ in pairs})}
-        print(f"apertium.{src}-{tgt}: {len(pairs):,} pairs for {len({a for a, _ in pairs}):,} source words")
+        log(f"apertium.{src}-{tgt}: {len(pairs):,} pairs for {len({a for a, _ in pairs}):,} source words")
     (OUT_DIR / "fortunes_stats.json").write_text(json.dumps(stats, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import PAIR_LM, make_language_pair
 
-from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
+from langind.crosslingual.joint import evaluate_joint, joint_config, train_joint
 
 
 def test_joint_lm_learns_a_planted_mapping(tmp_path):
@@ -12,10 +12,9 @@ def test_joint_lm_learns_a_planted_mapping(tmp_path):
     (tmp_path / "a.txt").write_text("\n".join(a) + "\n")
     (tmp_path / "b.txt").write_text("\n".join(b) + "\n")
     (tmp_path / "dict.txt").write_text("\n".join(d) + "\n")
-    cfg = JointConfig(src="xa", tgt="xb", src_corpus=str(tmp_path / "a.txt"), tgt_corpus=str(tmp_path / "b.txt"),
-                      minutes=None, epochs=3, batch_size=16, bptt=20, lr=1e-2, model=PAIR_LM,
-                      threads=1, progress=False)
-    train_joint(cfg, tmp_path / "run", log=lambda m: None)
+    cfg = joint_config("xa", "xb", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), model=PAIR_LM, max_minutes=None,
+                       epochs=3, batch_size=16, bptt=20, lr=1e-2, threads=1, progress=False)
+    train_joint(cfg, tmp_path / "run", echo=lambda m: None)
     res = evaluate_joint(tmp_path / "run", "xa", "xb", tmp_path / "dict.txt", top=100)
     assert res["csls"]["evaluated"] == 40
     assert res["csls"]["P@1"] >= 0.8, res["csls"]

@@ -14,7 +14,7 @@ from langind.mapping.fit import FitConfig
 
 def steps(n: int) -> dict:
     """A step budget, small batches, one thread, quiet."""
-    return {"fit": FitConfig(mode="both", minutes=None, max_steps=n, batch_size=16, bptt=20, eval_every=1e9,
+    return {"fit": FitConfig(mode="both", minutes=None, max_steps=n, batch_size=16, bptt=20, eval_every=None,
                              progress=False), "threads": 1}
 
 

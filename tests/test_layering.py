@@ -12,7 +12,7 @@ from pathlib import Path
 import langind
 
 LAYERS = {
-    "errors": 0, "runs": 0, "corpus": 0, "vocab": 0, "similarity": 0, "data": 0, "__init__": 0,
+    "errors": 0, "progress": 0, "runs": 0, "corpus": 0, "vocab": 0, "similarity": 0, "data": 0, "__init__": 0,
     "lm": 1, "mapping": 2, "evaluation": 3, "crosslingual": 4, "experiments": 5, "cli": 6, "__main__": 6,
 }
 ROOT = Path(langind.__file__).parent

@@ -1,24 +1,19 @@
 """langind — language induction.
 
-Data flows through one module per room::
+Data flows through sub-packages, one room each; a module imports only from its own room and the
+rooms above it (``tests/test_layering.py``)::
 
-    corpus      raw UTF-8 text -> token lists (validation of user files, streaming)
-    vocab       token lists -> Vocab and compact id arrays
-    lm          the word LM (embedding table | LSTM body | output layer)
-    train       training loop (one-cycle AdamW, BPTT, DDP), perplexity
-    checkpoint  safetensors checkpoints, validated on load
-    runs        run directories and atomic writes
-    heads       mapping heads: linear, softmax, sinkhorn, gumbel-sinkhorn, vector
-    decipher    training a head through a frozen LM
-    readout     argmax, top-k, exact assignment
-    lexicon     bilingual dictionaries and induced lexicons
-    evaluate    hit@k bands, WordNet analysis, CSLS and P@k
-    report      markdown tables and plots
-    recovery    the wipe-and-recover experiment
-    crosslingual joint multilingual LM for lexicon induction
-    embeddings  word2vec text format
-    data        the bundled corpora and dictionaries
-    cli         the `langind` command
+    errors, runs, corpus, vocab, similarity, data   core: one-line errors, run directories and atomic
+                                                    writes, text in, ids, vector maths, bundled data
+    lm/            the word LM: model, batching, devices, checkpoints, the training loop, recipes
+    mapping/       heads into a frozen LM, fitted through it, read out, refined in context
+    evaluation/    metrics only (BLI P@k, recovery bands, WordNet analysis) and reports
+    crosslingual/  methods between two languages (joint LM, transfer, alignment, coocmap,
+                   orthography, in-context re-ranking, confidence, lexicons)
+    experiments/   end-to-end pipelines as library functions (self-recovery, induce cross, demo)
+    cli            the `langind` command: thin shells over experiments
+
+DEVELOPERS.md lists what lives in each module.
 """
 
 __version__ = "0.1.0"

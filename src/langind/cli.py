@@ -83,7 +83,7 @@ def lm_train(
         metrics = train_lm(resume, TrainConfig(progress=not quiet), resume=True)
         _print_lm_metrics(metrics, resume)
         return
-    base = recipe_by_name(recipe) if recipe else Recipe(LMConfig(), TrainConfig(), "")
+    base = recipe_by_name(recipe or "reference")  # the dataclass defaults are the reference recipe
     given = {"epochs": epochs, "max_minutes": max_minutes, "max_steps": max_steps, "max_vocab": max_vocab,
              "min_freq": min_freq, "valid_fraction": valid_fraction, "batch_size": batch_size, "bptt": bptt,
              "lr": lr, "checkpoint_every": checkpoint_every}
@@ -209,7 +209,7 @@ def induce_self(
     typer.echo(f"report: {Path(out) / 'report.md'}")
 
 
-C = CrossConfig
+C, J = CrossConfig, JointConfig().train
 
 
 @induce_app.command("cross")
@@ -244,8 +244,8 @@ def induce_cross_cmd(
     anchor: float = typer.Option(C.anchor, min=0.0, help="decipher/hybrid: pull each learned vector towards its start "
                                  "(weight of the relative squared drift; keeps a good --init-lexicon from drifting)."),
     lm_minutes: float = typer.Option(C.lm_minutes, help="Budget of each LM trained (reference recipe) because --lm/--src-lm was not given."),
-    epochs: int = typer.Option(JointConfig.epochs, min=1, help="joint-lm: epochs (the budget stops it earlier)."),
-    max_vocab: int = typer.Option(JointConfig.max_vocab, min=10, help="joint-lm: vocabulary size per language."),
+    epochs: int = typer.Option(J.epochs, min=1, help="joint-lm: epochs (the budget stops it earlier)."),
+    max_vocab: int = typer.Option(J.max_vocab, min=10, help="joint-lm: vocabulary size per language."),
     top: int = typer.Option(C.top, help="Evaluate and translate the N most frequent words of each side."),
     window: int = typer.Option(C.window, min=1, help="coocmap: co-occurrence window (tokens either side)."),
     seed: int = typer.Option(C.seed),
@@ -261,8 +261,8 @@ def induce_cross_cmd(
                       lm=str(lm) if lm else None, src_lm=str(src_lm) if src_lm else None,
                       init_lexicon=str(init_lexicon) if init_lexicon else None, anchor=anchor, lm_minutes=lm_minutes,
                       top=top, window=window, candidates=candidates, orthography=orthography,
-                      spelling_weight=spelling_weight, seed=seed, threads=threads, progress=not quiet)
-    cfg.joint = replace(cfg.joint, epochs=epochs, max_vocab=max_vocab)
+                      spelling_weight=spelling_weight, seed=seed, threads=threads, progress=not quiet,
+                      joint=JointConfig(train=replace(J, epochs=epochs, max_vocab=max_vocab)))
     out = Path(out or RunDir.default_path("induce-cross"))
     results = induce_cross(cfg, out, echo=typer.echo)
     for name, res in results.items():

@@ -20,8 +20,8 @@ emits the source word with probability ``θ[f, k] = p(f | e = cand[f, k])``:
 * **Nothing is tuned on the test dictionary**: ``alpha`` (and the prior's sharpness) are chosen by
   the model's own log-likelihood of held-out source sentences.
 
-The forward-backward pass runs over all sentences at once (sentences padded to a common length),
-so one EM round over the ~0.9M-token Bible takes seconds on 2 CPU cores.
+The forward-backward pass runs over all sentences at once (sentences padded to a common length);
+its timings are in the README's benchmark tables.
 
 The result is re-ranked candidate lists: each source word's candidates ordered by its expected
 translation counts over the whole text, ties and the words beyond the candidates by the aligner.

@@ -51,7 +51,14 @@ METHODS = ("swap", "decipher", "hybrid")
 
 def _default_fit() -> FitConfig:
     # the source text is read in both mode; no learning-curve callbacks
-    return FitConfig(mode="both", minutes=5.0, eval_every=1e9)
+    return FitConfig(mode="both", eval_every=None)
+
+
+def check_anchor(method: str, anchor: float) -> None:
+    """The anchor pulls *learned vectors* towards their start: decipher and hybrid have them, swap
+    does not (its range ≥ 0 is :class:`FitConfig`'s check)."""
+    if anchor and method == "swap":
+        raise LangindError("--anchor applies to decipher and hybrid (learned vectors), not swap")
 
 
 @dataclass
@@ -80,8 +87,7 @@ class TransferConfig:
             raise LangindError("method swap needs a source-language LM (--src-lm RUN) whose embeddings are swapped in")
         if self.method == "hybrid" and not self.init_lexicon:
             raise LangindError("method hybrid needs a lexicon to start from (--init-lexicon FILE.tsv)")
-        if self.fit.anchor and self.method == "swap":
-            raise LangindError("--anchor applies to decipher and hybrid (learned vectors), not swap")
+        check_anchor(self.method, self.fit.anchor)
         if self.fit.mode != "both":
             raise LangindError("cross-lingual transfer reads the source text in both mode")
 

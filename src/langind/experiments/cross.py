@@ -52,7 +52,7 @@ from langind.crosslingual.lexicon import write_lexicon
 from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank
 from langind.crosslingual.orthography import (cognate_similarity, shared_letters, spelling_evidence,
                                               spelling_similarity, with_rank_ties)
-from langind.crosslingual.transfer import TransferConfig, transfer
+from langind.crosslingual.transfer import TransferConfig, check_anchor, transfer
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import (
     bli_precision,
@@ -97,7 +97,7 @@ class CrossConfig:
     init_lexicon: str | None = None  # hybrid: start here instead of training the joint LM
     anchor: float = FitConfig.anchor
     lm_minutes: float = 16.0  # budget of each LM trained because none was given
-    joint: JointConfig = field(default_factory=JointConfig)  # joint-lm settings (src/tgt/corpora/minutes filled in)
+    joint: JointConfig = field(default_factory=JointConfig)  # joint-lm settings (pair, budget, seed filled in)
     top: int = 5000  # evaluate and translate the N most frequent words of each side
     window: int = 5  # coocmap: co-occurrence window
     w2v_epochs: int = 20  # vecmap: word2vec epochs (small corpora need many; README, word2vec settings)
@@ -123,15 +123,17 @@ class CrossConfig:
             raise LangindError(f"source and target languages must differ (both are {self.src!r})")
         if self.minutes <= 0 or self.lm_minutes <= 0:
             raise LangindError("budgets (--minutes, --lm-minutes) must be > 0")
-        if self.anchor < 0:
-            raise LangindError(f"anchor must be >= 0, got {self.anchor}")
-        if self.method == "swap" and self.anchor:
-            raise LangindError("--anchor applies to decipher and hybrid (learned vectors), not swap")
+        check_anchor(self.method, self.fit_config.anchor)  # FitConfig checks the anchor's range
         if self.dictionary is None and (self.src, self.tgt) not in data.DICTIONARIES:
             raise LangindError(f"no bundled {self.src}-{self.tgt} dictionary; pass --dictionary FILE for evaluation")
         self.src_corpus = self.src_corpus or bundled_corpus(self.src)
         if self.needs_target_text:
             self.tgt_corpus = self.tgt_corpus or bundled_corpus(self.tgt)
+
+    @property
+    def fit_config(self) -> FitConfig:
+        """How decipher/hybrid fit their vectors through the frozen LM (validated with this config)."""
+        return FitConfig(mode="both", minutes=self.minutes, eval_every=None, anchor=self.anchor, progress=self.progress)
 
     @property
     def aligns_corpora(self) -> bool:
@@ -175,8 +177,9 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     if cfg.trains_joint:
         joint_dir = out if cfg.method == "joint-lm" else out / "joint-lm"
         jcfg = replace(cfg.joint, src=cfg.src, tgt=cfg.tgt, src_corpus=cfg.src_corpus, tgt_corpus=cfg.tgt_corpus,
-                       minutes=cfg.minutes, seed=cfg.seed, threads=cfg.threads, progress=cfg.progress)
-        trained = train_joint(jcfg, joint_dir, log=echo)
+                       train=replace(cfg.joint.train, max_minutes=cfg.minutes, seed=cfg.seed, threads=cfg.threads,
+                                     progress=cfg.progress))
+        trained = train_joint(jcfg, joint_dir, echo=echo)
         res = evaluate_joint(joint_dir, cfg.src, cfg.tgt, cfg.dictionary_path, top=cfg.top)
         res["training"] = trained
         RunDir(joint_dir).write_metrics(res)
@@ -196,9 +199,8 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
         echo(f"training the {cfg.src} LM on {cfg.src_corpus} ({cfg.lm_minutes:g} min) into {src_lm}")
         train_recipe("reference", cfg.src_corpus, src_lm, max_minutes=cfg.lm_minutes, seed=cfg.seed,
                      threads=cfg.threads, progress=cfg.progress)
-    fit = FitConfig(mode="both", minutes=cfg.minutes, eval_every=1e9, anchor=cfg.anchor, progress=cfg.progress)
     tcfg = TransferConfig(method=cfg.method, lm=lm, src_corpus=cfg.src_corpus, src_lm=src_lm,
-                          init_lexicon=init_lexicon, fit=fit, seed=cfg.seed, threads=cfg.threads)
+                          init_lexicon=init_lexicon, fit=cfg.fit_config, seed=cfg.seed, threads=cfg.threads)
     results[cfg.method] = transfer(tcfg, out, cfg.src, cfg.tgt, cfg.dictionary_path, top=cfg.top, echo=echo)
     return results
 

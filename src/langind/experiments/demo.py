@@ -86,7 +86,7 @@ def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes
              + (f", then {context_rounds} rounds of the frozen LM re-reading the decoded text)" if context_rounds else ")"))
         rcfg = RecoveryConfig(lm=str(lm_dir), head=DEMO_HEAD, init="counts", text="kjv", threads=threads,
                               fit=FitConfig(mode="both", minutes=recovery_minutes,
-                                            eval_every=30.0 if context_rounds else 1e9, progress=progress),
+                                            eval_every=30.0 if context_rounds else None, progress=progress),
                               select=bool(context_rounds), pipeline=pipeline,
                               context=ContextConfig(rounds=max(context_rounds, 1)))
         rec_dir = demo / "recover-self"

@@ -51,6 +51,16 @@ def one_cycle(progress: float, peak: float, pct_start: float, div: float = 25.0,
     return end + (peak - end) * (1 + math.cos(math.pi * t)) / 2
 
 
+def budget_progress(step: int, total_steps: int | None, seconds: float, minutes: float | None) -> float:
+    """Share of a run's budget spent: by steps (``step / total_steps``) or by wall-clock time
+    (``seconds / (minutes · 60)``), whichever is further. The one definition used by the LM's
+    training loop (its LR schedule ends with the budget) and by a head's fit through a frozen LM."""
+    p = step / total_steps if total_steps else 0.0
+    if minutes:
+        p = max(p, seconds / (minutes * 60))
+    return p
+
+
 def read_stream(model: torch.nn.Module, ids: np.ndarray, device: torch.device, batch_size: int = 16,
                 bptt: int = 70, aligned: np.ndarray | None = None):
     """Read an id stream with ``model`` in eval mode, window by window, the hidden state carried.

@@ -6,7 +6,7 @@ colleague would be a program. A langind checkpoint is data only::
     CKPT/
       model.safetensors      LM weights
       lm_config.json         LMConfig + the vocab fingerprint + format version
-      vocab.json             the Vocab
+      vocab.json             the Vocab (a multilingual LM: vocab.LANG.json, one per language)
       state.safetensors      (optional) optimiser moments, RNG states, carried hidden state
       state.json             (optional) step, epoch, position, schedule, best validation loss
 
@@ -29,27 +29,33 @@ from safetensors.torch import load_file, save_file
 
 from langind.errors import LangindError
 from langind.lm.model import LMConfig, WordLM
+from langind.lm.multilingual import MultilingualLM
 from langind.runs import atomic_write_json, read_json
 from langind.vocab import Vocab
 
 FORMAT = "langind-checkpoint/1"
 
 
-def save_checkpoint(path: str | Path, model: WordLM, vocab: Vocab, *,
+def save_checkpoint(path: str | Path, model: WordLM | MultilingualLM, vocab: Vocab | dict[str, Vocab], *,
                     state: dict[str, Any] | None = None,
                     state_tensors: dict[str, torch.Tensor] | None = None) -> Path:
-    """Write a checkpoint directory atomically; ``state``/``state_tensors`` make it resumable."""
+    """Write a checkpoint directory atomically; ``state``/``state_tensors`` make it resumable.
+    A :class:`MultilingualLM` comes with one vocab per language (``{lang: Vocab}``)."""
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.tmp-"))
     try:
         weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         save_file(weights, str(tmp / "model.safetensors"))
-        atomic_write_json(tmp / "lm_config.json", {
-            "format": FORMAT, "lm": model.config.to_dict(), "vocab_size": model.vocab_size,
-            "vocab_fingerprint": vocab.fingerprint(),
-        })
-        vocab.save(tmp / "vocab.json")
+        meta: dict[str, Any] = {"format": FORMAT, "lm": model.config.to_dict()}
+        if isinstance(model, MultilingualLM):
+            meta.update(vocab_sizes=model.vocab_sizes, vocab_fingerprints={lg: v.fingerprint() for lg, v in vocab.items()})
+            for lg, v in vocab.items():
+                v.save(tmp / f"vocab.{lg}.json")
+        else:
+            meta.update(vocab_size=model.vocab_size, vocab_fingerprint=vocab.fingerprint())
+            vocab.save(tmp / "vocab.json")
+        atomic_write_json(tmp / "lm_config.json", meta)
         if state is not None:
             atomic_write_json(tmp / "state.json", state)
             tensors = {k: v.detach().cpu().contiguous() for k, v in (state_tensors or {}).items()}
@@ -98,32 +104,25 @@ def _load_tensors(path: Path, what: str) -> dict[str, torch.Tensor]:
         raise LangindError(f"{path}: {what} is corrupted or truncated ({msg})") from None
 
 
-def load_lm(path: str | Path, device: str | torch.device = "cpu",
-            vocab: Vocab | None = None) -> tuple[WordLM, Vocab]:
-    """Load a :class:`WordLM` and its vocab from a checkpoint directory, validating everything.
-
-    If ``vocab`` is given it must be the vocab the checkpoint was trained with.
-    """
+def _read_meta(path: str | Path) -> tuple[Path, dict, LMConfig]:
     ckpt = resolve_checkpoint(path)
     meta = read_json(ckpt / "lm_config.json", "checkpoint config")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise LangindError(f"{ckpt}: not a langind checkpoint (format {meta.get('format') if isinstance(meta, dict) else None!r})")
     try:
-        config = LMConfig.from_dict(meta["lm"])
-        vocab_size = int(meta.get("vocab_size", meta["lm"].get("vocab_size")))  # 0.1 kept it inside "lm"
+        return ckpt, meta, LMConfig.from_dict(meta["lm"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise LangindError(f"{ckpt}/lm_config.json: damaged model config ({exc})") from None
-    own_vocab = Vocab.load(ckpt / "vocab.json")
-    for v, where in ((own_vocab, ckpt / "vocab.json"), (vocab, "the given vocab")):
-        if v is None:
-            continue
-        if len(v) != vocab_size or v.fingerprint() != meta.get("vocab_fingerprint"):
-            raise LangindError(
-                f"{where} does not match checkpoint {ckpt} (vocab size {len(v)} vs model "
-                f"{vocab_size}); use the vocab saved with the checkpoint"
-            )
+
+
+def _check_vocab(v: Vocab | None, where, ckpt: Path, size: int, fingerprint: str | None) -> None:
+    if v is not None and (len(v) != size or v.fingerprint() != fingerprint):
+        raise LangindError(f"{where} does not match checkpoint {ckpt} (vocab size {len(v)} vs model {size}); "
+                           "use the vocab saved with the checkpoint")
+
+
+def _load_weights(model: torch.nn.Module, ckpt: Path) -> None:
     weights = _load_tensors(ckpt / "model.safetensors", "model weights")
-    model = WordLM(config, vocab_size)
     try:
         model.load_state_dict(weights, strict=True)
     except RuntimeError as exc:
@@ -131,7 +130,45 @@ def load_lm(path: str | Path, device: str | torch.device = "cpu",
         raise LangindError(
             f"{ckpt}: weights do not fit the model config ({first[1].strip() if len(first) > 1 else first[0]})"
         ) from None
+
+
+def load_lm(path: str | Path, device: str | torch.device = "cpu",
+            vocab: Vocab | None = None) -> tuple[WordLM, Vocab]:
+    """Load a :class:`WordLM` and its vocab from a checkpoint directory, validating everything.
+
+    If ``vocab`` is given it must be the vocab the checkpoint was trained with.
+    """
+    ckpt, meta, config = _read_meta(path)
+    if "vocab_sizes" in meta:
+        raise LangindError(f"{ckpt} holds a multilingual LM ({', '.join(meta['vocab_sizes'])}); "
+                           "give a monolingual LM run (`langind lm train`)")
+    try:
+        vocab_size = int(meta.get("vocab_size", meta["lm"].get("vocab_size")))  # 0.1 kept it inside "lm"
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise LangindError(f"{ckpt}/lm_config.json: damaged model config ({exc})") from None
+    own_vocab = Vocab.load(ckpt / "vocab.json")
+    for v, where in ((own_vocab, ckpt / "vocab.json"), (vocab, "the given vocab")):
+        _check_vocab(v, where, ckpt, vocab_size, meta.get("vocab_fingerprint"))
+    model = WordLM(config, vocab_size)
+    _load_weights(model, ckpt)
     return model.to(device), own_vocab
+
+
+def load_multilingual(path: str | Path, device: str | torch.device = "cpu",
+                      vocabs: dict[str, Vocab] | None = None) -> tuple[MultilingualLM, dict[str, Vocab]]:
+    """Load a :class:`MultilingualLM` and its per-language vocabs, validating everything (``vocabs``,
+    if given, must be the ones it was trained with)."""
+    ckpt, meta, config = _read_meta(path)
+    sizes = meta.get("vocab_sizes")
+    if not isinstance(sizes, dict):
+        raise LangindError(f"{ckpt} holds a monolingual LM, not a multilingual one")
+    own = {lg: Vocab.load(ckpt / f"vocab.{lg}.json") for lg in sizes}
+    for lg, size in sizes.items():
+        for v, where in ((own[lg], ckpt / f"vocab.{lg}.json"), ((vocabs or {}).get(lg), f"the given {lg} vocab")):
+            _check_vocab(v, where, ckpt, int(size), meta.get("vocab_fingerprints", {}).get(lg))
+    model = MultilingualLM(config, {lg: int(n) for lg, n in sizes.items()})
+    _load_weights(model, ckpt)
+    return model.to(device), own
 
 
 def lm_run_checkpoint(run: str | Path, which: str = "best") -> Path:

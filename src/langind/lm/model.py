@@ -36,7 +36,7 @@ class LMConfig:
     comes from the data (``WordLM(config, vocab_size)``). Saved as JSON beside every checkpoint."""
 
     emb_dim: int = 128
-    hidden_dim: int = 512
+    hidden_dim: int = 384
     n_layers: int = 2
     emb_dropout: float = 0.05  # probability of dropping a whole word type from the table
     input_dropout: float = 0.25  # locked dropout on the embedded input

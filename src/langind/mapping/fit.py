@@ -11,9 +11,11 @@ next-word loss on a text written in "source ids":
   known; the head maps source ids to input vectors *and* provides the output layer (the vectors of
   all source words, with a learned bias), so the LM predicts the next *source* word.
 
-The loop mirrors :func:`langind.lm.train.train_lm`: contiguous rows read in BPTT windows with the
-hidden state carried, Adam, a wall-clock budget (``minutes``) or a step budget, and a callback every
-``eval_every`` seconds so learning curves ("how fast") can be recorded.
+The loop mirrors :class:`langind.lm.train.LMTrainer` and shares its budget arithmetic
+(:func:`langind.lm.batching.budget_progress`) and progress bar: contiguous rows read in BPTT windows
+with the hidden state carried, Adam, a wall-clock budget (``minutes``) or a step budget, and a callback
+every ``eval_every`` seconds so learning curves ("how fast") can be recorded. One update is
+:func:`fit_step`, which the head-scaling benchmark times.
 """
 
 from __future__ import annotations
@@ -26,14 +28,14 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from langind.errors import LangindError, check_choice
-from langind.lm.batching import batchify, window
+from langind.lm.batching import batchify, budget_progress, window
 from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 from langind.lm.device import pick_device
 from langind.lm.model import WordLM, detach_hidden
 from langind.mapping.heads import LinearHead, MappingHead, SinkhornHead, VectorHead
+from langind.progress import progress_bar
 from langind.vocab import Vocab
 
 MODES = ("input", "both")
@@ -53,7 +55,7 @@ class FitConfig:
     batch_size: int = 32
     bptt: int = 35
     lr: float | None = None  # default per head: DEFAULT_LR
-    eval_every: float = 60.0  # seconds between callback calls (learning-curve points)
+    eval_every: float | None = 60.0  # seconds between callback calls (learning-curve points); None: never
     progress: bool = True
     # vector head only: loss += anchor × relative squared drift of the batch's vectors from their
     # start (VectorHead.drift). Refining a good start lexicon through the LM loss alone drifts away
@@ -108,12 +110,41 @@ class ThroughHead(nn.Module):
         return logits, hidden, None
 
 
+def fit_step(lm: WordLM, head: MappingHead, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
+             cfg: FitConfig, hidden=None) -> tuple[float, list]:
+    """One update of ``head``: the frozen LM's loss on window (x, y) (plus the linear head's
+    row/column penalty and the vector head's anchor), backward, step. Returns (LM loss, hidden).
+    :func:`fit_head` runs it in a loop; ``benchmarks/head_scaling.py`` times it."""
+    if isinstance(head, SinkhornHead):
+        head.begin_step()
+    loss, hidden = head_loss(lm, head, x, y, cfg.mode, detach_hidden(hidden))
+    total = loss
+    if isinstance(head, LinearHead):
+        s = head.penalty_weight
+        total = (1 - s) * loss + s * head.penalty()
+    if cfg.anchor:
+        total = total + cfg.anchor * head.drift(x)
+    opt.zero_grad(set_to_none=True)
+    total.backward()
+    opt.step()
+    if isinstance(head, SinkhornHead):
+        head.end_step()
+    return loss.item(), hidden
+
+
+def head_optimizer(head: MappingHead, cfg: FitConfig) -> torch.optim.Optimizer:
+    """Adam over the head's trainable parameters, at ``cfg.lr`` or the head's :data:`DEFAULT_LR`."""
+    lr = cfg.lr if cfg.lr is not None else DEFAULT_LR.get(head.name, 1e-2)
+    return torch.optim.Adam([p for p in head.parameters() if p.requires_grad], lr=lr)
+
+
 def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.ndarray,
-               cfg: FitConfig, callback: Callable[[dict], None] | None = None,
-               device: torch.device | str = "cpu") -> list[dict]:
+             cfg: FitConfig, callback: Callable[[dict], None] | None = None,
+             device: torch.device | str = "cpu") -> list[dict]:
     """Optimise ``head`` so the frozen ``lm`` predicts ``tgt_ids`` from ``src_ids``; returns history.
 
-    ``src_ids`` and ``tgt_ids`` are aligned id streams (equal in ``both`` mode).
+    ``src_ids`` and ``tgt_ids`` are aligned id streams (equal in ``both`` mode). Time spent in
+    ``callback`` (evaluation) does not count against the budget.
     """
     if len(src_ids) != len(tgt_ids):
         raise LangindError("source and target id streams differ in length")
@@ -121,24 +152,19 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
         raise LangindError(f"anchor needs the vector head (its start point); got {head.name}")
     lm.freeze()
     head.to(device)
-    lr = cfg.lr if cfg.lr is not None else DEFAULT_LR.get(head.name, 1e-2)
-    opt = torch.optim.Adam([p for p in head.parameters() if p.requires_grad], lr=lr)
-    stacked = np.stack([np.asarray(src_ids), np.asarray(tgt_ids)])
-    rows_src = batchify(stacked[0], cfg.batch_size)
-    rows_tgt = batchify(stacked[1], cfg.batch_size)
-    budget_s = cfg.minutes * 60 if cfg.minutes else None
+    opt = head_optimizer(head, cfg)
+    rows_src = batchify(np.asarray(src_ids), cfg.batch_size)
+    rows_tgt = batchify(np.asarray(tgt_ids), cfg.batch_size)
     history: list[dict] = []
     t0 = time.time()
     last_cb = t0
     step, pos, hidden, run_loss = 0, 0, None, None
-    bar = tqdm(total=cfg.max_steps or int(budget_s or 0), disable=not cfg.progress, dynamic_ncols=True,
-               unit="step" if cfg.max_steps else "s")
+    by_steps = bool(cfg.max_steps)
+    bar = progress_bar(total=cfg.max_steps if by_steps else int(cfg.minutes * 60), enabled=cfg.progress,
+                       unit="step" if by_steps else "s")
 
     def progress() -> float:
-        ps = [step / cfg.max_steps] if cfg.max_steps else []
-        if budget_s:
-            ps.append((time.time() - t0) / budget_s)
-        return max(ps)
+        return budget_progress(step, cfg.max_steps, time.time() - t0, cfg.minutes)
 
     head.train()
     while progress() < 1.0:
@@ -148,28 +174,12 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
         _, y = window(rows_tgt, pos, cfg.bptt, device)
         pos += x.size(1)
         head.set_progress(progress())
-        if isinstance(head, SinkhornHead):
-            head.begin_step()
-        loss, hidden = head_loss(lm, head, x, y, cfg.mode, detach_hidden(hidden))
-        total = loss
-        if isinstance(head, LinearHead):
-            s = head.penalty_weight
-            total = (1 - s) * loss + s * head.penalty()
-        if cfg.anchor:
-            total = total + cfg.anchor * head.drift(x)
-        opt.zero_grad(set_to_none=True)
-        total.backward()
-        opt.step()
-        if isinstance(head, SinkhornHead):
-            head.end_step()
+        loss, hidden = fit_step(lm, head, opt, x, y, cfg, hidden)
         step += 1
-        run_loss = loss.item() if run_loss is None else 0.98 * run_loss + 0.02 * loss.item()
-        if cfg.max_steps:
-            bar.update(1)
-        else:
-            bar.n = int(time.time() - t0)
+        run_loss = loss if run_loss is None else 0.98 * run_loss + 0.02 * loss
+        bar.update(1 if by_steps else int(time.time() - t0) - bar.n)
         bar.set_postfix(loss=f"{run_loss:.3f}", step=step, refresh=False)
-        if callback is not None and time.time() - last_cb >= cfg.eval_every:
+        if callback is not None and cfg.eval_every is not None and time.time() - last_cb >= cfg.eval_every:
             t_cb = time.time()
             head.eval()
             rec = {"step": step, "seconds": round(t_cb - t0, 1), "loss": run_loss}
