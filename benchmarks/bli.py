@@ -49,16 +49,22 @@ import statistics
 import time
 from pathlib import Path
 
+import numpy as np
 from _common import expected_warnings_silenced, word2vec_space, write_result
 
 from langind import data
 from langind.crosslingual import align
 from langind.crosslingual.joint import joint_config, load_joint, train_joint, word_table
-import numpy as np
-
 from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision, retrieval_scores
-from langind.experiments.cross import (CrossConfig, aligned_spaces, hidden_anchor_pairs, incontext_from_spaces,
-                                       induce_cross, run_confidence, top_words_of)
+from langind.experiments.cross import (
+    CrossConfig,
+    aligned_spaces,
+    hidden_anchor_pairs,
+    incontext_from_spaces,
+    induce_cross,
+    run_confidence,
+    top_words_of,
+)
 from langind.runs import atomic_write_json
 from langind.similarity import unit_rows
 
@@ -210,7 +216,7 @@ class SeedRun:
             return out
         c = CORPORA[corpus]
         t0 = time.time()
-        train_joint(joint_config("es", "en", c["es"], c["en"], max_minutes=self.args.joint_minutes, seed=self.seed,
+        train_joint(joint_config("es", "en", c["es"], c["en"], minutes=self.args.joint_minutes, seed=self.seed,
                                  threads=self.args.threads, progress=False), out, echo=lambda m: None)
         (out / "seconds.txt").write_text(f"{time.time() - t0:.1f}\n")
         atomic_write_json(marker, self.settings())
@@ -224,7 +230,7 @@ class SeedRun:
         marker = out / "benchmark-settings.json"
         if marker.exists() and json.loads(marker.read_text()) == self.settings():
             return out
-        train_recipe("reference", CORPORA[corpus][lang], out, epochs=self.args.lm_epochs, max_minutes=10.0,
+        train_recipe("reference", CORPORA[corpus][lang], out, epochs=self.args.lm_epochs, minutes=10.0,
                      seed=self.seed, threads=self.args.threads, progress=False)
         atomic_write_json(marker, self.settings())
         return out

@@ -39,7 +39,7 @@ def step_time(head_name: str, mode: str, V: int, steps: int, budget_s: float) ->
     torch.manual_seed(0)
     lm = WordLM(RECIPES["reference"].model, V).freeze()
     head = make_head(head_name, lm.input_table, lm.out_bias, V, init="random")
-    cfg = FitConfig(mode=mode, max_steps=steps, minutes=None, eval_every=None, progress=False)
+    cfg = FitConfig(scramble=mode, max_steps=steps, minutes=None, eval_every=None, progress=False)
     opt = head_optimizer(head, cfg)
     x = torch.randint(2, V, (cfg.batch_size, cfg.bptt))
     times = []

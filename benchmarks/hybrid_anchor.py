@@ -20,8 +20,9 @@ from pathlib import Path
 from _common import CORPUS, bilingual_word2vec, vecmap_lexicon, write_result
 
 from langind import data
-from langind.crosslingual.transfer import TransferConfig, transfer
+from langind.crosslingual.transfer import TransferConfig
 from langind.evaluation.bli import bli_precision, load_dictionary
+from langind.experiments.transfer import transfer
 from langind.mapping.fit import FitConfig
 
 
@@ -50,7 +51,7 @@ def main() -> None:
               flush=True)
         for spec in args.grid.split(","):
             lr, anchor = (float(v) for v in spec.split(":"))
-            fit = FitConfig(mode="both", minutes=args.minutes, lr=lr, anchor=anchor, eval_every=None, progress=False)
+            fit = FitConfig(scramble="both", minutes=args.minutes, lr=lr, anchor=anchor, eval_every=None, progress=False)
             cfg = TransferConfig(method="hybrid", lm=args.lm_en, src_lm=args.lm_es, src_corpus=CORPUS["es"],
                                  init_lexicon=str(lexicon), fit=fit, seed=args.seed, threads=args.threads)
             r = transfer(cfg, Path(tmp) / f"run-{spec}", "es", "en", data.dictionary_path("es", "en"),

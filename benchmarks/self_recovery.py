@@ -84,7 +84,7 @@ def lm_for(corpus: str, work: Path, given: dict[str, Path], args) -> Path:
         return given[corpus]
     out = work / f"lm-{corpus.replace(':', '-')}"
     if not (out / "metrics.json").exists():
-        train_recipe("reference", corpus, out, max_minutes=args.lm_minutes, threads=args.threads, progress=False)
+        train_recipe("reference", corpus, out, minutes=args.lm_minutes, threads=args.threads, progress=False)
     given[corpus] = out
     return out
 
@@ -109,7 +109,7 @@ def run_row(row, lm: Path, args, work: Path) -> list[dict]:
     results = []
     for seed in range(args.seeds):
         cfg = RecoveryConfig(lm=str(lm), head=head, init=init, text=TEXTS[text][1], seed=seed, select=True,
-                             fit=FitConfig(mode=mode, minutes=head_minutes, eval_every=30.0, progress=False),
+                             fit=FitConfig(scramble=mode, minutes=head_minutes, eval_every=30.0, progress=False),
                              pipeline=pipeline, threads=args.threads,
                              context=ContextConfig(max_seconds=max(args.context_seconds - CONTEXT_TAIL_SECONDS, 1.0)))
         out = work / f"{text}-{head}-{mode}-{init}-{pipeline}-s{seed}"

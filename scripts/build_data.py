@@ -68,6 +68,7 @@ def main() -> None:
     from _build.freedict import GlueDetector, build_dictionary, read_wordlist
     from _build.stats import TOP_K, dictionary_coverage, keys_in_common, top_k, update_readme
     from _build.sword import SWORD_MODULES, build_corpus
+
     from langind.data import BIBLES
 
     if set(SWORD_MODULES) != set(BIBLES):

@@ -65,10 +65,18 @@ def test_every_variant_recovers_a_planted_permutation(planted, variant):
 
 
 def test_a_random_start_gets_nowhere_but_the_sorted_init_does(planted):
+    import warnings
+
     ca, cb, perm = planted
     x, z = cooc_features(ca), cooc_features(cb)
     xw, zw, _ = coocmap(x, z)
     assert np.mean(csls_scores(xw, zw).argmax(axis=1) == perm) >= 0.9
+    for seed in range(3):  # self-learning from a random similarity stays near chance (1/60)
+        noise = np.random.default_rng(seed).random(x.shape).astype(np.float32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            xw, zw, _ = coocmap(x, z, init=noise)
+        assert np.mean(csls_scores(xw, zw).argmax(axis=1) == perm) <= 0.2, seed
     with pytest.warns(RuntimeWarning, match="without converging"):
         coocmap(x, z, max_iter=1)
 

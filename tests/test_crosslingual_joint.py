@@ -12,7 +12,7 @@ def test_joint_lm_learns_a_planted_mapping(tmp_path):
     (tmp_path / "a.txt").write_text("\n".join(a) + "\n")
     (tmp_path / "b.txt").write_text("\n".join(b) + "\n")
     (tmp_path / "dict.txt").write_text("\n".join(d) + "\n")
-    cfg = joint_config("xa", "xb", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), model=PAIR_LM, max_minutes=None,
+    cfg = joint_config("xa", "xb", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), model=PAIR_LM, minutes=None,
                        epochs=3, batch_size=16, bptt=20, lr=1e-2, threads=1, progress=False)
     train_joint(cfg, tmp_path / "run", echo=lambda m: None)
     res = evaluate_joint(tmp_path / "run", "xa", "xb", tmp_path / "dict.txt", top=100)

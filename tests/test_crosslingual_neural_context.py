@@ -32,7 +32,7 @@ def test_the_lm_picks_the_planted_translation_among_two_equal_candidates(pair):
     scores[np.arange(n), np.arange(n)] = 0.5
     cfg = NeuralContextConfig(k=2, beta=1.0, rounds=3, max_tokens=20_000)
     ranked, info = neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, scores, cfg,
-                                 log=lambda m: None)
+                                 echo=lambda m: None)
     assert ranked.shape == (n, 10) and info["rounds"] == 3
     assert (ranked[:, 0] == np.arange(n)).mean() >= 0.7
 
@@ -43,4 +43,4 @@ def test_bad_settings_and_shapes_are_errors(pair):
     lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
     with pytest.raises(LangindError, match="do not match"):
         neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), ["w0"], ["v0", "v1"],
-                      np.zeros((2, 2)), log=lambda m: None)
+                      np.zeros((2, 2)), echo=lambda m: None)

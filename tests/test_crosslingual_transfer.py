@@ -7,14 +7,15 @@ import random
 import pytest
 
 from langind.crosslingual.lexicon import read_lexicon
-from langind.crosslingual.transfer import TransferConfig, transfer
+from langind.crosslingual.transfer import TransferConfig
 from langind.errors import LangindError
+from langind.experiments.transfer import transfer
 from langind.mapping.fit import FitConfig
 
 
 def steps(n: int) -> dict:
     """A step budget, small batches, one thread, quiet."""
-    return {"fit": FitConfig(mode="both", minutes=None, max_steps=n, batch_size=16, bptt=20, eval_every=None,
+    return {"fit": FitConfig(scramble="both", minutes=None, max_steps=n, batch_size=16, bptt=20, eval_every=None,
                              progress=False), "threads": 1}
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from langind.errors import LangindError
-from langind.evaluation.recovery import parse_band, recovery_metrics
+from langind.evaluation.recovery import band_mask, parse_band, recovery_metrics
 
 
 def test_bands_and_hits():
@@ -21,6 +21,9 @@ def test_bands_and_hits():
     assert m["0-2"] == {"words": 2, "hit@1": 0.5, "hit@2": 1.0, "assign": 1.0}
     assert m["all"]["words"] == 3  # word 5 never occurs in the text
     assert m["freq5"] == {"words": 2, "hit@1": 1.0, "hit@2": 1.0, "assign": 1.0}  # words 2 and 4
+    # (the specials' negative ranks are outside every band)
+    assert band_mask("0-2", ranks, counts, 4).tolist() == [False, False, True, True, False, False]
+    assert band_mask("freq5", ranks, counts, 4).tolist() == [False, False, True, False, True, False]
     assert parse_band("10-110", 50) == (10, 50)
     assert parse_band("freq5", 50) == (0, 50)
     for bad in ("110-10", "freqx", "freq0"):

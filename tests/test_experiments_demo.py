@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import run_cli
 
+# tiny budgets; every flag of `langind demo` (tests/test_cli_flags.py checks that none is left out)
+DEMO_ARGS = ["--lm-minutes", "0.2", "--recovery-minutes", "0.1", "--context-rounds", "1", "--cross-top", "400",
+             "--threads", "1", "--quiet"]
 
+
+@pytest.mark.slow
 def test_demo_runs_end_to_end_on_the_bundled_data(tmp_path):
     """`langind demo` with tiny budgets: LM on WEB, recovery on KJV, es→en lexicon, metrics written."""
     out = tmp_path / "demo"
-    r = run_cli("demo", "--out", str(out), "--minutes", "0.2", "--recovery-minutes", "0.1", "--context-rounds", "0", "--cross-words", "400",
-                "--threads", "1", "--quiet")
+    r = run_cli("demo", "--out", str(out), *DEMO_ARGS)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "validation perplexity" in r.stdout and "| 10-110 |" in r.stdout
     m = json.loads((out / "metrics.json").read_text())

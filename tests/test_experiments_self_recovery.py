@@ -31,7 +31,7 @@ def test_scramble_keeps_specials_and_is_a_permutation():
 
 def test_recovers_a_planted_mapping_on_a_synthetic_language(markov_lm, tmp_path):
     """Both sides scrambled, held-out text, start from count matching: the LM does the rest."""
-    fit = FitConfig(mode="both", minutes=None, max_steps=600, batch_size=16, bptt=20, progress=False, eval_every=None)
+    fit = FitConfig(scramble="both", minutes=None, max_steps=600, batch_size=16, bptt=20, progress=False, eval_every=None)
     cfg = RecoveryConfig(lm=str(markov_lm / "lm"), head="vector", init="counts", text=str(markov_lm / "heldout.txt"),
                          fit=fit, threads=1)
     r = recover_self(cfg, tmp_path / "rec", echo=lambda m: None)
@@ -47,7 +47,7 @@ def test_held_out_books_of_a_bundled_bible_are_wired(tmp_path):
     both pipeline stages, every band reported."""
     train_lm(tmp_path / "lm", TrainConfig(corpus="web:odd-books", max_vocab=1500, max_steps=15, batch_size=16, bptt=20,
                                           threads=1, progress=False), PAIR_LM)
-    fit = FitConfig(mode="both", minutes=None, max_steps=10, batch_size=16, bptt=20, progress=False, eval_every=None)
+    fit = FitConfig(scramble="both", minutes=None, max_steps=10, batch_size=16, bptt=20, progress=False, eval_every=None)
     cfg = RecoveryConfig(lm=str(tmp_path / "lm"), head="vector", init="counts", text="web:even-books",
                          max_text_tokens=30_000, fit=fit, threads=1, pipeline="head+context", select=True,
                          context=ContextConfig(rounds=1))
@@ -57,6 +57,7 @@ def test_held_out_books_of_a_bundled_bible_are_wired(tmp_path):
     assert 0 < r["bands"]["freq5"]["words"] < r["bands"]["all"]["words"]
 
 
+@pytest.mark.slow
 def test_benchmark_seed_setting_writes_its_layout(trained, tmp_path):
     """`benchmarks/self_recovery.py --seed-setting` on a tiny LM: the earlier setting's rows (its own
     training text), each pipeline stage a row, with every band and the count-only baseline."""

@@ -41,6 +41,7 @@ def test_refuses_to_overwrite_a_trained_run(trained, toy_corpus):
         train_lm(trained[0], tiny_cfg(toy_corpus), TINY)
 
 
+@pytest.mark.slow
 def test_kill_9_then_resume_matches_uninterrupted_run(trained, tmp_path, toy_corpus):
     """A run killed mid-training and resumed ends exactly where an uninterrupted run ends."""
     out = tmp_path / "killed"
@@ -66,6 +67,7 @@ def test_kill_9_then_resume_matches_uninterrupted_run(trained, tmp_path, toy_cor
     assert resumed["best_valid_ppl"] == pytest.approx(trained[1]["best_valid_ppl"], rel=1e-5)
 
 
+@pytest.mark.slow
 def test_ddp_two_processes_gloo(tmp_path, toy_corpus):
     out = tmp_path / "ddp"
     torchrun = Path(sys.executable).with_name("torchrun")
@@ -78,3 +80,45 @@ def test_ddp_two_processes_gloo(tmp_path, toy_corpus):
     assert m["world_size"] == 2
     assert m["ddp_param_max_abs_diff"] == 0.0  # replicas stayed identical
     assert math.isfinite(m["best_valid_ppl"]) and m["best_valid_ppl"] < 12
+
+
+def test_the_multilingual_lm_resumes_where_an_uninterrupted_run_ends(tmp_path, monkeypatch):
+    """The shared-body LM goes through the same loop and checkpoints: a run that dies right after a
+    checkpoint (every language's position, hidden state, the RNGs saved) and is resumed ends exactly
+    where an uninterrupted run ends."""
+    from conftest import make_language_pair
+
+    from langind.lm.checkpoint import load_multilingual
+    from langind.lm.train import LMTrainer, TrainConfig
+
+    a, b, _ = make_language_pair(20, 600, seed=3)
+    (tmp_path / "a.txt").write_text("\n".join(a) + "\n")
+    (tmp_path / "b.txt").write_text("\n".join(b[:400]) + "\n")  # a shorter text wraps around
+    cfg = TrainConfig(corpus={"xa": str(tmp_path / "a.txt"), "xb": str(tmp_path / "b.txt")}, epochs=2,
+                      batch_size=8, bptt=20, lr=1e-2, threads=1, progress=False, checkpoint_every=10,
+                      valid_fraction=0.1)
+    whole = train_lm(tmp_path / "whole", cfg, TINY)
+
+    class Died(Exception):
+        pass
+
+    save = LMTrainer.save_checkpoint
+
+    def dies_after_step_20(self):
+        save(self)
+        if self.state.step >= 20:
+            raise Died
+
+    monkeypatch.setattr(LMTrainer, "save_checkpoint", dies_after_step_20)
+    with pytest.raises(Died):
+        train_lm(tmp_path / "died", cfg, TINY)
+    monkeypatch.undo()
+    assert not (tmp_path / "died" / "metrics.json").exists()
+    resumed = train_lm(tmp_path / "died", TrainConfig(progress=False), resume=True)
+    assert resumed["steps"] == whole["steps"] > 20
+    assert resumed["best_valid_ppl"] == pytest.approx(whole["best_valid_ppl"], rel=1e-5)
+    assert set(resumed["final_valid_ppl_by_lang"]) == {"xa", "xb"}
+    model, vocabs = load_multilingual(tmp_path / "died" / "checkpoints" / "best")
+    assert model.langs == ["xa", "xb"] and set(vocabs) == {"xa", "xb"}
+    with pytest.raises(LangindError, match="multilingual"):
+        load_lm(tmp_path / "died" / "checkpoints" / "best")

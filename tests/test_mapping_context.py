@@ -78,7 +78,7 @@ def zipf_lm(tmp_path_factory):
 def test_context_step_lifts_rare_words_over_the_head_alone(zipf_lm):
     """A short head run learns the frequent words; the frozen LM, reading the decoded text, then
     recovers rare words the head got wrong (words ranked 50-150 of 150)."""
-    fit = FitConfig(mode="both", minutes=None, max_steps=150, batch_size=16, bptt=20, progress=False, eval_every=None)
+    fit = FitConfig(scramble="both", minutes=None, max_steps=150, batch_size=16, bptt=20, progress=False, eval_every=None)
     cfg = RecoveryConfig(lm=str(zipf_lm / "lm"), head="vector", init="counts", text=str(zipf_lm / "heldout.txt"),
                          fit=fit, threads=1, pipeline="head+context", context=ContextConfig(rounds=4))
     pb = setup(cfg)

@@ -23,7 +23,7 @@ def test_anchor_holds_vectors_near_their_start(pair):
         torch.manual_seed(0)
         head = make_head("vector", lm.input_table, lm.out_bias, len(vocab), init="random")
         assert head.drift(torch.as_tensor(ids[:50])).item() == 0.0
-        cfg = FitConfig(mode="both", minutes=None, max_steps=60, batch_size=16, bptt=20, lr=1e-2,
+        cfg = FitConfig(scramble="both", minutes=None, max_steps=60, batch_size=16, bptt=20, lr=1e-2,
                              progress=False, anchor=anchor)
         fit_head(lm, head, ids, ids, cfg, device=device)
         drift[anchor] = head.drift(torch.as_tensor(ids)).item()

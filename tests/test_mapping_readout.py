@@ -24,3 +24,13 @@ def test_assignment_rectangular_and_restricted():
     assert list(readout.assignment(s)) == [0, 1]
     assert list(readout.assignment(s, rows=np.array([1]), cols=np.array([0, 2]))) == [-1, 0]
     assert list(readout.topk(s, 2)[0]) == [0, 2]
+
+
+def test_topk_is_sorted_and_agrees_with_a_full_sort_for_arrays_and_tensors():
+    import torch
+
+    s = np.random.default_rng(3).normal(size=(40, 300))
+    full = np.argsort(-s, axis=1)[:, :7]
+    np.testing.assert_array_equal(readout.topk(s, 7), full)
+    np.testing.assert_array_equal(readout.topk(torch.as_tensor(s), 7), full)
+    assert readout.topk(s, 1000).shape == (40, 300)  # k beyond the columns: all of them

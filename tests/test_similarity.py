@@ -44,3 +44,18 @@ def test_evaluation_lexicon_and_alignment_rank_alike():
     src, trg, _ = align.csls_dictionary(xu, zu, k=10)
     best_align = trg[:40][np.argsort(src[:40])]
     assert (best_eval == full).all() and (best_lex == full).all() and (best_align == full).all()
+
+
+def test_mutual_neighbours_and_the_union_dictionary():
+    from langind.similarity import both_way_pairs, csls_both_ways, mutual_nn
+
+    s = np.array([[0.9, 0.1, 0.0],    # row 0 ↔ col 0: mutual
+                  [0.8, 0.2, 0.1],    # row 1's best is col 0, whose best is row 0: not mutual
+                  [0.0, 0.3, 0.7]])   # row 2 ↔ col 2: mutual
+    rows, cols = mutual_nn(s)
+    assert rows.tolist() == [0, 2] and cols.tolist() == [0, 2]
+    src, tgt = both_way_pairs(s)
+    assert list(zip(src.tolist(), tgt.tolist())) == [(0, 0), (1, 0), (2, 2), (0, 0), (2, 1), (2, 2)]
+    np.testing.assert_allclose(csls_both_ways(s, 2), csls(s, topk_mean(s, 2), topk_mean(s.T, 2)))
+    x, z = np.random.default_rng(1).normal(size=(7, 4)), np.random.default_rng(2).normal(size=(9, 4))
+    np.testing.assert_allclose(csls_scores(x, z, 3), csls_both_ways(unit_rows(x) @ unit_rows(z).T, 3))

@@ -6,7 +6,6 @@ anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import math
 import sys
 import warnings
 from dataclasses import replace
@@ -16,17 +15,17 @@ from typing import Optional
 import typer
 
 from langind.crosslingual.joint import JointConfig
-from langind.errors import LangindError, check_choice
+from langind.errors import LangindError
 from langind.experiments.align import AlignConfig
 from langind.experiments.cross import CrossConfig
 from langind.experiments.demo import (
     DEMO_CONTEXT_ROUNDS,
-    DEMO_CROSS_WORDS,
+    DEMO_CROSS_TOP,
     DEMO_RECOVERY_MINUTES,
 )
 from langind.experiments.self_recovery import RecoveryConfig
 from langind.lm.model import LMConfig
-from langind.lm.recipes import RECIPES, Recipe
+from langind.lm.recipes import RECIPES
 from langind.lm.recipes import recipe as recipe_by_name
 from langind.lm.train import TrainConfig, train_lm
 from langind.mapping.context import ContextConfig
@@ -59,7 +58,7 @@ def lm_train(
     recipe: Optional[str] = typer.Option(None, help=f"Start from a named recipe ({', '.join(RECIPES)}); options given "
                                          "explicitly still override it."),
     epochs: Optional[int] = typer.Option(None, min=1, help=f"[default: {T.epochs}]"),
-    max_minutes: Optional[float] = typer.Option(None, help="Wall-clock budget; the LR schedule ends with it."),
+    minutes: Optional[float] = typer.Option(None, help="Wall-clock budget; the LR schedule ends with it."),
     max_steps: Optional[int] = typer.Option(None, min=1, help="Stop after this many updates (the LR schedule ends with it)."),
     max_vocab: Optional[int] = typer.Option(None, min=3, help=f"Keep this many most frequent types (incl. specials) [default: {T.max_vocab}]."),
     min_freq: Optional[int] = typer.Option(None, min=1, help=f"[default: {T.min_freq}]"),
@@ -84,7 +83,7 @@ def lm_train(
         _print_lm_metrics(metrics, resume)
         return
     base = recipe_by_name(recipe or "reference")  # the dataclass defaults are the reference recipe
-    given = {"epochs": epochs, "max_minutes": max_minutes, "max_steps": max_steps, "max_vocab": max_vocab,
+    given = {"epochs": epochs, "minutes": minutes, "max_steps": max_steps, "max_vocab": max_vocab,
              "min_freq": min_freq, "valid_fraction": valid_fraction, "batch_size": batch_size, "bptt": bptt,
              "lr": lr, "checkpoint_every": checkpoint_every}
     cfg = replace(base.train, corpus=corpus, lowercase=not no_lowercase, seed=seed, threads=threads, device=device,
@@ -110,25 +109,11 @@ def lm_eval(
     device: str = typer.Option("auto"),
 ):
     """Perplexity of a trained LM on its validation split or on another corpus."""
-    from langind.corpus import CorpusSource
-    from langind.lm.batching import evaluate_ids
-    from langind.lm.checkpoint import lm_run_checkpoint, load_lm
-    from langind.lm.device import pick_device
-    from langind.vocab import encode_sentences, load_ids
+    from langind.experiments.evaluate import lm_perplexity
 
-    check_choice("checkpoint", checkpoint, ("best", "last"))
-    dev = pick_device(device)
-    model, vocab = load_lm(lm_run_checkpoint(run, checkpoint), dev)
-    if corpus is None:
-        ids = load_ids(Path(run) / "data" / "valid.npy")
-        what = "validation split"
-    else:
-        src = CorpusSource(corpus)
-        ids = encode_sentences((t for _, t in src), vocab)
-        what = src.name
-    loss = evaluate_ids(model, ids, dev)
-    unk = float((ids == vocab.unk_id).mean())
-    typer.echo(f"{what}: {len(ids)} tokens, loss {loss:.4f}, perplexity {math.exp(loss):.3f} (unk rate {unk:.3f})")
+    r = lm_perplexity(run, corpus, checkpoint, device)
+    typer.echo(f"{r['text']}: {r['tokens']} tokens, loss {r['loss']:.4f}, perplexity {r['perplexity']:.3f} "
+               f"(unk rate {r['unk_rate']:.3f})")
 
 
 @lm_app.command("generate")
@@ -169,7 +154,7 @@ R, F, CX = RecoveryConfig, FitConfig, ContextConfig
 def induce_self(
     lm: Path = typer.Option(..., "--lm", help="LM run directory (from `langind lm train`)."),
     head: str = typer.Option(R.head, help=", ".join(HEADS) + "."),
-    scramble: str = typer.Option(F.mode, help="input: scramble the LM's input only; both: input and output (decipherment)."),
+    scramble: str = typer.Option(F.scramble, help="input: scramble the LM's input only; both: input and output (decipherment)."),
     init: str = typer.Option(R.init, help="random, uniform or counts (match words by frequency rank)."),
     text: str = typer.Option(R.text, help="Recovery text: 'valid' (the LM's held-out split), 'train' (its training text: "
                              "the earlier exploration's setting), a text file, or a corpus spec (e.g. kjv, web:even-books)."),
@@ -197,7 +182,7 @@ def induce_self(
     from langind.evaluation.report import band_table
     from langind.experiments.self_recovery import recover_self
 
-    fit = FitConfig(mode=scramble, minutes=minutes if not max_steps else None, max_steps=max_steps,
+    fit = FitConfig(scramble=scramble, minutes=minutes if not max_steps else None, max_steps=max_steps,
                     batch_size=batch_size, bptt=bptt, lr=lr, eval_every=eval_every, progress=not quiet)
     cfg = RecoveryConfig(lm=str(lm), head=head, init=init, normalize=normalize, text=text,
                          max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
@@ -320,26 +305,16 @@ def evaluate_cmd(
     src: str = typer.Option("es", help="Source language of the bundled dictionary."),
     tgt: str = typer.Option("en", help="Target language of the bundled dictionary."),
     retrieval: str = typer.Option("csls", help="nn or csls."),
-    max_words: Optional[int] = typer.Option(None, help="Use only the first N vectors of each file (e.g. 5000)."),
+    top: Optional[int] = typer.Option(None, min=1, help="Use only the first (most frequent) N vectors of each file (e.g. 5000)."),
     fold_accents: bool = typer.Option(False, "--fold-accents", help="Also report P@k after accent folding (separately)."),
     csls_k: int = typer.Option(10, min=1),
 ):
     """Bilingual lexicon induction precision (P@1/5/10) of two aligned embedding spaces."""
     import json
 
-    from langind import data
-    from langind.crosslingual.embeddings import read_word2vec
-    from langind.evaluation.bli import bli_precision, load_dictionary
+    from langind.experiments.evaluate import evaluate_spaces
 
-    sw, sv = read_word2vec(src_emb, max_words)
-    tw, tv = read_word2vec(tgt_emb, max_words)
-    if sv.shape[1] != tv.shape[1]:
-        raise LangindError(f"dimensions differ ({sv.shape[1]} vs {tv.shape[1]}): the spaces are not aligned")
-    dict_path = dictionary if dictionary is not None else data.dictionary_path(src, tgt)
-    d = load_dictionary(dict_path)
-    results = {"plain": bli_precision(sw, sv, tw, tv, d, retrieval, csls_k=csls_k)}
-    if fold_accents:
-        results["accent_folded"] = bli_precision(sw, sv, tw, tv, d, retrieval, csls_k=csls_k, fold=True)
+    results = evaluate_spaces(src_emb, tgt_emb, dictionary, src, tgt, retrieval, top, fold_accents, csls_k)
     for name, r in results.items():
         typer.echo(f"{name:14s} {retrieval}: P@1 {r['P@1']:.3f}  P@5 {r['P@5']:.3f}  P@10 {r['P@10']:.3f}  "
                    f"({r['evaluated']} words evaluated, coverage {r['coverage']:.1%})")
@@ -354,9 +329,9 @@ def align_cmd(
     out_tgt: Path = typer.Argument(..., help="Where to write the mapped target embeddings (.vec)."),
     method: str = typer.Option(AlignConfig.method, help="vecmap (unsupervised self-learning), gw (Gromov-Wasserstein "
                                "+ Procrustes) or identical (identical strings)."),
-    max_words: Optional[int] = typer.Option(AlignConfig.max_words, help="Use only the first N vectors of each file."),
+    top: Optional[int] = typer.Option(AlignConfig.top, min=1, help="Use only the first (most frequent) N vectors of each file."),
     seed: int = typer.Option(AlignConfig.seed),
-    time_limit: Optional[float] = typer.Option(None, help="vecmap: stop self-learning after this many seconds."),
+    minutes: Optional[float] = typer.Option(AlignConfig.minutes, help="vecmap: stop self-learning after this many minutes."),
     seed_dictionary: Optional[Path] = typer.Option(
         None, help="vecmap only, NOT unsupervised: start self-learning from this MUSE-format dictionary "
                    "(vecmap's --semi_supervised). Report such results separately, on test pairs it does not contain."),
@@ -367,7 +342,7 @@ def align_cmd(
     """Align two monolingual embedding spaces without a dictionary (baselines; see langind.crosslingual.align)."""
     from langind.experiments.align import align_files
 
-    cfg = AlignConfig(method=method, max_words=max_words, seed=seed, time_limit=time_limit,
+    cfg = AlignConfig(method=method, top=top, seed=seed, minutes=minutes,
                       seed_dictionary=str(seed_dictionary) if seed_dictionary else None)
     align_files(cfg, src_emb, tgt_emb, out_src, out_tgt, lexicon, echo=typer.echo)
 
@@ -397,19 +372,19 @@ def data_list():
 @app.command("demo")
 def demo(
     out: Path = typer.Option(Path("demo"), help="Where the demo writes its run directories and metrics.json."),
-    minutes: float = typer.Option(RECIPES["demo"].train.max_minutes, help="Training budget for the English LM (recipe demo)."),
+    lm_minutes: float = typer.Option(RECIPES["demo"].train.minutes, help="Training budget of the English LM (recipe demo)."),
     recovery_minutes: float = typer.Option(DEMO_RECOVERY_MINUTES, help="The wipe-and-recover stage's head budget (0 skips the stage)."),
     context_rounds: int = typer.Option(DEMO_CONTEXT_ROUNDS, min=0, help="Rounds of the frozen LM re-reading the decoded "
                                        "text after the head (0: the head's readout alone)."),
-    cross_words: int = typer.Option(DEMO_CROSS_WORDS, min=0, help="Words of the es→en lexicon stage (0 skips it)."),
+    cross_top: int = typer.Option(DEMO_CROSS_TOP, min=0, help="The es→en lexicon stage translates the N most frequent words (0 skips it)."),
     threads: Optional[int] = typer.Option(None, min=1),
     quiet: bool = typer.Option(False, "--quiet"),
 ):
     """Train an English LM on the bundled Bible, wipe and recover its vocabulary mapping, then induce an es→en lexicon."""
     from langind.experiments.demo import run_demo
 
-    run_demo(out, minutes=minutes, threads=threads, progress=not quiet, echo=typer.echo,
-             recovery_minutes=recovery_minutes, context_rounds=context_rounds, cross_words=cross_words)
+    run_demo(out, lm_minutes=lm_minutes, threads=threads, progress=not quiet, echo=typer.echo,
+             recovery_minutes=recovery_minutes, context_rounds=context_rounds, cross_top=cross_top)
 
 
 def _warn_one_line(message, category, filename, lineno, file=None, line=None) -> None:

@@ -183,6 +183,10 @@ class CorpusSource:
         if n == 0:
             raise LangindError(f"{self.path}: no tokens found; a corpus needs words")
 
+    def sentences(self) -> Iterator[list[str]]:
+        """Every sentence's tokens, in order (the corpus read as a stream of token lists)."""
+        return (toks for _, toks in self)
+
     def split(self, part: str, valid_fraction: float, seed: int = 0) -> Iterator[list[str]]:
         """Stream the sentences of one side of the deterministic train/valid split."""
         if part not in ("train", "valid", "all"):

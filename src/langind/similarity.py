@@ -77,7 +77,31 @@ def csls(sims: np.ndarray, r_src: np.ndarray | None = None, r_tgt: np.ndarray | 
     return out
 
 
+def csls_both_ways(sims: np.ndarray, k: int = 10) -> np.ndarray:
+    """:func:`csls` of ``sims`` (n, m) with both neighbourhood terms taken from ``sims`` itself
+    (each source row's ``k`` best targets, each target column's ``k`` best sources)."""
+    return csls(sims, topk_mean(sims, k), topk_mean(sims.T, k))
+
+
 def csls_scores(x: np.ndarray, z: np.ndarray, k: int = 10) -> np.ndarray:
     """Full CSLS between the rows of two aligned spaces (n, d) and (m, d), both terms kept."""
     sims = unit_rows(np.asarray(x, dtype=np.float64)) @ unit_rows(np.asarray(z, dtype=np.float64)).T
-    return csls(sims, topk_mean(sims, k), topk_mean(sims.T, k))
+    return csls_both_ways(sims, k)
+
+
+def mutual_nn(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mutual nearest neighbours of ``scores`` (n, m): the rows ``i`` whose best column ``j`` has
+    ``i`` as its best row. Returns (rows, their columns), rows ascending."""
+    fwd, bwd = scores.argmax(axis=1), scores.argmax(axis=0)
+    rows = np.flatnonzero(bwd[fwd] == np.arange(len(fwd)))
+    return rows, fwd[rows]
+
+
+def both_way_pairs(fwd: np.ndarray, bwd: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The "union" dictionary of self-learning (vecmap, coocmap): every source row with its best
+    target by ``fwd`` (n, m), and every target with its best source by ``bwd`` (m, n; default
+    ``fwd.T``). Returns (src, tgt) index arrays of length n + m."""
+    bwd = fwd.T if bwd is None else bwd
+    n, m = fwd.shape
+    return (np.concatenate([np.arange(n), bwd.argmax(axis=1)]),
+            np.concatenate([fwd.argmax(axis=1), np.arange(m)]))

@@ -29,7 +29,7 @@ import warnings
 import numpy as np
 
 from langind.errors import LangindError, check_choice
-from langind.similarity import csls, normalize, topk_mean
+from langind.similarity import both_way_pairs, csls, csls_both_ways, mutual_nn, normalize, topk_mean
 
 
 # -- building blocks --------------------------------------------------------------------------------
@@ -81,9 +81,7 @@ def csls_dictionary(xw: np.ndarray, zw: np.ndarray, k: int = 10, keep_prob: floa
         rng = rng or np.random.default_rng(0)
         fwd = fwd * (rng.random(fwd.shape) < keep_prob)
         bwd = bwd * (rng.random(bwd.shape) < keep_prob)
-    n, m = sim.shape
-    src = np.concatenate([np.arange(n), bwd.argmax(axis=1)])
-    trg = np.concatenate([fwd.argmax(axis=1), np.arange(m)])
+    src, trg = both_way_pairs(fwd, bwd)
     objective = (sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2
     return src, trg, float(objective)
 
@@ -108,11 +106,7 @@ def similarity_init(x: np.ndarray, z: np.ndarray, n: int = 4000, k: int = 10) ->
         sims.sort(axis=1)
         return normalize(sims)
 
-    sim = sorted_sims(x) @ sorted_sims(z).T
-    sim = csls(sim, topk_mean(sim, k), topk_mean(sim.T, k))
-    src = np.concatenate([np.arange(n), sim.argmax(axis=0)])
-    trg = np.concatenate([sim.argmax(axis=1), np.arange(n)])
-    return src, trg
+    return both_way_pairs(csls_both_ways(sorted_sims(x) @ sorted_sims(z).T, k))
 
 
 def identical_pairs(src_words: list[str], tgt_words: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -284,13 +278,10 @@ def refine_procrustes(x: np.ndarray, z: np.ndarray, src: np.ndarray, trg: np.nda
     for _ in range(n_iter):
         w = procrustes(x, z, src, trg)
         xs, zs = x[:vocab] @ w, z[:vocab]
-        sim = xs @ zs.T
-        scores = csls(sim, topk_mean(sim, csls_k), topk_mean(sim.T, csls_k))
-        fwd, bwd = scores.argmax(axis=1), scores.argmax(axis=0)
-        mutual = np.flatnonzero(bwd[fwd] == np.arange(len(fwd)))
+        mutual, matched = mutual_nn(csls_both_ways(xs @ zs.T, csls_k))
         if len(mutual) < 2:
             break
-        src, trg = mutual, fwd[mutual]
+        src, trg = mutual, matched
     return src, trg
 
 
@@ -342,8 +333,7 @@ def gromov_wasserstein_procrustes(x: np.ndarray, z: np.ndarray, seed: int = 0, n
     else:
         raise LangindError(f"Gromov-Wasserstein diverged (non-finite coupling) for epsilon up to {eps:g}; "
                            "pass a larger epsilon")
-    src = np.concatenate([np.arange(n), t.argmax(axis=0)])
-    trg = np.concatenate([t.argmax(axis=1), np.arange(n)])
+    src, trg = both_way_pairs(t)
     seed_pairs = len(src)
     src, trg = refine_procrustes(x, z, src, trg, refine_iter, refine_vocab)
     w = procrustes(x, z, src, trg)

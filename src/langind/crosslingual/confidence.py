@@ -26,6 +26,8 @@ import hashlib
 
 import numpy as np
 
+from langind.similarity import mutual_nn
+
 # Below this fraction of hidden anchors put back, the alignment has most likely failed.
 FAILED_AGREEMENT = 0.10
 ANCHOR_SIM = 0.8  # spelling similarity of an anchor pair (after folding accents)
@@ -41,13 +43,9 @@ def anchors(src_words: list[str], tgt_words: list[str], spelling: np.ndarray) ->
     """Mutual best spelling matches with similarity ≥ :data:`ANCHOR_SIM` between words of at least
     :data:`ANCHOR_MIN_LEN` letters. ``spelling`` (n_src, n_tgt) is
     :func:`langind.crosslingual.orthography.spelling_similarity`. Returns (source row, target row)."""
-    fwd, bwd = spelling.argmax(axis=1), spelling.argmax(axis=0)
-    out = []
-    for i, j in enumerate(fwd):
-        if (bwd[j] == i and spelling[i, j] >= ANCHOR_SIM and len(src_words[i]) >= ANCHOR_MIN_LEN
-                and len(tgt_words[j]) >= ANCHOR_MIN_LEN):
-            out.append((i, int(j)))
-    return out
+    return [(int(i), int(j)) for i, j in zip(*mutual_nn(spelling))
+            if spelling[i, j] >= ANCHOR_SIM and len(src_words[i]) >= ANCHOR_MIN_LEN
+            and len(tgt_words[j]) >= ANCHOR_MIN_LEN]
 
 
 def hidden_anchors(src_words: list[str], tgt_words: list[str], spelling: np.ndarray) -> list[tuple[int, int]]:

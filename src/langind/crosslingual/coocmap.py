@@ -36,7 +36,7 @@ import numpy as np
 
 from langind.corpus import CorpusSource
 from langind.errors import LangindError, check_choice
-from langind.similarity import csls, normalize, topk_mean, unit_rows
+from langind.similarity import both_way_pairs, csls_both_ways, mutual_nn, normalize, unit_rows
 from langind.vocab import SPECIALS, Vocab, encode_sentences
 
 VARIANTS = ("coocmap", "coocmap-clip", "coocmap-drop", "coocmap-grow")
@@ -140,9 +140,7 @@ def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k
         # 1. dictionary: CSLS matches, forward (every source word) and backward (every target word)
         if prior is not None:
             sim = sim + prior
-        scores = csls(sim, topk_mean(sim, csls_k), topk_mean(sim.T, csls_k))
-        src = np.concatenate([np.arange(n), scores.argmax(axis=0)])
-        tgt = np.concatenate([scores.argmax(axis=1), np.arange(m)])
+        src, tgt = both_way_pairs(csls_both_ways(sim, csls_k))
         if it - last_improvement > patience:
             converged = True
             break
@@ -167,11 +165,9 @@ def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k
 def seed_similarity(sim: np.ndarray, n: int, m: int, csls_k: int = 10, seed: int = 0) -> np.ndarray:
     """A starting similarity (n, m) for a larger problem from a solved smaller one ``sim`` (n0, m0),
     the most frequent words first: 1 for the mutual CSLS matches of ``sim``, tiny noise elsewhere."""
-    scores = csls(sim, topk_mean(sim, csls_k), topk_mean(sim.T, csls_k))
-    fwd, bwd = scores.argmax(axis=1), scores.argmax(axis=0)
-    mutual = np.flatnonzero(bwd[fwd] == np.arange(len(fwd)))
+    rows, cols = mutual_nn(csls_both_ways(sim, csls_k))
     out = np.random.default_rng(seed).random((n, m)).astype(np.float32) * 1e-3
-    out[mutual, fwd[mutual]] = 1.0
+    out[rows, cols] = 1.0
     return out
 
 
@@ -223,7 +219,7 @@ def corpus_cooccurrence(spec: str, top: int = 5000, window: int = 5) -> tuple[li
     """The ``top`` most frequent tokens of a corpus (words and punctuation, as the paper counts
     every token) and their co-occurrence counts (top, top) over the corpus read as one stream."""
     source = CorpusSource(spec)
-    vocab = Vocab.build((t for _, t in source), max_size=top + len(SPECIALS))
+    vocab = Vocab.build(source.sentences(), max_size=top + len(SPECIALS))
     ns = vocab.n_specials
-    ids = encode_sentences((t for _, t in source), vocab).astype(np.int64) - ns  # specials → negative
+    ids = encode_sentences(source.sentences(), vocab).astype(np.int64) - ns  # specials → negative
     return vocab.itos[ns:], cooccurrence(ids, len(vocab) - ns, window)

@@ -72,7 +72,7 @@ def train_word2vec(spec: str | Path, dim: int = 300, window: int = 5, min_count:
     from langind.corpus import CorpusSource
 
     source = CorpusSource(spec)
-    sentences = [toks for _, toks in source]
+    sentences = list(source.sentences())
     model = Word2Vec(sentences, vector_size=dim, window=window, min_count=min_count, sg=sg, negative=10,
                      sample=1e-4, epochs=epochs, seed=seed, workers=workers)
     words = list(model.wv.index_to_key)

@@ -191,6 +191,31 @@ def forward_backward(lat: Lattice, log_emit: np.ndarray) -> tuple[np.ndarray, fl
     return gamma, float(log_z.sum())
 
 
+def viterbi(lat: Lattice, log_emit: np.ndarray) -> np.ndarray:
+    """The most likely candidate slot at every position of every sentence of ``lat`` (the max-product
+    twin of :func:`forward_backward`, same arguments). Returns (S, L) slot indices (0 on padding)."""
+    S, L = lat.src.shape
+    valid = lat.src >= 0
+    emit = np.where(valid[..., None], log_emit[np.where(valid, lat.src, 0)], 0.0)
+    delta = lat.start + emit[:, 0]
+    back = np.zeros((S, L, log_emit.shape[1]), dtype=np.int64)
+    for t in range(1, L):
+        scores = delta[:, :, None] + lat.trans[:, t]  # (S, K_prev, K)
+        best_prev = scores.argmax(axis=1)
+        new = np.take_along_axis(scores, best_prev[:, None, :], axis=1)[:, 0] + emit[:, t]
+        back[:, t] = best_prev
+        delta = np.where(valid[:, t, None], new, delta)
+    rows = np.arange(S)
+    path = np.zeros((S, L), dtype=np.int64)
+    last = lat.lengths - 1
+    path[rows, last] = (delta + lat.end).argmax(axis=1)
+    for t in range(L - 1, 0, -1):
+        inside = t <= last  # positions before a sentence's end follow the back-pointers
+        prev = back[rows, t, path[rows, t]]
+        path[:, t - 1] = np.where(inside, prev, path[:, t - 1])
+    return path
+
+
 def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
     m = x.max(axis=axis, keepdims=True)
     m = np.where(m <= NEG / 2, 0.0, m)
@@ -289,7 +314,7 @@ def m_step(counts: np.ndarray, cand: np.ndarray, log_prior: np.ndarray | None, a
 
 
 def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm: BigramLM, n_tgt: int,
-           cfg: InContextConfig | None = None, log=print) -> tuple[np.ndarray, dict]:
+           cfg: InContextConfig | None = None, echo=print) -> tuple[np.ndarray, dict]:
     """Re-rank each source word's candidates by what the target LM makes of them in context.
 
     Parameters
@@ -308,6 +333,26 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
     """
     cfg = cfg or InContextConfig()
     t0 = time.time()
+    _, beta, lam, log_emit, train_lats, held_lats, trials = _choose(sentences, cand, scores, lm, n_tgt, cfg, echo)
+    # 5. re-rank: expected translation counts of each candidate over the whole text
+    counts = expected_counts(train_lats, log_emit)[0] + expected_counts(held_lats, log_emit)[0]
+    key = counts + 1e-9 * (cand.shape[1] - np.arange(cand.shape[1]))[None, :]
+    key = np.where(cand >= 0, key, -1.0)
+    order = np.argsort(-key, axis=1, kind="stable")
+    return order, {"beta": beta, "lam": lam, "em_rounds": cfg.em_rounds, "trials": trials,
+                   "seconds": round(time.time() - t0, 1)}
+
+
+def choose_channel(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm: BigramLM, n_tgt: int,
+                   cfg: InContextConfig | None = None, echo=print) -> tuple[float, np.ndarray, list[dict]]:
+    """The channel :func:`rerank` uses, without the re-ranking: every β × λ of ``cfg`` scored by the
+    held-out likelihood of source ``sentences`` (optionally EM-refined); returns the chosen β, its
+    log emissions (n_src, K) and every trial. Same arguments as :func:`rerank`."""
+    _, beta, _, log_emit, _, _, trials = _choose(sentences, cand, scores, lm, n_tgt, cfg or InContextConfig(), echo)
+    return beta, log_emit, trials
+
+
+def _choose(sentences, cand, scores, lm, n_tgt, cfg: InContextConfig, echo):
     rng = np.random.default_rng(cfg.seed)
     held = rng.random(len(sentences)) < cfg.heldout_fraction
     train = [s for s, h in zip(sentences, held) if not h]
@@ -332,14 +377,7 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
             # 4. model choice by the likelihood of held-out source sentences (never the dictionary)
             _, ll = expected_counts(held_lats, log_emit)
             trials.append({"beta": beta, "lam": lam, "heldout_loglik": round(ll, 1)})
-            log(f"in-context: β {beta:g} λ {lam:g}: held-out log-likelihood {ll:.1f}")
+            echo(f"in-context: β {beta:g} λ {lam:g}: held-out log-likelihood {ll:.1f}")
             if best is None or ll > best[0]:
                 best = (ll, beta, lam, log_emit, train_lats, held_lats)
-    _, beta, lam, log_emit, train_lats, held_lats = best
-    # 5. re-rank: expected translation counts of each candidate over the whole text
-    counts = expected_counts(train_lats, log_emit)[0] + expected_counts(held_lats, log_emit)[0]
-    key = counts + 1e-9 * (cand.shape[1] - np.arange(cand.shape[1]))[None, :]
-    key = np.where(cand >= 0, key, -1.0)
-    order = np.argsort(-key, axis=1, kind="stable")
-    return order, {"beta": beta, "lam": lam, "em_rounds": cfg.em_rounds, "trials": trials,
-                   "seconds": round(time.time() - t0, 1)}
+    return (*best, trials)

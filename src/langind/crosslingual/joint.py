@@ -36,7 +36,7 @@ from langind.vocab import Vocab, top_words
 def _joint_training() -> TrainConfig:
     # the reference schedule with a larger vocabulary per language, a smaller validation share
     # (two corpora to learn from) and a 10-minute budget; ``corpus`` is filled in from the pair
-    return TrainConfig(corpus={}, max_vocab=10000, valid_fraction=0.02, epochs=3, max_minutes=10.0)
+    return TrainConfig(corpus={}, max_vocab=10000, valid_fraction=0.02, epochs=3, minutes=10.0)
 
 
 @dataclass
@@ -66,7 +66,7 @@ class JointConfig:
 def joint_config(src: str, tgt: str, src_corpus: str, tgt_corpus: str, model: LMConfig | None = None,
                  **train: object) -> JointConfig:
     """A :class:`JointConfig` for a pair, ``train`` replacing fields of the default training
-    configuration (e.g. ``max_minutes``, ``seed``, ``threads``, ``progress``)."""
+    configuration (e.g. ``minutes``, ``seed``, ``threads``, ``progress``)."""
     return JointConfig(src, tgt, src_corpus, tgt_corpus, model or LMConfig(), replace(_joint_training(), **train))
 
 

@@ -55,7 +55,7 @@ def source_stream(spec: str, src_words: list[str], lm_vocab: Vocab, max_tokens: 
     index = {w: i for i, w in enumerate(src_words)}
     symbols: dict[str, int] = {}
     raw: list[int] = []
-    for _, toks in CorpusSource(spec):
+    for toks in CorpusSource(spec).sentences():
         for w in toks:
             if w in index:
                 raw.append(index[w])
@@ -80,14 +80,14 @@ def target_log_unigram(spec: str, lm_vocab: Vocab) -> np.ndarray:
     """log p(e) of every LM id in a target text (add-one smoothed), (V,)."""
     counts = np.ones(len(lm_vocab))
     unk = lm_vocab.stoi[UNK]
-    for _, toks in CorpusSource(spec):
+    for toks in CorpusSource(spec).sentences():
         for w in toks:
             counts[lm_vocab.stoi.get(w, unk)] += 1
     return np.log(counts / counts.sum())
 
 
 def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: list[str], tgt_words: list[str],
-                  scores: np.ndarray, cfg: NeuralContextConfig | None = None, device="cpu", log=print
+                  scores: np.ndarray, cfg: NeuralContextConfig | None = None, device="cpu", echo=print
                   ) -> tuple[np.ndarray, dict]:
     """Re-rank each source word's ``k`` best targets by ``scores`` with the frozen target LM in context.
 
@@ -130,7 +130,7 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
         post = logq + evidence
         slot = np.argsort(-post, axis=1, kind="stable")
         new_first = np.take_along_axis(cand, slot[:, :1], axis=1)[:, 0]
-        log(f"neural in-context round {r + 1}: {int((new_first != first).sum())} first choices changed")
+        echo(f"neural in-context round {r + 1}: {int((new_first != first).sum())} first choices changed")
         first = new_first
     ranked = np.concatenate([np.take_along_axis(cand, slot, axis=1), order[:, cfg.k:]], axis=1)
     return ranked, {"rounds": cfg.rounds, "beta": cfg.beta, "changed": int((first != start).sum()),

@@ -32,6 +32,7 @@ import numpy as np
 
 from langind.corpus import fold_accents
 from langind.errors import LangindError
+from langind.similarity import mutual_nn
 
 MIN_LEN = 4  # words shorter than this get no spelling evidence (chance matches dominate)
 
@@ -140,11 +141,9 @@ def spelling_evidence(sims: np.ndarray) -> np.ndarray:
     chance (0.2–0.5), and added as they are those small similarities swamp a good alignment
     (measured: coocmap-grow on the parallel Bible falls from 0.566 to 0.212 es→en; keeping the top 1%
     of pairs instead, 0.268)."""
-    fwd, bwd = sims.argmax(axis=1), sims.argmax(axis=0)
-    rows = np.flatnonzero(bwd[fwd] == np.arange(len(fwd)))
+    rows, cols = mutual_nn(sims)
     out = np.zeros_like(sims, dtype=np.float32)
-    vals = sims[rows, fwd[rows]]
-    out[rows, fwd[rows]] = np.maximum(vals - EVIDENCE_FLOOR, 0.0) / (1.0 - EVIDENCE_FLOOR)
+    out[rows, cols] = np.maximum(sims[rows, cols] - EVIDENCE_FLOOR, 0.0) / (1.0 - EVIDENCE_FLOOR)
     return out
 
 

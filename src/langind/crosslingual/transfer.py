@@ -20,38 +20,34 @@ the dictionary only scores the result. Three ways to parameterise and start the 
   vector of its induced translation, and the LM loss refines it. Words the lexicon does not cover
   start from frequency rank as in ``decipher``.
 
-Translations are read out by CSLS between the learned source vectors and the target LM's table.
+Translations are read out by CSLS between the learned source vectors and the target LM's table
+(:func:`langind.experiments.transfer.transfer`: the pipeline with run directory, lexicon and report).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from langind.corpus import CorpusSource
-from langind.crosslingual.embeddings import write_word2vec
-from langind.crosslingual.lexicon import read_lexicon, score_and_write
+from langind.crosslingual.lexicon import read_lexicon
 from langind.errors import LangindError, check_choice
-from langind.evaluation.bli import bli_precision, load_dictionary
 from langind.lm.batching import evaluate_ids
 from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 from langind.lm.model import WordLM
 from langind.mapping.fit import FitConfig, ThroughHead, fit_head, load_frozen_lm
 from langind.mapping.heads import EmbeddingMapHead, MappingHead, make_head
 from langind.mapping.solvers import word_count_match
-from langind.runs import RunDir, atomic_write_text
-from langind.vocab import Vocab, encode_sentences, top_words
+from langind.vocab import Vocab, encode_sentences
 
 METHODS = ("swap", "decipher", "hybrid")
 
 
 def _default_fit() -> FitConfig:
     # the source text is read in both mode; no learning-curve callbacks
-    return FitConfig(mode="both", eval_every=None)
+    return FitConfig(scramble="both", eval_every=None)
 
 
 def check_anchor(method: str, anchor: float) -> None:
@@ -88,7 +84,7 @@ class TransferConfig:
         if self.method == "hybrid" and not self.init_lexicon:
             raise LangindError("method hybrid needs a lexicon to start from (--init-lexicon FILE.tsv)")
         check_anchor(self.method, self.fit.anchor)
-        if self.fit.mode != "both":
+        if self.fit.scramble != "both":
             raise LangindError("cross-lingual transfer reads the source text in both mode")
 
 
@@ -116,22 +112,38 @@ def lexicon_match(lexicon: list[tuple[str, str, float]], src_vocab: Vocab, tgt_v
     return match, used
 
 
-def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "en",
-             dictionary: str | Path | None = None, top: int = 5000, echo=print) -> dict:
-    """Learn source-word vectors in the frozen target LM's space; evaluate, write lexicon and report."""
-    run = RunDir(out)
-    run.write_config({"command": f"induce cross ({cfg.method})", "src": src, "tgt": tgt, **asdict(cfg)})
+@dataclass
+class Transferred:
+    """What :func:`fit_transfer` learned: the two vocabularies, the source vectors before and after
+    the fit (the head's output table, (V_src, E)), the frozen LM's table (V_tgt, E), the fit's
+    history, the frozen LM's loss on the source text read through the mapping, and notes."""
+
+    src_vocab: Vocab
+    tgt_vocab: Vocab
+    start_table: np.ndarray
+    learned: np.ndarray
+    tgt_table: np.ndarray
+    history: list[dict]
+    source_text_loss: float
+    source_tokens: int
+    info: dict
+
+
+def fit_transfer(cfg: TransferConfig, src: str = "es", tgt: str = "en", echo=print) -> Transferred:
+    """Learn a vector for every source word in the frozen target LM's input space by reading the
+    source text through it (``swap``: a linear map of the source LM's table; ``decipher`` /
+    ``hybrid``: free vectors from a frequency-rank or lexicon start). ``src``/``tgt`` only name the
+    languages in messages. Run directories and reports are :mod:`langind.experiments.transfer`'s."""
     lm, tgt_vocab, device = load_frozen_lm(cfg.lm, cfg.device, cfg.seed, cfg.threads)
-    d = load_dictionary(dictionary) if dictionary else None
     corpus = CorpusSource(cfg.src_corpus)
     src_lm: WordLM | None = None
     if cfg.src_lm:
         src_lm, src_vocab = load_lm(lm_run_checkpoint(cfg.src_lm), device)
     else:
-        src_vocab = Vocab.build((t for _, t in corpus), cfg.max_vocab, cfg.min_freq)
+        src_vocab = Vocab.build(corpus.sentences(), cfg.max_vocab, cfg.min_freq)
     if src_vocab.n_specials != tgt_vocab.n_specials:
         raise LangindError("source and target vocabularies use different special tokens")
-    src_ids = encode_sentences((t for _, t in corpus), src_vocab).astype(np.int64)
+    src_ids = encode_sentences(corpus.sentences(), src_vocab).astype(np.int64)
     if len(src_ids) < cfg.fit.batch_size * (cfg.fit.bptt + 2):
         raise LangindError(f"source text has only {len(src_ids)} tokens; give a longer text")
     ns = src_vocab.n_specials
@@ -155,39 +167,8 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
 
     start_table = head.out_table().detach().cpu().numpy().copy()
     history = fit_head(lm, head, src_ids, src_ids, cfg.fit, device=device)
-    learned = head.out_table().detach().cpu().numpy()
     # how well the frozen LM reads the source text through the mapping (lower = better fit)
     n_eval = min(len(src_ids), 50_000)
     loss = evaluate_ids(ThroughHead(lm, head), src_ids[-n_eval:], device)
-
-    sw, sv = top_words(src_vocab, learned, top)
-    tw, tv = top_words(tgt_vocab, lm.input_table.detach().cpu().numpy(), top)
-    result: dict = {"method": cfg.method, "src": src, "tgt": tgt, "seconds": history[-1]["seconds"],
-                    "steps": history[-1]["step"], "source_tokens": int(len(src_ids)),
-                    "src_vocab": len(src_vocab), "tgt_vocab": len(tgt_vocab), "source_text_ppl": math.exp(min(loss, 50)),
-                    **info}
-    result.update(score_and_write(run.path, src, tgt, sw, sv, tw, tv, d))
-    if d is not None:
-        s0w, s0v = top_words(src_vocab, start_table, top)
-        result["start_csls"] = bli_precision(s0w, s0v, tw, tv, d, "csls")
-    write_word2vec(run / f"vectors.{src}.vec", sw, sv, skip_specials=False)
-    write_word2vec(run / f"vectors.{tgt}.vec", tw, tv, skip_specials=False)
-    run.write_metrics(result)
-    atomic_write_text(run / "report.md", transfer_report(result))
-    return result
-
-
-def transfer_report(r: dict) -> str:
-    lines = [f"# Cross-lingual {r['src']}→{r['tgt']} through a frozen {r['tgt']} LM: `{r['method']}`", "",
-             f"{r['source_tokens']:,} source tokens, {r['src_vocab']} source word types, {r['steps']} steps in "
-             f"{r['seconds']:.0f} s; the frozen LM reads the source text at perplexity {r['source_text_ppl']:.1f}.", ""]
-    if "csls" in r:
-        lines += ["| retrieval | P@1 | P@5 | P@10 | test words |", "|---|---:|---:|---:|---:|"]
-        for name in ("start_csls", "nn", "csls", "csls_folded"):
-            m = r[name]
-            label = {"start_csls": "csls, before training"}.get(name, name)
-            lines.append(f"| {label} | {m['P@1']:.3f} | {m['P@5']:.3f} | {m['P@10']:.3f} | {m['evaluated']} |")
-        lines.append("")
-    lines += ["Sample (most frequent source words, CSLS best):", "",
-              ", ".join(f"{a}→{b}" for a, b in r["sample"]), ""]
-    return "\n".join(lines)
+    return Transferred(src_vocab, tgt_vocab, start_table, head.out_table().detach().cpu().numpy(),
+                       lm.input_table.detach().cpu().numpy(), history, loss, int(len(src_ids)), info)

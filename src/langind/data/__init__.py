@@ -43,7 +43,13 @@ BOOKS = (
     "Matt Mark Luke John Acts Rom 1Cor 2Cor Gal Eph Phil Col 1Thess 2Thess 1Tim 2Tim Titus Phlm Heb "
     "Jas 1Pet 2Pet 1John 2John 3John Jude Rev"
 ).split()
-BOOK_SELECTIONS = ("odd-books", "even-books")
+# Held-out books for sentence translation (``langind translate``, benchmarks/translate.py): about
+# 1,000 verses, from both halves of the odd/even split, that no lexicon and no LM is trained on.
+# ``NAME:test-books`` is them; ``NAME:train-books`` every other book; ``NAME:odd-train-books`` /
+# ``NAME:even-train-books`` the odd / even books without them (the book-disjoint pair whose test
+# verses neither side saw).
+TEST_BOOKS = ("Ruth", "Jonah", "Mark", "Phil", "Jas")
+BOOK_SELECTIONS = ("odd-books", "even-books", "test-books", "train-books", "odd-train-books", "even-train-books")
 
 
 def parse_spec(spec: str) -> tuple[str, str | None] | None:
@@ -56,8 +62,8 @@ def parse_spec(spec: str) -> tuple[str, str | None] | None:
         raise LangindError(f"{spec!r}: book selections work with the Bibles ({', '.join(BIBLES)}) only; "
                            f"{name} has no books")
     if selection and selection not in BOOK_SELECTIONS:
-        raise LangindError(f"unknown selection {selection!r} in corpus spec {spec!r}; "
-                           f"write {name}, {name}:odd-books or {name}:even-books")
+        raise LangindError(f"unknown selection {selection!r} in corpus spec {spec!r}; write {name} or "
+                           + ", ".join(f"{name}:{s}" for s in BOOK_SELECTIONS))
     return name, selection or None
 
 
@@ -66,12 +72,23 @@ def book_number(key: str) -> int:
     return BOOKS.index(key.split(".", 1)[0]) + 1
 
 
-def select_books(verses: list["Verse"], selection: str | None) -> list["Verse"]:
-    """The verses of the odd- or even-numbered books (all verses when ``selection`` is None)."""
+def in_selection(key: str, selection: str | None) -> bool:
+    """Whether the verse ``key`` belongs to a book selection (:data:`BOOK_SELECTIONS`; None = all)."""
     if selection is None:
-        return verses
-    parity = 1 if selection == "odd-books" else 0
-    return [v for v in verses if book_number(v.key) % 2 == parity]
+        return True
+    book = key.split(".", 1)[0]
+    test = book in TEST_BOOKS
+    if selection == "test-books":
+        return test
+    if selection == "train-books":
+        return not test
+    parity = book_number(key) % 2 == (1 if selection.startswith("odd") else 0)
+    return parity and not (test and selection.endswith("train-books"))
+
+
+def select_books(verses: list["Verse"], selection: str | None) -> list["Verse"]:
+    """The verses of a book selection (:func:`in_selection`; all verses when ``selection`` is None)."""
+    return verses if selection is None else [v for v in verses if in_selection(v.key, selection)]
 
 
 @dataclass(frozen=True)

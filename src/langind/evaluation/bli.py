@@ -18,6 +18,7 @@ import numpy as np
 
 from langind.corpus import fold_accents, iter_lines
 from langind.errors import LangindError, check_choice
+from langind.mapping.readout import topk
 from langind.similarity import csls, topk_mean, unit_rows
 
 RETRIEVALS = ("nn", "csls")
@@ -124,10 +125,7 @@ def bli_precision(src_words: list[str], src_emb: np.ndarray, tgt_words: list[str
     z = unit_rows(np.asarray(tgt_emb, dtype=np.float64))
     rows = np.array(sorted(gold))
     scores = retrieval_scores(x[rows], x, z, retrieval, csls_k)
-    kmax = min(max(ks), scores.shape[1])
-    top = np.argpartition(-scores, kmax - 1, axis=1)[:, :kmax]
-    order = np.take_along_axis(scores, top, axis=1).argsort(axis=1)[:, ::-1]
-    top = np.take_along_axis(top, order, axis=1)
+    top = topk(scores, max(ks))
     return {"evaluated": len(rows), "dictionary_source_words": total, "coverage": len(rows) / total,
             "retrieval": retrieval, "fold_accents": fold, **precision_at_k(top, gold, rows, ks)}
 

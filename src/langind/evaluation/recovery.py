@@ -48,6 +48,14 @@ def parse_band(band: str, n_words: int) -> tuple[int, int]:
     return lo, min(hi, n_words)
 
 
+def band_mask(band: str, ranks: np.ndarray, text_counts: np.ndarray, n_words: int) -> np.ndarray:
+    """Which words (by their frequency ``ranks`` and occurrences in the text, ``text_counts``) are in
+    ``band`` (a rank band ``LOW-HIGH``, a count band ``freqN`` or ``all``)."""
+    lo, hi = parse_band(band, n_words)
+    ranks, text_counts = np.asarray(ranks), np.asarray(text_counts)
+    return (ranks >= lo) & (ranks < hi) & (text_counts >= (min_count(band) or 0))
+
+
 def recovery_metrics(scores, truth: np.ndarray, ranks: np.ndarray, text_counts: np.ndarray,
                      assign: np.ndarray | None = None, bands=DEFAULT_BANDS, ks=(1, 5, 10)) -> dict:
     """hit@k and assignment accuracy per band.
@@ -63,8 +71,7 @@ def recovery_metrics(scores, truth: np.ndarray, ranks: np.ndarray, text_counts: 
     n_words = int(ranks[truth >= 0].max()) + 1 if (truth >= 0).any() else 0
     out = {}
     for band in bands:
-        lo, hi = parse_band(band, n_words)
-        sel = (truth >= 0) & present & (ranks >= lo) & (ranks < hi) & (text_counts >= (min_count(band) or 0))
+        sel = (truth >= 0) & present & band_mask(band, ranks, text_counts, n_words)
         n = int(sel.sum())
         res = {"words": n}
         for k in ks:

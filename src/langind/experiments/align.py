@@ -23,13 +23,15 @@ ALIGN_METHODS = ("vecmap", "gw", "identical")
 @dataclass
 class AlignConfig:
     method: str = "vecmap"
-    max_words: int | None = 5000  # use only the first N vectors of each file
+    top: int | None = 5000  # use only the first (most frequent) N vectors of each file
     seed: int = 0
-    time_limit: float | None = None  # vecmap: seconds of self-learning
+    minutes: float | None = None  # vecmap: budget of self-learning
     seed_dictionary: str | None = None  # vecmap only, NOT unsupervised (vecmap's --semi_supervised)
 
     def __post_init__(self) -> None:
         check_choice("method", self.method, ALIGN_METHODS)
+        if self.minutes is not None and self.minutes <= 0:
+            raise LangindError(f"--minutes must be > 0, got {self.minutes}")
         if self.seed_dictionary is not None and self.method != "vecmap":
             raise LangindError("--seed-dictionary works with --method vecmap only")
 
@@ -38,15 +40,16 @@ def align_files(cfg: AlignConfig, src_emb: str | Path, tgt_emb: str | Path, out_
                 out_tgt: str | Path, lexicon: str | Path | None = None,
                 echo: Callable[[str], None] = print) -> dict:
     """Align ``src_emb`` with ``tgt_emb`` (word2vec text, frequency-ordered); returns the solver's info."""
-    sw, sv = read_word2vec(src_emb, cfg.max_words)
-    tw, tv = read_word2vec(tgt_emb, cfg.max_words)
+    sw, sv = read_word2vec(src_emb, cfg.top)
+    tw, tv = read_word2vec(tgt_emb, cfg.top)
+    time_limit = cfg.minutes * 60 if cfg.minutes else None
     if cfg.seed_dictionary is not None:
         pairs = align.dictionary_pairs(sw, tw, load_dictionary(cfg.seed_dictionary))
         echo(f"seeded (not unsupervised): {len(pairs[0])} pairs of {cfg.seed_dictionary} are in the vocabularies")
-        xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=cfg.seed, time_limit=cfg.time_limit, init="seed",
+        xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=cfg.seed, time_limit=time_limit, init="seed",
                                                  seed_pairs=pairs, keep_prob=1.0)
     elif cfg.method == "vecmap":
-        xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=cfg.seed, time_limit=cfg.time_limit)
+        xw, zw, info = align.vecmap_unsupervised(sv, tv, seed=cfg.seed, time_limit=time_limit)
     elif cfg.method == "gw":
         xw, zw, info = align.gromov_wasserstein_procrustes(sv, tv, seed=cfg.seed)
     else:

@@ -42,26 +42,31 @@ import numpy as np
 
 from langind import data
 from langind.corpus import CorpusSource
-from langind.crosslingual import align
-from langind.crosslingual import confidence
+from langind.crosslingual import align, confidence
 from langind.crosslingual.coocmap import coocmap_variant, corpus_cooccurrence
 from langind.crosslingual.embeddings import train_word2vec
 from langind.crosslingual.incontext import BigramLM, InContextConfig, UnigramLM, rerank
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
 from langind.crosslingual.lexicon import write_lexicon
 from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank
-from langind.crosslingual.orthography import (cognate_similarity, shared_letters, spelling_evidence,
-                                              spelling_similarity, with_rank_ties)
-from langind.crosslingual.transfer import TransferConfig, check_anchor, transfer
+from langind.crosslingual.orthography import (
+    cognate_similarity,
+    shared_letters,
+    spelling_evidence,
+    spelling_similarity,
+    with_rank_ties,
+)
+from langind.crosslingual.transfer import TransferConfig, check_anchor
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import (
-    bli_precision,
     load_dictionary,
     ranked_precision,
     retrieval_scores,
 )
+from langind.experiments.transfer import transfer
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import FitConfig, load_frozen_lm
+from langind.mapping.readout import topk
 from langind.runs import RunDir
 from langind.similarity import csls, topk_mean, unit_rows
 from langind.vocab import SPECIALS, Vocab, alphabetic_words
@@ -133,7 +138,7 @@ class CrossConfig:
     @property
     def fit_config(self) -> FitConfig:
         """How decipher/hybrid fit their vectors through the frozen LM (validated with this config)."""
-        return FitConfig(mode="both", minutes=self.minutes, eval_every=None, anchor=self.anchor, progress=self.progress)
+        return FitConfig(scramble="both", minutes=self.minutes, eval_every=None, anchor=self.anchor, progress=self.progress)
 
     @property
     def aligns_corpora(self) -> bool:
@@ -177,7 +182,7 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     if cfg.trains_joint:
         joint_dir = out if cfg.method == "joint-lm" else out / "joint-lm"
         jcfg = replace(cfg.joint, src=cfg.src, tgt=cfg.tgt, src_corpus=cfg.src_corpus, tgt_corpus=cfg.tgt_corpus,
-                       train=replace(cfg.joint.train, max_minutes=cfg.minutes, seed=cfg.seed, threads=cfg.threads,
+                       train=replace(cfg.joint.train, minutes=cfg.minutes, seed=cfg.seed, threads=cfg.threads,
                                      progress=cfg.progress))
         trained = train_joint(jcfg, joint_dir, echo=echo)
         res = evaluate_joint(joint_dir, cfg.src, cfg.tgt, cfg.dictionary_path, top=cfg.top)
@@ -192,12 +197,12 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     if lm is None:
         lm = str(out / f"lm-{cfg.tgt}")
         echo(f"training the frozen {cfg.tgt} LM on {cfg.tgt_corpus} ({cfg.lm_minutes:g} min) into {lm}")
-        train_recipe("reference", cfg.tgt_corpus, lm, max_minutes=cfg.lm_minutes, seed=cfg.seed,
+        train_recipe("reference", cfg.tgt_corpus, lm, minutes=cfg.lm_minutes, seed=cfg.seed,
                      threads=cfg.threads, progress=cfg.progress)
     if cfg.method == "swap" and src_lm is None:
         src_lm = str(out / f"lm-{cfg.src}")
         echo(f"training the {cfg.src} LM on {cfg.src_corpus} ({cfg.lm_minutes:g} min) into {src_lm}")
-        train_recipe("reference", cfg.src_corpus, src_lm, max_minutes=cfg.lm_minutes, seed=cfg.seed,
+        train_recipe("reference", cfg.src_corpus, src_lm, minutes=cfg.lm_minutes, seed=cfg.seed,
                      threads=cfg.threads, progress=cfg.progress)
     tcfg = TransferConfig(method=cfg.method, lm=lm, src_corpus=cfg.src_corpus, src_lm=src_lm,
                           init_lexicon=init_lexicon, fit=cfg.fit_config, seed=cfg.seed, threads=cfg.threads)
@@ -236,7 +241,7 @@ def top_words_of(spec: str, top: int) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16)
 def _top_words(spec: str, top: int, stamp) -> tuple[str, ...]:
-    vocab = Vocab.build((t for _, t in CorpusSource(spec)), max_size=top * 2 + len(SPECIALS))
+    vocab = Vocab.build(CorpusSource(spec).sentences(), max_size=top * 2 + len(SPECIALS))
     return tuple([w for w in vocab.itos[vocab.n_specials:] if any(ch.isalpha() for ch in w)][:top])
 
 
@@ -333,10 +338,8 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
 
 
 def ranked_rows(scores: np.ndarray, depth: int = 10) -> np.ndarray:
-    """Each row's ``depth`` best columns of ``scores``, best first."""
-    depth = min(depth, scores.shape[1])
-    top = np.argpartition(-scores, depth - 1, axis=1)[:, :depth]
-    return np.take_along_axis(top, np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1), axis=1)
+    """Each row's ``depth`` best columns of ``scores``, best first (:func:`langind.mapping.readout.topk`)."""
+    return topk(scores, depth)
 
 
 def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list[tuple[str, str]],
@@ -387,7 +390,7 @@ def token_sentences(spec: str, index: dict[str, int]) -> list[np.ndarray]:
     """A corpus as id arrays over ``index`` (word → id); a word outside it ends the current piece,
     so every piece is a run of words the model has candidates for."""
     pieces: list[np.ndarray] = []
-    for _, toks in CorpusSource(spec):
+    for toks in CorpusSource(spec).sentences():
         cur: list[int] = []
         for w in toks:
             i = index.get(w)
@@ -442,7 +445,7 @@ def incontext_from_scores(cfg: CrossConfig, sw: list[str], tw: list[str], scores
          "target tokens")
     # a unigram LM ignores the forward/backward mixture: one λ, not the same lattices twice
     order, info = rerank(src_sents, cand_all, scores_all, lm, n_tgt, replace(inc, lams=(1.0,)) if unigram else inc,
-                         log=echo)
+                         echo=echo)
     order = order[:len(sw)]
     new_top = np.take_along_axis(cand, order, axis=1)
     ranked = np.concatenate([new_top, ranked[:, inc.k:]], axis=1)
@@ -450,7 +453,7 @@ def incontext_from_scores(cfg: CrossConfig, sw: list[str], tw: list[str], scores
 
 
 def _frequent_tokens(spec: str, top: int) -> set[str]:
-    return set(Vocab.build((t for _, t in CorpusSource(spec)), max_size=top + len(SPECIALS)).itos[len(SPECIALS):])
+    return set(Vocab.build(CorpusSource(spec).sentences(), max_size=top + len(SPECIALS)).itos[len(SPECIALS):])
 
 
 def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = print,
@@ -467,7 +470,7 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
         lm, lm_vocab, dev = load_frozen_lm(cfg.lm, seed=cfg.seed, threads=cfg.threads)
         echo(f"in-context: the frozen neural LM {cfg.lm} reads {cfg.src_corpus} through the lexicon")
         ranked, info = neural_rerank(lm, lm_vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, scores / 2, cfg.neural,
-                                     dev, log=echo)
+                                     dev, echo=echo)
     else:
         tw, ranked, info = incontext_from_scores(cfg, sw, tw, scores / 2, unigram, echo)
     d = load_dictionary(cfg.dictionary_path)

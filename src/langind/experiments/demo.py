@@ -40,7 +40,7 @@ DEMO_VERSES = ("Gen.1.1", "Gen.1.3", "John.1.1")
 # within about 3 minutes is the head alone.
 DEMO_RECOVERY_MINUTES = 2.0
 DEMO_CONTEXT_ROUNDS = 0
-DEMO_CROSS_WORDS = 5000
+DEMO_CROSS_TOP = 5000
 
 
 def render_word_by_word(lexicon: Path, keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
@@ -52,9 +52,9 @@ def render_word_by_word(lexicon: Path, keys: tuple[str, ...]) -> list[tuple[str,
             for k in keys if k in verses]
 
 
-def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes, threads: int | None = None,
+def run_demo(out: str | Path, lm_minutes: float = RECIPES["demo"].train.minutes, threads: int | None = None,
              progress: bool = True, echo: Callable[[str], None] = print, recovery_minutes: float = DEMO_RECOVERY_MINUTES,
-             context_rounds: int = DEMO_CONTEXT_ROUNDS, cross_words: int = DEMO_CROSS_WORDS) -> dict:
+             context_rounds: int = DEMO_CONTEXT_ROUNDS, cross_top: int = DEMO_CROSS_TOP) -> dict:
     """The three stages into ``out``; returns (and writes to ``out/metrics.json``) their figures."""
     demo = RunDir(out)
     t0 = time.time()
@@ -64,8 +64,8 @@ def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes
         shutil.move(str(lm_dir), str(demo / f"lm-en.previous-{int(t0)}"))
 
     # -- stage 1: the LM --------------------------------------------------------------------------
-    echo(f"[1/3] training an English word LM on the World English Bible ({minutes:g} min budget)")
-    lm_metrics = train_recipe("demo", "web", lm_dir, max_minutes=minutes, threads=threads, progress=progress)
+    echo(f"[1/3] training an English word LM on the World English Bible ({lm_minutes:g} min budget)")
+    lm_metrics = train_recipe("demo", "web", lm_dir, minutes=lm_minutes, threads=threads, progress=progress)
     model, vocab = load_lm(lm_run_checkpoint(lm_dir))
     g = torch.Generator().manual_seed(0)
     prompt = tokenize(DEMO_PROMPT)
@@ -85,7 +85,7 @@ def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes
              f"({recovery_minutes:g} min vector head, both sides scrambled"
              + (f", then {context_rounds} rounds of the frozen LM re-reading the decoded text)" if context_rounds else ")"))
         rcfg = RecoveryConfig(lm=str(lm_dir), head=DEMO_HEAD, init="counts", text="kjv", threads=threads,
-                              fit=FitConfig(mode="both", minutes=recovery_minutes,
+                              fit=FitConfig(scramble="both", minutes=recovery_minutes,
                                             eval_every=30.0 if context_rounds else None, progress=progress),
                               select=bool(context_rounds), pipeline=pipeline,
                               context=ContextConfig(rounds=max(context_rounds, 1)))
@@ -98,12 +98,12 @@ def run_demo(out: str | Path, minutes: float = RECIPES["demo"].train.max_minutes
 
     # -- stage 3: cross-lingual ---------------------------------------------------------------------
     cross = None
-    if cross_words > 0:
+    if cross_top > 0:
         echo(f"[3/3] an es→en lexicon from the Spanish Reina-Valera and the English WEB, no dictionary: coocmap-drop "
-             f"proposes 10 candidates for each of the {cross_words} most frequent words, a bigram LM of the English "
+             f"proposes 10 candidates for each of the {cross_top} most frequent words, a bigram LM of the English "
              "text re-ranks them reading the Spanish text (FreeDict only scores the result)")
         # fully unsupervised (no spelling evidence): the demo's measured figures are this pipeline's
-        ccfg = CrossConfig(src="es", tgt="en", method="incontext", candidates="coocmap-drop", top=cross_words,
+        ccfg = CrossConfig(src="es", tgt="en", method="incontext", candidates="coocmap-drop", top=cross_top,
                            orthography=False, threads=threads, progress=progress)
         cross_dir = demo / "cross-es-en"
         cross = induce_cross(ccfg, cross_dir, echo=lambda m: None)["incontext"]

@@ -29,9 +29,8 @@ from langind.corpus import CorpusSource
 from langind.errors import LangindError, check_choice
 from langind.evaluation.recovery import (
     DEFAULT_BANDS,
+    band_mask,
     count_only_scores,
-    min_count,
-    parse_band,
     recovery_metrics,
 )
 from langind.evaluation.report import band_table, plot_hit_curve
@@ -60,7 +59,7 @@ class RecoveryConfig:
     # "valid" (the LM run's held-out split), "train" (its training text) or a corpus spec
     text: str = "valid"
     max_text_tokens: int | None = None
-    fit: FitConfig = field(default_factory=FitConfig)  # fit.mode is the scramble mode (input | both)
+    fit: FitConfig = field(default_factory=FitConfig)  # fit.scramble: input | both
     seed: int = 0
     threads: int | None = None
     device: str = "auto"
@@ -80,8 +79,8 @@ class RecoveryConfig:
             raise LangindError("give the frozen LM (--lm RUN)")
 
     @property
-    def mode(self) -> str:
-        return self.fit.mode
+    def scramble(self) -> str:
+        return self.fit.scramble
 
 
 def recovery_text(cfg: RecoveryConfig, vocab: Vocab) -> tuple[np.ndarray, str]:
@@ -96,7 +95,7 @@ def recovery_text(cfg: RecoveryConfig, vocab: Vocab) -> tuple[np.ndarray, str]:
         what = "held-out split of the LM's corpus" if cfg.text == "valid" else "LM's own training text"
     else:
         src = CorpusSource(cfg.text)
-        ids = encode_sentences((t for _, t in src), vocab).astype(np.int64)
+        ids = encode_sentences(src.sentences(), vocab).astype(np.int64)
         what = f"corpus {src.name}"
     if cfg.max_text_tokens:
         ids = ids[: cfg.max_text_tokens]
@@ -150,7 +149,7 @@ def setup(cfg: RecoveryConfig) -> Problem:
     truth = inv.copy()
     truth[:ns] = -1  # specials are not scored
     return Problem(lm, vocab, device, true_ids, text_what, src_ids,
-                   src_ids if cfg.mode == "both" else true_ids, src_counts, tgt_counts,
+                   src_ids if cfg.scramble == "both" else true_ids, src_counts, tgt_counts,
                    word_count_match(src_counts, tgt_counts, ns), truth, inv - ns)
 
 
@@ -159,7 +158,7 @@ def fit(cfg: RecoveryConfig, pb: Problem, echo=print) -> tuple[MappingHead, list
     V, ns = len(pb.vocab), pb.vocab.n_specials
     head = make_head(cfg.head, pb.lm.input_table, pb.lm.out_bias, V, init=cfg.init,
                      match=torch.as_tensor(pb.match), normalize=cfg.normalize, **cfg.head_options)
-    echo(f"recovering {V - ns} words with the {cfg.head} head ({cfg.mode} mode, {cfg.init} init) "
+    echo(f"recovering {V - ns} words with the {cfg.head} head ({cfg.scramble} mode, {cfg.init} init) "
          f"on {len(pb.true_ids):,} tokens of the {pb.text_what}; {int(pb.present[ns:].sum())} words occur in it")
     curve: list[dict] = []
     best: dict = {}
@@ -214,7 +213,7 @@ def read_out(cfg: RecoveryConfig, pb: Problem, head: MappingHead, echo=print) ->
         t0 = time.time()
         assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, scores, decoding(pb, assign), rows, cols,
                                                    pb.vocab.unk_id, pb.vocab.eos_id, cfg.context, pb.device,
-                                                   log=echo)
+                                                   echo=echo)
         stages["context"] = {"rounds": rounds, "seconds": round(time.time() - t0, 1)}
     return scores, assign, stages
 
@@ -241,10 +240,8 @@ def score(cfg: RecoveryConfig, pb: Problem, scores: np.ndarray, assign: np.ndarr
     wordnet = load_wordnet()
     errors = {}
     for band in DEFAULT_BANDS:
-        lo, hi = parse_band(band, V - ns)
-        least = min_count(band) or 0
-        pairs = [(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) for s in wrong
-                 if top5[s, 0] >= ns and lo <= ranks[s] < hi and pb.src_counts[s] >= least]
+        in_band = band_mask(band, ranks, pb.src_counts, V - ns)
+        pairs = [(vocab.itos[truth[s]], vocab.itos[top5[s, 0]]) for s in wrong if top5[s, 0] >= ns and in_band[s]]
         errors[band] = error_analysis(pairs, wordnet)
     examples = [{"true": vocab.itos[truth[s]], "rank": int(ranks[s]),
                  "top5": [vocab.itos[t] for t in top5[s]],
@@ -264,7 +261,7 @@ def write(run: RunDir, cfg: RecoveryConfig, result: dict, curves) -> None:
     """metrics.json, the hit-vs-rank plot and report.md."""
     run.write_metrics(result)
     plot_hit_curve(run / "hit_vs_rank.png", *curves,
-                   f"{cfg.head} head, {cfg.mode} mode, {cfg.init} init, {result['seconds'] / 60:.1f} min")
+                   f"{cfg.head} head, {cfg.scramble} mode, {cfg.init} init, {result['seconds'] / 60:.1f} min")
     atomic_write_text(run / "report.md", self_report(result))
 
 
@@ -281,7 +278,7 @@ def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
     V, ns = len(pb.vocab), pb.vocab.n_specials
     head_seconds = history[-1]["seconds"]
     result = {
-        "head": cfg.head, "scramble": cfg.mode, "init": cfg.init, "normalize": cfg.normalize,
+        "head": cfg.head, "scramble": cfg.scramble, "init": cfg.init, "normalize": cfg.normalize,
         "pipeline": cfg.pipeline, "seed": cfg.seed, "head_seconds": head_seconds,
         "seconds": round(head_seconds + stages.get("context", {}).get("seconds", 0.0), 1),
         "steps": history[-1]["step"], "vocab_size": V, **stages,

@@ -31,7 +31,7 @@ _REFERENCE_TRAIN = TrainConfig()
 RECIPES: dict[str, Recipe] = {
     "reference": Recipe(_REFERENCE_MODEL, _REFERENCE_TRAIN,
                         "the README's reference LMs: vocab 6,000, 2×LSTM (emb 128, hidden 384), 4 epochs"),
-    "demo": Recipe(_REFERENCE_MODEL, replace(_REFERENCE_TRAIN, epochs=2, max_minutes=4.0, checkpoint_every=100),
+    "demo": Recipe(_REFERENCE_MODEL, replace(_REFERENCE_TRAIN, epochs=2, minutes=4.0, checkpoint_every=100),
                    "the reference shape on a 4-minute, 2-epoch schedule (langind demo)"),
 }
 
@@ -43,6 +43,6 @@ def recipe(name: str) -> Recipe:
 
 def train_recipe(name: str, corpus: str, out: str | Path, **overrides) -> dict:
     """Train recipe ``name`` on ``corpus`` into ``out``; ``overrides`` replace TrainConfig fields
-    (e.g. ``max_minutes``, ``seed``, ``threads``, ``progress``). Returns the training metrics."""
+    (e.g. ``minutes``, ``seed``, ``threads``, ``progress``). Returns the training metrics."""
     r = recipe(name)
     return train_lm(out, replace(r.train, corpus=corpus, **overrides), r.model)

@@ -62,7 +62,7 @@ class TrainConfig:
     min_freq: int = 2
     valid_fraction: float = 0.05
     epochs: int = 4
-    max_minutes: float | None = None  # stop (and finish the LR schedule) by wall-clock time
+    minutes: float | None = None  # stop (and finish the LR schedule) by wall-clock time
     max_steps: int | None = None  # stop (and finish the LR schedule) after this many updates
     batch_size: int = 32
     bptt: int = 35
@@ -84,8 +84,8 @@ class TrainConfig:
             raise LangindError(f"epochs must be >= 1, got {self.epochs}")
         if self.batch_size < 1 or self.bptt < 2:
             raise LangindError("batch size must be >= 1 and bptt >= 2")
-        if self.max_minutes is not None and self.max_minutes <= 0:
-            raise LangindError(f"max minutes must be > 0, got {self.max_minutes}")
+        if self.minutes is not None and self.minutes <= 0:
+            raise LangindError(f"minutes must be > 0, got {self.minutes}")
         if self.lr <= 0:
             raise LangindError(f"learning rate must be > 0, got {self.lr}")
         if not 0.0 <= self.valid_fraction < 1.0:
@@ -124,7 +124,7 @@ def _suffix(lang: str) -> str:
 
 
 # -- data ---------------------------------------------------------------------------------------
-def prepare_data(run: RunDir, cfg: TrainConfig, d: Dist, log=print
+def prepare_data(run: RunDir, cfg: TrainConfig, d: Dist, echo=print
                  ) -> tuple[dict[str, Vocab], dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Build each language's vocab on its training split and encode both splits into
     ``RUN/data/*.npy`` (``vocab.json``, ``data/train.npy``; a multilingual run ``vocab.LANG.json``,
@@ -144,7 +144,7 @@ def prepare_data(run: RunDir, cfg: TrainConfig, d: Dist, log=print
             n_train = encode_to_npy(src.split("train", cfg.valid_fraction, cfg.seed), vocab, train_path)
             n_valid = encode_to_npy(src.split("valid", cfg.valid_fraction, cfg.seed), vocab, valid_path)
             vocab.save(vocab_path)
-            log(f"{lang + ': ' if lang else ''}corpus {src.name}: vocab {len(vocab)}, train {n_train} tokens, "
+            echo(f"{lang + ': ' if lang else ''}corpus {src.name}: vocab {len(vocab)}, train {n_train} tokens, "
                 f"valid {n_valid} tokens ({time.time() - t0:.1f}s)")
         d.barrier()
         vocabs[lang] = Vocab.load(vocab_path)
@@ -171,7 +171,10 @@ class LMTrainer:
         self.echo = echo or (lambda m: print(m, flush=True))
         if resume:
             saved = read_json(self.run / "config.json", "run config (is this a langind lm run?)")
-            self.cfg = TrainConfig(**{**saved["train"], **({"progress": cfg.progress} if cfg else {})})
+            train = dict(saved["train"])
+            if "max_minutes" in train:  # runs of 0.1
+                train["minutes"] = train.pop("max_minutes")
+            self.cfg = TrainConfig(**{**train, **({"progress": cfg.progress} if cfg else {})})
             self.model_cfg = LMConfig.from_dict(saved["lm"])
             resolve_checkpoint(self.run / "checkpoints" / "last")
         else:
@@ -270,7 +273,7 @@ class LMTrainer:
     def progress(self) -> float:
         """Share of the run done, by steps or by wall-clock budget, whichever is further."""
         return budget_progress(self.state.step, self.total_steps, self.state.elapsed + time.time() - self._t_start,
-                               self.cfg.max_minutes)
+                               self.cfg.minutes)
 
     def _mark_time(self) -> None:
         self.state.elapsed += time.time() - self._t_start
@@ -309,7 +312,7 @@ class LMTrainer:
 
     def budget_reached(self) -> bool:
         """Whether the step/time budget is spent (agreed across ranks)."""
-        if not (self.cfg.max_minutes or self.cfg.max_steps):
+        if not (self.cfg.minutes or self.cfg.max_steps):
             return False
         flag = torch.tensor([float(self.progress() >= 1.0)], device=self.d.device)
         if self.d.world > 1:
@@ -352,7 +355,7 @@ class LMTrainer:
         if d.main:
             self.log(f"training {sum(p.numel() for p in self.model.parameters()):,} parameters on {d.device} "
                      f"x{d.world}, {cfg.epochs} epochs of ~{self.steps_per_epoch} steps"
-                     + (f", at most {cfg.max_minutes} min" if cfg.max_minutes else ""))
+                     + (f", at most {cfg.minutes} min" if cfg.minutes else ""))
         bar = progress_bar(total=self.total_steps, initial=st.step, enabled=cfg.progress and d.main, unit="step")
         self._t_start = time.time()
         window_tokens, window_time, tok_s = 0, time.time(), 0.0

@@ -131,7 +131,7 @@ def right_scores(src_ids: np.ndarray, decode: np.ndarray, successors: np.ndarray
 
 def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, start: np.ndarray,
                       rows: np.ndarray, cols: np.ndarray, unk_id: int, eos_id: int, cfg: ContextConfig | None = None,
-                      device: torch.device | str = "cpu", log=print) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+                      device: torch.device | str = "cpu", echo=print) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Refine a one-to-one mapping by the frozen LM's reading of the decoded text (module docstring).
 
     Parameters
@@ -178,12 +178,12 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
         changed = int((new[rows] != mapping[rows]).sum())
         mapping = new
         history.append({"round": r + 1, "seconds": round(time.time() - t0, 1), "changed": changed})
-        log(f"in context, round {r + 1}: {changed} words changed ({time.time() - t0:.0f} s)")
+        echo(f"in context, round {r + 1}: {changed} words changed ({time.time() - t0:.0f} s)")
         if changed == 0:
             break
         spent = time.time() - t_start
         if cfg.max_seconds is not None and spent + spent / (r + 1) > cfg.max_seconds:
-            log(f"in context: stopping after {r + 1} rounds, the next would end past {cfg.max_seconds:.0f} s")
+            echo(f"in context: stopping after {r + 1} rounds, the next would end past {cfg.max_seconds:.0f} s")
             break
     # the ranked lists: the assignment first, then the soft one-to-one readout (per occurrence, so
     # frequent words' rows are not all-or-nothing); a raw row of C favours frequent words

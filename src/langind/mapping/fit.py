@@ -47,9 +47,9 @@ DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn"
 
 @dataclass
 class FitConfig:
-    """How a head is fitted through a frozen LM: mode, budget, batching, step size, anchor."""
+    """How a head is fitted through a frozen LM: scramble mode, budget, batching, step size, anchor."""
 
-    mode: str = "both"
+    scramble: str = "both"  # input: the LM's input only; both: input and output (decipherment)
     minutes: float | None = 10.0
     max_steps: int | None = None
     batch_size: int = 32
@@ -63,7 +63,7 @@ class FitConfig:
     anchor: float = 0.0
 
     def __post_init__(self) -> None:
-        check_choice("scramble mode", self.mode, MODES)
+        check_choice("scramble mode", self.scramble, MODES)
         if not self.minutes and not self.max_steps:
             raise LangindError("give a time budget (minutes) or a step budget")
         if self.anchor < 0:
@@ -117,7 +117,7 @@ def fit_step(lm: WordLM, head: MappingHead, opt: torch.optim.Optimizer, x: torch
     :func:`fit_head` runs it in a loop; ``benchmarks/head_scaling.py`` times it."""
     if isinstance(head, SinkhornHead):
         head.begin_step()
-    loss, hidden = head_loss(lm, head, x, y, cfg.mode, detach_hidden(hidden))
+    loss, hidden = head_loss(lm, head, x, y, cfg.scramble, detach_hidden(hidden))
     total = loss
     if isinstance(head, LinearHead):
         s = head.penalty_weight

@@ -28,10 +28,12 @@ def argmax(scores) -> np.ndarray:
 
 
 def topk(scores, k: int) -> np.ndarray:
-    """Indices of the ``k`` best targets per row, best first."""
-    s = torch.as_tensor(_np(scores))
+    """Indices (n, min(k, m)) of the ``k`` best targets of each row of ``scores`` (n, m), best first.
+    The one top-k of the project: hit@k, P@k, candidate lists and lexicons all read it."""
+    s = scores.detach().cpu().numpy() if isinstance(scores, torch.Tensor) else np.asarray(scores)
     k = min(k, s.shape[1])
-    return torch.topk(s, k, dim=1).indices.numpy()
+    top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+    return np.take_along_axis(top, np.argsort(-np.take_along_axis(s, top, axis=1), axis=1), axis=1)
 
 
 def assignment(scores, rows: np.ndarray | None = None, cols: np.ndarray | None = None) -> np.ndarray:

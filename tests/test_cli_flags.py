@@ -1,0 +1,126 @@
+"""Every documented CLI flag runs: each command with each of its flags, on tiny inputs.
+
+The scenarios below are data. ``test_every_documented_flag_is_exercised`` reads every command's
+options from the CLI itself and fails when one is in no scenario (a new flag without a run fails
+here, not in a user's hands); each scenario then runs its commands in order, in-process through
+``langind.cli.main`` (the subprocess tests elsewhere check what a shell sees: exit codes, one-line
+errors), and fails on a non-zero exit or a traceback.
+"""
+
+from __future__ import annotations
+
+import pytest
+import typer.main
+from test_experiments_demo import DEMO_ARGS
+
+from langind.cli import app, main
+
+PAIR = ["--src", "xa", "--tgt", "xb", "--src-corpus", "{pair}/a.txt", "--tgt-corpus", "{pair}/b.txt",
+        "--dictionary", "{pair}/dict.txt", "--threads", "1", "--quiet"]
+
+
+def _self_dictionary(ctx: dict) -> None:
+    """A word → same-word dictionary of the exported vectors (for evaluate / align)."""
+    words = [line.split(" ")[0] for line in open(f"{ctx['tmp']}/e.vec", encoding="utf-8").read().splitlines()[1:]]
+    with open(f"{ctx['tmp']}/self.txt", "w", encoding="utf-8") as f:
+        f.writelines(f"{w} {w}\n" for w in words if w.isalpha())
+
+
+# scenario → steps: CLI arguments (run, must exit 0), (arguments, exit code), or a set-up callable
+SCENARIOS: dict[str, list] = {
+    "lm train, then --resume": [
+        ["lm", "train", "--corpus", "{toy}", "--out", "{tmp}/lm", "--recipe", "demo", "--epochs", "1", "--minutes", "0.5",
+         "--max-steps", "6", "--max-vocab", "40", "--min-freq", "1", "--valid-fraction", "0.1", "--emb-dim", "8",
+         "--hidden-dim", "16", "--layers", "1", "--batch-size", "4", "--bptt", "10", "--lr", "0.01",
+         "--dropout-scale", "0.5", "--seed", "1", "--threads", "1", "--device", "cpu", "--checkpoint-every", "3",
+         "--no-lowercase", "--quiet"],
+        ["lm", "train", "--resume", "{tmp}/lm", "--quiet"],
+    ],
+    "lm eval / generate, embeddings export, evaluate, align, data list": [
+        ["lm", "eval", "{lm}", "--corpus", "{toy}", "--checkpoint", "last", "--device", "cpu"],
+        ["lm", "generate", "{lm}", "the dog", "-n", "5", "--temperature", "1.2", "--top-k", "5", "--seed", "3",
+         "--checkpoint", "last"],
+        ["embeddings", "export", "{lm}", "{tmp}/e.vec", "--lang", "en", "--checkpoint", "last"],
+        _self_dictionary,
+        ["evaluate", "{tmp}/e.vec", "{tmp}/e.vec", "--dictionary", "{tmp}/self.txt", "--src", "xa", "--tgt", "xb",
+         "--retrieval", "nn", "--top", "30", "--fold-accents", "--csls-k", "3"],
+        ["align", "{tmp}/e.vec", "{tmp}/e.vec", "{tmp}/a.vec", "{tmp}/b.vec", "--method", "vecmap", "--top", "30",
+         "--seed", "2", "--minutes", "0.05", "--seed-dictionary", "{tmp}/self.txt", "--lexicon", "{tmp}/lex.tsv"],
+        ["data", "list"],
+    ],
+    "induce self, both pipelines": [
+        ["induce", "self", "--lm", "{lm}", "--head", "softmax", "--scramble", "input", "--init", "counts", "--text",
+         "valid", "--max-steps", "8", "--lr", "0.1", "--temperature", "0.5", "--normalize", "--max-text-tokens",
+         "2000", "--batch-size", "4", "--bptt", "10", "--seed", "1", "--out", "{tmp}/s1", "--threads", "1",
+         "--device", "cpu", "--quiet"],
+        ["induce", "self", "--lm", "{lm}", "--head", "vector", "--minutes", "0.03", "--select", "--eval-every", "0.5",
+         "--pipeline", "head+context", "--context-rounds", "1", "--text", "train", "--out", "{tmp}/s2",
+         "--threads", "1", "--quiet"],
+    ],
+    "induce cross, the LM methods": [
+        ["induce", "cross", "--method", "joint-lm", *PAIR, "--minutes", "0.05", "--epochs", "1", "--max-vocab", "60",
+         "--top", "40", "--seed", "1", "--out", "{tmp}/joint"],
+        ["induce", "cross", "--method", "hybrid", *PAIR, "--init-lexicon", "{tmp}/joint/lexicon.xa-xb.tsv",
+         "--lm", "{pair}/lm-b", "--anchor", "0.1", "--minutes", "0.05", "--out", "{tmp}/hybrid"],
+        ["induce", "cross", "--method", "swap", *PAIR, "--lm", "{pair}/lm-b", "--lm-minutes", "0.05",
+         "--minutes", "0.05", "--out", "{tmp}/swap"],
+        ["induce", "cross", "--method", "swap", *PAIR, "--lm", "{pair}/lm-b", "--src-lm", "{tmp}/swap/lm-xa",
+         "--minutes", "0.05", "--out", "{tmp}/swap2"],
+    ],
+    "induce cross, the aligners": [
+        ["induce", "cross", "--method", "coocmap", *PAIR, "--window", "2", "--no-orthography", "--top", "40",
+         "--out", "{tmp}/cooc"],
+        ["induce", "cross", "--method", "incontext", *PAIR, "--candidates", "coocmap", "--spelling-weight", "0.5",
+         "--top", "40", "--out", "{tmp}/inc"],
+        # two "scripts" (w0… vs v0…): --orthography insists, and is refused in one line
+        (["induce", "cross", "--method", "coocmap", *PAIR, "--orthography", "--top", "40", "--out", "{tmp}/o"], 2),
+    ],
+}
+ELSEWHERE = {"demo": [["demo", "--out", "DIR", *DEMO_ARGS]]}  # run by tests/test_experiments_demo.py
+
+
+def _commands():
+    """{"lm train": {"--corpus", ...}, ...}: every command of the CLI and its documented options."""
+    out = {}
+
+    def walk(cmd, path):
+        if hasattr(cmd, "commands"):
+            for name, sub in cmd.commands.items():
+                walk(sub, path + [name])
+        else:
+            out[" ".join(path)] = {o for p in cmd.params if p.param_type_name == "option" and not p.hidden
+                                   for o in (*p.opts, *p.secondary_opts)}
+
+    walk(typer.main.get_command(app), [])
+    return out
+
+
+def _args_of(step) -> list[str] | None:
+    return step if isinstance(step, list) else step[0] if isinstance(step, tuple) else None
+
+
+def test_every_documented_flag_is_exercised():
+    commands = _commands()
+    used = {name: set() for name in commands}
+    for steps in [*SCENARIOS.values(), *ELSEWHERE.values()]:
+        for args in filter(None, map(_args_of, steps)):
+            name = next(n for n in sorted(commands, key=len, reverse=True) if args[:len(n.split())] == n.split())
+            used[name] |= {a for a in args if a.startswith("-")}
+    missing = {name: sorted(flags - used[name]) for name, flags in commands.items() if flags - used[name]}
+    assert not missing, f"flags no test runs: {missing}"
+    assert not [n for n, u in used.items() if not u and commands[n]], "a command with options is never run"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_scenario_runs(scenario, trained, pair, toy_corpus, tmp_path, capsys):
+    ctx = {"tmp": str(tmp_path), "lm": str(trained[0]), "pair": str(pair), "toy": str(toy_corpus)}
+    for step in SCENARIOS[scenario]:
+        if callable(step):
+            step(ctx)
+            continue
+        args, expected = (step, 0) if isinstance(step, list) else step
+        code = main([a.format(**ctx) for a in args])
+        out = capsys.readouterr()
+        assert code == expected, (args[:3], code, out.err[-1500:])
+        assert "Traceback" not in out.err, out.err[-1500:]
