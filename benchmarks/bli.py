@@ -180,12 +180,14 @@ class SeedRun:
         path = self.induced_dir(corpus, s, t, name) / f"lexicon.{s}-{t}.tsv"
         if not path.exists():
             return None
-        rows = read_lexicon(path)
-        sw = [a for a, _, _ in rows]
-        tw = sorted({b for _, b, _ in rows} | set(top_words_of(CORPORA[corpus][t], self.args.top)))
+        best: dict[str, str] = {}
+        for a, b, _ in read_lexicon(path):  # each word's first row is its translation
+            best.setdefault(a, b)
+        sw = list(best)
+        tw = sorted(set(best.values()) | set(top_words_of(CORPORA[corpus][t], self.args.top)))
         ti = {w: j for j, w in enumerate(tw)}
         gold, _ = gold_pairs(sw, tw, load_dictionary(data.dictionary_path(s, t, "apertium")))
-        first = [ti[b] for _, b, _ in rows]
+        first = [ti[best[a]] for a in sw]
         return {"P@1": round(float(np.mean([first[i] in js for i, js in gold.items()])), 4), "test_words": len(gold)}
 
     def induced(self, corpus: str, s: str, t: str, name: str, cfg: CrossConfig, dictionary: str) -> dict:
@@ -299,7 +301,7 @@ def run_seed(run: SeedRun) -> dict:
                         sw, sv, tw, tv, _ = spaces()
                         cfg = run.cross_config(corpus, s, t, "incontext")
                         t0 = time.time()
-                        tw2, ranked, info = incontext_from_spaces(cfg, sw, sv, tw, tv, unigram, echo=lambda m: None)
+                        tw2, ranked, info, _ = incontext_from_spaces(cfg, sw, sv, tw, tv, unigram, echo=lambda m: None)
                         conf = run.confidence(corpus, s, t, sw, tw2, ranked[:, 0])
                         return scored("ablation" if unigram else "lm", ranked_precision(sw, tw2, ranked, d),
                                       time.time() - t0, [source], conf, chosen={"beta": info["beta"], "lam": info["lam"]})

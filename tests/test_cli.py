@@ -158,3 +158,25 @@ def test_atomically_written_files_respect_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o644
+
+
+def test_translate_writes_one_line_per_input_line_and_refuses_bad_input(pair, tmp_path):
+    pairs = [line.split() for line in (pair / "dict.txt").read_text().splitlines()]
+    (tmp_path / "lex.tsv").write_text("".join(f"{a}\t{b}\t1.0\n" for a, b in pairs))
+    src = tmp_path / "src.txt"
+    src.write_text("w1 w2 w3\n\nw4 w5 .\n")  # a blank line stays a blank line
+    base = ["--lexicon", str(tmp_path / "lex.tsv"), "--target", str(pair / "b.txt"), "--quiet"]
+    r = run_cli("translate", str(src), *base, "--out", str(tmp_path / "out.txt"))
+    assert r.returncode == 0, r.stderr
+    lines = (tmp_path / "out.txt").read_text().splitlines()
+    assert len(lines) == 3 and lines[1] == "" and lines[2].endswith(".") and "v4" in lines[2].lower()
+    (tmp_path / "empty.txt").write_text("\n\n")
+    one_line_error(run_cli("translate", str(tmp_path / "empty.txt"), *base, "--out", str(tmp_path / "e.txt")),
+                   "contains only whitespace")
+    (tmp_path / "bad.tsv").write_text("w1\tv1\tnot-a-number\n")
+    one_line_error(run_cli("translate", str(src), "--lexicon", str(tmp_path / "bad.tsv"), "--target",
+                           str(pair / "b.txt"), "--out", str(tmp_path / "b.txt")), "is not a number")
+    (tmp_path / "rev.tsv").write_text("".join(f"{b}\t{a}\t1.0\n" for a, b in pairs))
+    one_line_error(run_cli("translate", str(src), "--lexicon", str(tmp_path / "rev.tsv"), "--target",
+                           str(pair / "b.txt"), "--out", str(tmp_path / "r.txt")), "other direction")
+    assert not (tmp_path / "r.txt").exists() and not (tmp_path / "e.txt").exists()

@@ -26,6 +26,18 @@ def _self_dictionary(ctx: dict) -> None:
         f.writelines(f"{w} {w}\n" for w in words if w.isalpha())
 
 
+def _lexicons(ctx: dict) -> None:
+    """The planted pair's dictionary as a lexicon (each word's truth first, a decoy second), and
+    the same lexicon the wrong way round."""
+    pairs = [line.split() for line in open(f"{ctx['pair']}/dict.txt", encoding="utf-8").read().splitlines()]
+    with open(f"{ctx['tmp']}/lex.tsv", "w", encoding="utf-8") as f:
+        f.write("source\ttarget\tscore\n")
+        for i, (a, b) in enumerate(pairs):
+            f.write(f"{a}\t{b}\t0.9\n{a}\t{pairs[(i + 1) % len(pairs)][1]}\t0.5\n")
+    with open(f"{ctx['tmp']}/reversed.tsv", "w", encoding="utf-8") as f:
+        f.writelines(f"{b}\t{a}\t1.0\n" for a, b in pairs)
+
+
 # scenario → steps: CLI arguments (run, must exit 0), (arguments, exit code), or a set-up callable
 SCENARIOS: dict[str, list] = {
     "lm train, then --resume": [
@@ -76,6 +88,16 @@ SCENARIOS: dict[str, list] = {
         (["induce", "cross", "--method", "coocmap", *PAIR, "--orthography", "--top", "40", "--out", "{tmp}/o"], 2),
     ],
 }
+SCENARIOS["translate"] = [
+    _lexicons,
+    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/t.txt",
+     "--k", "2", "--no-swaps", "--no-insertions", "--quiet"],
+    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/w.txt",
+     "--swaps", "--insertions", "--word-by-word"],
+    # a lexicon of the other direction stops before anything is written
+    (["translate", "{pair}/a.txt", "--lexicon", "{tmp}/reversed.tsv", "--target", "{pair}/b.txt", "--out",
+      "{tmp}/r.txt"], 2),
+]
 ELSEWHERE = {"demo": [["demo", "--out", "DIR", *DEMO_ARGS]]}  # run by tests/test_experiments_demo.py
 
 

@@ -79,7 +79,9 @@ def test_a_planted_cipher_with_local_reordering_is_deciphered_from_noisy_candida
         cand[f] = np.insert(others, slot, truth[f])
     scores = np.tile(np.linspace(1.0, 0.6, K), (n, 1)) + 0.05 * rng.random((n, K))
     lm = BigramLM(target, n)
-    order, info = rerank(source, cand, scores, lm, n, InContextConfig(k=K, em_rounds=em_rounds), echo=lambda m: None)
+    order, info, share = rerank(source, cand, scores, lm, n, InContextConfig(k=K, em_rounds=em_rounds),
+                                echo=lambda m: None)
+    np.testing.assert_allclose(share.sum(axis=1)[share.sum(axis=1) > 0], 1.0)
     top1 = cand[np.arange(n), order[:, 0]]
     assert np.mean(top1 == truth) >= floor, (np.mean(top1 == truth), info)
     assert np.mean(cand[:, 0] == truth) == 0.0

@@ -31,7 +31,7 @@ def test_the_lm_picks_the_planted_translation_among_two_equal_candidates(pair):
     scores[np.arange(n), wrong] = 0.5 + 1e-4  # the wrong one first, by a hair
     scores[np.arange(n), np.arange(n)] = 0.5
     cfg = NeuralContextConfig(k=2, beta=1.0, rounds=3, max_tokens=20_000)
-    ranked, info = neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, scores, cfg,
+    ranked, info, share = neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, scores, cfg,
                                  echo=lambda m: None)
     assert ranked.shape == (n, 10) and info["rounds"] == 3
     assert (ranked[:, 0] == np.arange(n)).mean() >= 0.7

@@ -15,6 +15,7 @@ from typing import Optional
 import typer
 
 from langind.crosslingual.joint import JointConfig
+from langind.crosslingual.translate import DecoderConfig
 from langind.errors import LangindError
 from langind.experiments.align import AlignConfig
 from langind.experiments.cross import CrossConfig
@@ -345,6 +346,38 @@ def align_cmd(
     cfg = AlignConfig(method=method, top=top, seed=seed, minutes=minutes,
                       seed_dictionary=str(seed_dictionary) if seed_dictionary else None)
     align_files(cfg, src_emb, tgt_emb, out_src, out_tgt, lexicon, echo=typer.echo)
+
+
+# -- translate ---------------------------------------------------------------------------------------
+D = DecoderConfig
+
+
+@app.command("translate")
+def translate_cmd(
+    source: str = typer.Argument(..., help="Text file to translate (one sentence per line) or corpus spec "
+                                 "(e.g. rv1909:test-books)."),
+    lexicon: Path = typer.Option(..., help="Lexicon TSV (source, target, score; each word's best rows first), "
+                                 "e.g. the lexicon.SRC-TGT.tsv of `langind induce cross`."),
+    target: str = typer.Option(..., help="Target-language text (file or corpus spec): its bigram LM scores the "
+                               "candidates and gives names their spelling."),
+    out: Path = typer.Option(..., help="Output file: one translated line per input line (written atomically)."),
+    k: int = typer.Option(D.k, min=1, help="Candidates per source word (the lexicon's best rows)."),
+    swaps: bool = typer.Option(D.swaps, "--swaps/--no-swaps", help="Local reordering: swap adjacent words where "
+                               "the target LM prefers the swapped order."),
+    insertions: bool = typer.Option(D.insertions, "--insertions/--no-insertions", help="Insert the target text's "
+                                    "most frequent words where its LM gains most, as many as the two texts' sentence "
+                                    "lengths call for."),
+    word_by_word: bool = typer.Option(False, "--word-by-word", help="The baseline instead: each word's first "
+                                      "translation, no LM."),
+    quiet: bool = typer.Option(False, "--quiet"),
+):
+    """Translate a text through an induced lexicon and the target language's bigram LM."""
+    from langind.experiments.translate import TranslateConfig, translate
+
+    cfg = TranslateConfig(source=source, lexicon=str(lexicon), target=target, decoder=DecoderConfig(k=k, swaps=swaps, insertions=insertions),
+                          word_by_word=word_by_word, progress=not quiet)
+    r = translate(cfg, out, echo=typer.echo)
+    typer.echo(f"wrote {len(r['text'])} lines to {out}")
 
 
 # -- data ------------------------------------------------------------------------------------------

@@ -183,6 +183,19 @@ class CorpusSource:
         if n == 0:
             raise LangindError(f"{self.path}: no tokens found; a corpus needs words")
 
+    def lines(self) -> Iterator[tuple[str, str]]:
+        """Every non-blank line as (key, raw text): a Bible's verses as printed, a file's lines as
+        they are (what recasing and references read)."""
+        from langind import data
+
+        if self.bundled:
+            for v in data.select_books(data.load_corpus(self.bundled), self.selection):
+                yield v.key, v.text
+            return
+        for i, line in enumerate(iter_lines(self.path)):  # type: ignore[arg-type]
+            if line.strip():
+                yield f"line{i + 1}", line
+
     def sentences(self) -> Iterator[list[str]]:
         """Every sentence's tokens, in order (the corpus read as a stream of token lists)."""
         return (toks for _, toks in self)

@@ -314,7 +314,7 @@ def m_step(counts: np.ndarray, cand: np.ndarray, log_prior: np.ndarray | None, a
 
 
 def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm: BigramLM, n_tgt: int,
-           cfg: InContextConfig | None = None, echo=print) -> tuple[np.ndarray, dict]:
+           cfg: InContextConfig | None = None, echo=print) -> tuple[np.ndarray, dict, np.ndarray]:
     """Re-rank each source word's candidates by what the target LM makes of them in context.
 
     Parameters
@@ -328,8 +328,10 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
     Returns
     -------
     order (n_src, K): candidate slots re-ordered (indices into ``cand``'s columns), by expected
-    translation counts over the whole text (the aligner's order breaks ties), and ``info`` with the
-    held-out log-likelihood of every (β, λ) tried, the chosen pair, and seconds.
+    translation counts over the whole text (the aligner's order breaks ties); ``info`` with the
+    held-out log-likelihood of every (β, λ) tried, the chosen pair, and seconds; and ``share``
+    (n_src, K), each slot's share of its word's expected counts (the posterior p(e | f) over the
+    text; indexed like ``cand``).
     """
     cfg = cfg or InContextConfig()
     t0 = time.time()
@@ -339,8 +341,9 @@ def rerank(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm
     key = counts + 1e-9 * (cand.shape[1] - np.arange(cand.shape[1]))[None, :]
     key = np.where(cand >= 0, key, -1.0)
     order = np.argsort(-key, axis=1, kind="stable")
+    share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-12)
     return order, {"beta": beta, "lam": lam, "em_rounds": cfg.em_rounds, "trials": trials,
-                   "seconds": round(time.time() - t0, 1)}
+                   "seconds": round(time.time() - t0, 1)}, share
 
 
 def choose_channel(sentences: list[np.ndarray], cand: np.ndarray, scores: np.ndarray, lm: BigramLM, n_tgt: int,

@@ -100,8 +100,9 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
 
     Returns
     -------
-    ranked (n, max(k, 10)) target rows, best first (the re-ranked ``k`` then the aligner's order), and
-    ``info`` (rounds, seconds, words whose first choice the LM changed).
+    ranked (n, max(k, 10)) target rows, best first (the re-ranked ``k`` then the aligner's order),
+    ``info`` (rounds, seconds, words whose first choice the LM changed) and ``share`` (n, k): each
+    re-ranked candidate's posterior (softmax of prior + context evidence), in the ranked order.
     """
     cfg = cfg or NeuralContextConfig()
     t0 = time.time()
@@ -133,5 +134,8 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
         echo(f"neural in-context round {r + 1}: {int((new_first != first).sum())} first choices changed")
         first = new_first
     ranked = np.concatenate([np.take_along_axis(cand, slot, axis=1), order[:, cfg.k:]], axis=1)
+    post = np.take_along_axis(post, slot, axis=1)
+    share = np.exp(post - post.max(axis=1, keepdims=True))
+    share /= share.sum(axis=1, keepdims=True)  # each candidate's posterior, in the ranked order
     return ranked, {"rounds": cfg.rounds, "beta": cfg.beta, "changed": int((first != start).sum()),
-                    "seconds": round(time.time() - t0, 1)}
+                    "seconds": round(time.time() - t0, 1)}, share

@@ -75,6 +75,7 @@ LM_METHODS = ("joint-lm", "decipher", "hybrid", "swap")
 ALIGNMENT_METHODS = ("coocmap", "coocmap-clip", "coocmap-drop", "coocmap-grow", "vecmap")
 CANDIDATE_METHODS = ALIGNMENT_METHODS + ("orthography",)  # what may propose incontext's candidates
 CROSS_METHODS = LM_METHODS + CANDIDATE_METHODS + ("incontext",)
+LEXICON_ROWS = 10  # rows per source word in a corpus-level method's lexicon TSV
 MIN_SHARED_LETTERS = 0.5  # --orthography needs the two sides to share at least this much of an alphabet
 
 
@@ -353,18 +354,21 @@ def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list
 
 
 def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
-                   first_scores: np.ndarray, hidden: list[tuple[str, str]], checked: np.ndarray,
+                   ranked_scores: np.ndarray, hidden: list[tuple[str, str]], checked: np.ndarray,
                    nn_ranked: np.ndarray | None = None) -> dict:
-    """What every corpus-level method reports from its ranked lists (n_src, ≥10): P@k by its own
-    ranking (``csls``) and accent-folded, by plain similarity (``nn``, when given), the lexicon
-    ``lexicon.SRC-TGT.tsv`` and a sample of it, and the ``confidence`` block (measured on ``checked``,
-    the first choices made without the hidden anchors' spelling: :func:`aligned_scores`)."""
+    """What every corpus-level method reports from its ranked lists (n_src, ≥10) and their scores:
+    P@k by its own ranking (``csls``) and accent-folded, by plain similarity (``nn``, when given),
+    the lexicon ``lexicon.SRC-TGT.tsv`` (each word's :data:`LEXICON_ROWS` best rows, best first, with
+    the method's score: what ``langind translate`` decodes over) and a sample of it, and the
+    ``confidence`` block (measured on ``checked``, the first choices made without the hidden anchors'
+    spelling: :func:`aligned_scores`)."""
     d = load_dictionary(cfg.dictionary_path)
     result = {"csls": ranked_precision(sw, tw, ranked, d), "csls_folded": ranked_precision(sw, tw, ranked, d, fold=True)}
     result["nn"] = ranked_precision(sw, tw, nn_ranked, d) if nn_ranked is not None else result["csls"]
-    lexicon = [(s, tw[ranked[i, 0]], float(first_scores[i])) for i, s in enumerate(sw)]
-    write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv", lexicon)
-    result["sample"] = [(s, t) for s, t, _ in lexicon[:30]]
+    depth = min(LEXICON_ROWS, ranked.shape[1])
+    write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv",
+                  ((s, tw[ranked[i, r]], float(ranked_scores[i, r])) for i, s in enumerate(sw) for r in range(depth)))
+    result["sample"] = [(s, tw[ranked[i, 0]]) for i, s in enumerate(sw[:30])]
     result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography")
     return result
 
@@ -377,10 +381,10 @@ def align_corpora(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     hidden = hidden_anchor_pairs(cfg)
     sw, tw, sims, scores, info, checked = aligned_scores(cfg, cfg.method, hidden, echo)
     ranked = ranked_rows(scores)
-    first = np.take_along_axis(scores, ranked[:, :1], axis=1)[:, 0]
     result = {"method": cfg.method, "family": cfg.family, "src": cfg.src, "tgt": cfg.tgt, "info": info,
               "orthography": cfg.orthography,
-              **lexicon_result(cfg, run, sw, tw, ranked, first, hidden, checked, ranked_rows(sims)),
+              **lexicon_result(cfg, run, sw, tw, ranked, np.take_along_axis(scores, ranked, axis=1), hidden, checked,
+                               ranked_rows(sims)),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
@@ -406,7 +410,8 @@ def token_sentences(spec: str, index: dict[str, int]) -> list[np.ndarray]:
 
 
 def incontext_from_spaces(cfg: CrossConfig, sw: list[str], sv: np.ndarray, tw: list[str], tv: np.ndarray,
-                          unigram: bool = False, echo: Callable[[str], None] = print) -> tuple[list[str], np.ndarray, dict]:
+                          unigram: bool = False, echo: Callable[[str], None] = print
+                          ) -> tuple[list[str], np.ndarray, dict, np.ndarray]:
     """Candidates from two aligned spaces (CSLS top-k, on the cosine scale), re-ranked in context
     (:func:`incontext_from_scores`)."""
     x, z = unit_rows(np.asarray(sv, dtype=np.float64)), unit_rows(np.asarray(tv, dtype=np.float64))
@@ -414,11 +419,12 @@ def incontext_from_spaces(cfg: CrossConfig, sw: list[str], sv: np.ndarray, tw: l
 
 
 def incontext_from_scores(cfg: CrossConfig, sw: list[str], tw: list[str], scores: np.ndarray,
-                          unigram: bool = False, echo: Callable[[str], None] = print) -> tuple[list[str], np.ndarray, dict]:
+                          unigram: bool = False, echo: Callable[[str], None] = print
+                          ) -> tuple[list[str], np.ndarray, dict, np.ndarray]:
     """Each source word's top-k targets by ``scores`` (n_src, n_tgt), re-ranked by the target LM reading
     the source text (:func:`langind.crosslingual.incontext.rerank`). Returns the target words, the
-    ranked target rows per source word (n_src, ≥10) and the re-ranking's info. ``unigram`` is the
-    ablation."""
+    ranked target rows per source word (n_src, ≥10), the re-ranking's info, and the re-ranked
+    candidates' posterior shares (n_src, k). ``unigram`` is the ablation."""
     inc = cfg.incontext
     ranked = ranked_rows(scores, max(inc.k, 10))
     cand = ranked[:, :inc.k].copy()
@@ -444,12 +450,12 @@ def incontext_from_scores(cfg: CrossConfig, sw: list[str], tw: list[str], scores
          f"of {len(sw)} words; {'unigram (ablation)' if unigram else 'bigram'} LM of {sum(map(len, tgt_sents)):,} "
          "target tokens")
     # a unigram LM ignores the forward/backward mixture: one λ, not the same lattices twice
-    order, info = rerank(src_sents, cand_all, scores_all, lm, n_tgt, replace(inc, lams=(1.0,)) if unigram else inc,
-                         echo=echo)
+    order, info, share = rerank(src_sents, cand_all, scores_all, lm, n_tgt,
+                                replace(inc, lams=(1.0,)) if unigram else inc, echo=echo)
     order = order[:len(sw)]
     new_top = np.take_along_axis(cand, order, axis=1)
     ranked = np.concatenate([new_top, ranked[:, inc.k:]], axis=1)
-    return tw, ranked, info
+    return tw, ranked, info, np.take_along_axis(share[:len(sw)], order, axis=1)
 
 
 def _frequent_tokens(spec: str, top: int) -> set[str]:
@@ -469,16 +475,19 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
     if cfg.lm is not None and not unigram:
         lm, lm_vocab, dev = load_frozen_lm(cfg.lm, seed=cfg.seed, threads=cfg.threads)
         echo(f"in-context: the frozen neural LM {cfg.lm} reads {cfg.src_corpus} through the lexicon")
-        ranked, info = neural_rerank(lm, lm_vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, scores / 2, cfg.neural,
-                                     dev, echo=echo)
+        ranked, info, share = neural_rerank(lm, lm_vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, scores / 2,
+                                            cfg.neural, dev, echo=echo)
     else:
-        tw, ranked, info = incontext_from_scores(cfg, sw, tw, scores / 2, unigram, echo)
+        tw, ranked, info, share = incontext_from_scores(cfg, sw, tw, scores / 2, unigram, echo)
+    # the lexicon's scores: each re-ranked candidate's posterior share, 0 beyond them
+    row_scores = np.zeros(ranked.shape)
+    row_scores[:, :share.shape[1]] = share
     d = load_dictionary(cfg.dictionary_path)
     result = {"method": "incontext", "family": "ablation" if unigram else cfg.family, "candidates": cfg.candidates,
               "orthography": cfg.orthography, "start": ranked_precision(sw, tw, ranked_rows(scores), d),
               "lm": "unigram" if unigram else ("neural" if cfg.lm else "bigram"), "src": cfg.src, "tgt": cfg.tgt, "rerank": info,
               "candidates_info": align_info, "rerank_seconds": round(time.time() - t1, 1),
-              **lexicon_result(cfg, run, sw, tw, ranked, np.ones(len(sw)), hidden, checked),
+              **lexicon_result(cfg, run, sw, tw, ranked, row_scores, hidden, checked),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result

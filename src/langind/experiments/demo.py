@@ -23,6 +23,7 @@ import torch
 from langind import data
 from langind.corpus import tokenize
 from langind.crosslingual.lexicon import read_lexicon
+from langind.crosslingual.translate import word_by_word
 from langind.evaluation.report import band_table
 from langind.experiments.cross import CrossConfig, induce_cross
 from langind.experiments.self_recovery import RecoveryConfig, recover_self
@@ -44,11 +45,11 @@ DEMO_CROSS_TOP = 5000
 
 
 def render_word_by_word(lexicon: Path, keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    """Bundled Spanish verses and their word-by-word English through an induced lexicon (a word the
-    lexicon lacks, e.g. punctuation, is kept as it is): (key, Spanish, English) per verse."""
-    table = {s: t for s, t, _ in read_lexicon(lexicon)}
+    """Bundled Spanish verses and their word-by-word English through an induced lexicon (each word's
+    first row; a word the lexicon lacks, e.g. punctuation, is kept as it is): (key, Spanish, English)."""
+    rows = read_lexicon(lexicon)
     verses = {v.key: v for v in data.load_corpus("rv1909")}
-    return [(k, " ".join(verses[k].tokens), " ".join(table.get(w, w) for w in verses[k].tokens))
+    return [(k, " ".join(verses[k].tokens), " ".join(word_by_word([list(verses[k].tokens)], rows)[0]))
             for k in keys if k in verses]
 
 
