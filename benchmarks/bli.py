@@ -44,6 +44,7 @@ Writes ``{"corpora": {PAIR: {"es-en": {"test_words": n, "methods": {NAME: {"fami
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import statistics
 import time
@@ -65,7 +66,7 @@ from langind.experiments.cross import (
     run_confidence,
     top_words_of,
 )
-from langind.runs import atomic_write_json
+from langind.runs import atomic_write_bytes, atomic_write_json
 from langind.similarity import unit_rows
 
 CORPORA = {
@@ -127,8 +128,9 @@ class SeedRun:
         return row
 
     def cached(self, name: str, build, deterministic: bool = False):
-        """A pickled shared artefact (aligned spaces, word2vec), built once per seed and settings —
-        once for all seeds if ``deterministic`` (it does not depend on the seed)."""
+        """A shared artefact (aligned spaces, word2vec) cached as ``.npz`` arrays + JSON (no pickles),
+        built once per seed and settings — once for all seeds if ``deterministic`` (it does not depend
+        on the seed). Both files are written atomically, the JSON last."""
         path = (self.shared if deterministic else self.work) / f"{name}.npz"
         meta = path.with_suffix(".json")
         if path.exists() and meta.exists():
@@ -143,7 +145,9 @@ class SeedRun:
         seconds = time.time() - t0
         parts, info = (value[:-1], value[-1]) if isinstance(value[-1], dict) else (value, {})
         slots = [i for i, p in enumerate(parts) if isinstance(p, list)]
-        np.savez(path, **{f"a{i}": p for i, p in enumerate(parts) if i not in slots})
+        buf = io.BytesIO()
+        np.savez(buf, **{f"a{i}": p for i, p in enumerate(parts) if i not in slots})
+        atomic_write_bytes(path, buf.getvalue())
         atomic_write_json(meta, {"settings": self.settings(), "seconds": seconds, "word_slots": slots,
                                  "words": [p if i in slots else None for i, p in enumerate(parts)],
                                  "info": json.loads(json.dumps(info, default=str)),

@@ -12,7 +12,8 @@ The lexicon is the best measured pipeline of each setting, fully unsupervised (R
 re-ranking of coocmap-drop's candidates on parallel text, of coocmap-grow's on the disjoint halves;
 ``--no-orthography``). Systems: copying the source (the floor), word by word through the lexicon's
 first choice, the decoder (without insertions; the default, with them; with local swaps too),
-re-estimation rounds (the training source
+the decoder with a frozen neural LM of the target text (reference recipe, ``--neural-minutes``)
+choosing instead of the bigram, re-estimation rounds (the training source
 text translated by the decoder, IBM model 1 on the synthetic pairs, the new lexicon decoded again),
 and two ceilings that are *not* unsupervised: word by word and the decoder with an IBM-1 lexicon
 learned from the true verse pairs of the training books. Every setting of the decoder is chosen
@@ -47,6 +48,8 @@ from langind.crosslingual.translate import (
 from langind.evaluation.bli import gold_pairs, load_dictionary
 from langind.evaluation.translation import translation_scores
 from langind.experiments.cross import CrossConfig, induce_cross, top_words_of
+from langind.lm.recipes import train_recipe
+from langind.mapping.fit import load_frozen_lm
 
 SETTINGS = {
     "parallel": {"src": "rv1909:train-books", "tgt": "web:train-books", "candidates": "coocmap-drop"},
@@ -124,6 +127,20 @@ def run_setting(name: str, spec: dict, args, test_src: list[list[str]], test_key
         systems[label] = score(label, out, target, refs, time.time() - t, beta=info["beta"], swaps=info["swaps"],
                                inserted=info["inserted"])
         keep(label, out)
+    # the frozen neural LM of the target text (reference recipe) choosing instead of the bigram
+    if args.neural_minutes:
+        lm_dir = work / "lm-en"
+        if not (lm_dir / "metrics.json").exists():
+            train_recipe("reference", spec["tgt"], lm_dir, minutes=args.neural_minutes, threads=args.threads,
+                         progress=False)
+        lm_metrics = json.loads((lm_dir / "metrics.json").read_text())
+        neural = load_frozen_lm(str(lm_dir), threads=args.threads)
+        t = time.time()
+        out, info = decode(test_src, lexicon, target, DecoderConfig(), echo=lambda m: None, neural=neural)
+        label = "decoder with the frozen neural LM"
+        systems[label] = score(label, out, target, refs, time.time() - t, beta=info["beta"], inserted=info["inserted"],
+                               lm_valid_ppl=round(lm_metrics["best_valid_ppl"], 1), lm_seconds=lm_metrics["train_seconds"])
+        keep(label, out)
     # re-estimation: translate the training source text, learn IBM model 1 on the synthetic pairs
     train_src = list(CorpusSource(spec["src"]).sentences())
     current = lexicon
@@ -163,6 +180,8 @@ def main() -> None:
     ap.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
     ap.add_argument("--rounds", type=int, default=2, help="re-estimation rounds")
     ap.add_argument("--ibm-words", type=int, default=10000, help="IBM-1 vocabulary per side")
+    ap.add_argument("--neural-minutes", type=float, default=6.0,
+                    help="budget of each target LM (reference recipe) for the neural decoder row (0: no such row)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     t0 = time.time()
@@ -176,6 +195,8 @@ def main() -> None:
                                          max_words=args.ibm_words, echo=lambda m: None))
     print(f"supervised IBM-1 lexicon from the training books' verse pairs: {time.time() - t:.0f} s", flush=True)
     result = {"test_books": list(data.TEST_BOOKS), "test_verses": len(keys), "settings": {}}
+    if args.out.exists():  # a run of some settings keeps the others' rows
+        result["settings"] = json.loads(args.out.read_text(encoding="utf-8")).get("settings", {})
     for name in args.settings:
         result["settings"][name] = run_setting(name, SETTINGS[name], args, test_src, keys, refs, supervised)
         result["total_seconds"] = round(time.time() - t0, 1)

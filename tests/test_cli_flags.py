@@ -94,6 +94,13 @@ SCENARIOS["translate"] = [
      "--k", "2", "--no-swaps", "--no-insertions", "--quiet"],
     ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/w.txt",
      "--swaps", "--insertions", "--word-by-word"],
+    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/n.txt",
+     "--lm", "{pair}/lm-b", "--quiet"],
+    # an LM of the source language is refused
+    ["lm", "train", "--corpus", "{pair}/a.txt", "--out", "{tmp}/lm-a", "--emb-dim", "8", "--hidden-dim", "16",
+     "--max-steps", "3", "--threads", "1", "--quiet"],
+    (["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/x.txt",
+      "--lm", "{tmp}/lm-a", "--quiet"], 2),
     # a lexicon of the other direction stops before anything is written
     (["translate", "{pair}/a.txt", "--lexicon", "{tmp}/reversed.tsv", "--target", "{pair}/b.txt", "--out",
       "{tmp}/r.txt"], 2),

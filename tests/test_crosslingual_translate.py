@@ -50,6 +50,24 @@ def test_the_target_lm_in_context_fixes_what_word_by_word_gets_wrong():
     assert wbw < 0.7 and accuracy(out) >= wbw + 0.3, (wbw, accuracy(out), info)
 
 
+def test_a_frozen_neural_lm_can_choose_instead_of_the_bigram(pair):
+    from langind.mapping.fit import load_frozen_lm
+
+    src = [line.split() for line in (pair / "a.txt").read_text().splitlines()[:200]]
+    target = TargetSide([line.split() for line in (pair / "b.txt").read_text().splitlines()],
+                        extra_words=[f"v{i}" for i in range(40)])
+    lexicon = _noisy_lexicon(40, seed=2)
+
+    def accuracy(out):
+        return np.mean([e == "v" + w[1:] for s, o in zip(src, out) for w, e in zip(s, o)])
+
+    lm, vocab, device = load_frozen_lm(str(pair / "lm-b"), threads=1)
+    cfg = DecoderConfig(k=4, insertions=False)
+    out, _ = decode(src, lexicon, target, cfg, echo=lambda m: None, neural=(lm, vocab, device))
+    assert [len(o) for o in out] == [len(s) for s in src]
+    assert accuracy(out) >= accuracy(word_by_word(src, lexicon)) + 0.2
+
+
 def test_viterbi_is_the_best_path_of_the_forward_backward_lattice():
     rng = np.random.default_rng(0)
     sents = [rng.integers(0, 8, size=n) for n in (5, 3, 7)]

@@ -8,7 +8,7 @@ import pytest
 from conftest import run_cli
 
 # tiny budgets; every flag of `langind demo` (tests/test_cli_flags.py checks that none is left out)
-DEMO_ARGS = ["--lm-minutes", "0.2", "--recovery-minutes", "0.1", "--context-rounds", "1", "--cross-top", "400",
+DEMO_ARGS = ["--lm-minutes", "0.2", "--recovery-minutes", "0.1", "--context-rounds", "0", "--cross-top", "400",
              "--threads", "1", "--quiet"]
 
 

@@ -367,6 +367,8 @@ def translate_cmd(
     insertions: bool = typer.Option(D.insertions, "--insertions/--no-insertions", help="Insert the target text's "
                                     "most frequent words where its LM gains most, as many as the two texts' sentence "
                                     "lengths call for."),
+    lm: Optional[Path] = typer.Option(None, "--lm", help="A frozen neural LM run of the target language scores the "
+                                      "candidates (beam search) instead of the bigram LM."),
     word_by_word: bool = typer.Option(False, "--word-by-word", help="The baseline instead: each word's first "
                                       "translation, no LM."),
     quiet: bool = typer.Option(False, "--quiet"),
@@ -375,7 +377,7 @@ def translate_cmd(
     from langind.experiments.translate import TranslateConfig, translate
 
     cfg = TranslateConfig(source=source, lexicon=str(lexicon), target=target, decoder=DecoderConfig(k=k, swaps=swaps, insertions=insertions),
-                          word_by_word=word_by_word, progress=not quiet)
+                          word_by_word=word_by_word, lm=str(lm) if lm else None, progress=not quiet)
     r = translate(cfg, out, echo=typer.echo)
     typer.echo(f"wrote {len(r['text'])} lines to {out}")
 

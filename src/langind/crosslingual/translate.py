@@ -17,7 +17,9 @@ target words are swapped wherever the LM prefers the swapped order (Spanish puts
 after the noun; off by default: it did not help on the Bible, README); the channel does not see
 order, so only the LM decides. Finally the target text's most frequent words (articles, *of*, *to*,
 the subject pronouns a pro-drop source leaves out) are inserted where the LM gains most, as many
-as the two texts' mean sentence lengths say the target language adds.
+as the two texts' mean sentence lengths say the target language adds. With a frozen neural LM of
+the target language (:func:`neural_beam`), a beam search scores the candidates with it instead of
+the bigram (which still chooses β and the insertions).
 
 :func:`ibm_model1` (Brown et al. 1993, "The mathematics of statistical machine translation") learns
 ``t(e | f)`` from sentence pairs by EM: from true verse pairs it is the supervised ceiling; from the
@@ -66,6 +68,7 @@ class DecoderConfig:
     # β when the text is too short to choose it (fewer than MIN_CHOOSE sentences), or to fix it: the
     # value chosen on both Bible settings (README)
     beta: float | None = None
+    beam: int = 4  # beam width of the decoder with a frozen neural LM (the bigram decoder is exact)
     batch: int = 2000  # sentences per lattice
 
     def __post_init__(self) -> None:
@@ -148,7 +151,7 @@ def _slots(sentences: list[list[str]], table: dict[str, list[tuple[str, float]]]
 
 def decode(sentences: list[list[str]], lexicon: list[tuple[str, str, float]], target: TargetSide,
            cfg: DecoderConfig | None = None, choose_on: list[list[str]] | None = None,
-           echo=print, progress: Callable[[int], object] | None = None) -> tuple[list[list[str]], dict]:
+           echo=print, progress: Callable[[int], object] | None = None, neural=None) -> tuple[list[list[str]], dict]:
     """Translate tokenised source ``sentences`` through ``lexicon`` with the target LM.
 
     Parameters
@@ -158,6 +161,8 @@ def decode(sentences: list[list[str]], lexicon: list[tuple[str, str, float]], ta
     target : the :class:`TargetSide` (its LM scores the candidates).
     choose_on : source sentences on which β is chosen by held-out likelihood (default ``sentences``).
     progress : called with the number of sentences decoded after each batch.
+    neural : ``(lm, lm_vocab, device)`` — a frozen neural LM of the target language scores the
+        candidates in a beam search instead of the bigram LM (which still chooses β and inserts).
 
     Returns the translated token lists (one per sentence; an empty sentence stays empty) and
     ``info`` (the chosen β, the likelihoods tried, swaps made, seconds).
@@ -186,8 +191,11 @@ def decode(sentences: list[list[str]], lexicon: list[tuple[str, str, float]], ta
     order = sorted(range(len(todo)), key=lambda i: len(rows[i]))  # batches of similar length: less padding
     for start in range(0, len(order), cfg.batch):
         batch = order[start:start + cfg.batch]
-        lat = build_lattice([rows[i] for i in batch], slots.cand, lm, cfg.lam)
-        paths = viterbi(lat, log_emit)
+        if neural is None:
+            lat = build_lattice([rows[i] for i in batch], slots.cand, lm, cfg.lam)
+            paths = viterbi(lat, log_emit)
+        else:
+            paths = neural_beam([rows[i] for i in batch], slots, log_emit, *neural, cfg.beam)
         for b, i in enumerate(batch):
             picks = [(int(slots.cand[r, k]), slots.surface[r][k]) for r, k in zip(rows[i], paths[b, :len(rows[i])])]
             if cfg.swaps:
@@ -210,6 +218,55 @@ def decode(sentences: list[list[str]], lexicon: list[tuple[str, str, float]], ta
     out = [[w for _, w in s] for s in out]
     return out, {"beta": beta, "trials": trials, "swaps": n_swaps, "inserted": n_inserted,
                  "seconds": round(time.time() - t0, 1)}
+
+
+def neural_beam(sentences: list[np.ndarray], slots: "_Slots", log_emit: np.ndarray, lm, lm_vocab, device,
+                beam: int = 4) -> np.ndarray:
+    """Beam search over the candidate slots with a frozen neural LM: each hypothesis scores
+    ``Σ_t log p(f_t | e_t) + log p_LM(e_t | e_<t)`` (the LSTM reading the hypothesis from a sentence
+    start), the ``beam`` best kept per sentence, all sentences of the batch stepped together.
+    Returns (S, L) the chosen slot at every position (0 on padding)."""
+    import torch
+
+    S, K = len(sentences), slots.cand.shape[1]
+    L = max(len(s) for s in sentences)
+    lengths = np.array([len(s) for s in sentences])
+    unk = lm_vocab.stoi["<unk>"]
+    slot_lm = np.array([[lm_vocab.stoi.get(w, unk) for w in row] + [unk] * (K - len(row)) for row in slots.surface])
+    src = np.zeros((S, L), dtype=np.int64)
+    for i, s in enumerate(sentences):
+        src[i, :len(s)] = s
+    score = np.full((S, beam), -np.inf)
+    score[:, 0] = 0.0
+    back = np.zeros((S, L, beam), dtype=np.int64)  # parent hypothesis
+    pick = np.zeros((S, L, beam), dtype=np.int64)  # slot chosen
+    tokens = torch.full((S * beam, 1), lm_vocab.stoi["<eos>"], dtype=torch.long, device=device)
+    hidden = None
+    with torch.no_grad():
+        for t in range(L):
+            logits, hidden, _ = lm(tokens, hidden)
+            logp = torch.log_softmax(logits[:, -1].float(), dim=-1).cpu().numpy().reshape(S, beam, -1)
+            rows = src[:, t]
+            lm_ids = slot_lm[rows]  # (S, K)
+            step = (log_emit[rows][:, None, :] + np.take_along_axis(logp, np.broadcast_to(lm_ids[:, None, :], (S, beam, K)),
+                                                                     axis=2))
+            total = (score[:, :, None] + step).reshape(S, beam * K)
+            best = np.argsort(-total, axis=1)[:, :beam]
+            new_score = np.take_along_axis(total, best, axis=1)
+            parent, slot = best // K, best % K
+            live = t < lengths  # finished sentences keep their hypotheses as they are
+            score = np.where(live[:, None], new_score, score)
+            back[:, t] = np.where(live[:, None], parent, np.arange(beam)[None, :])
+            pick[:, t] = np.where(live[:, None], slot, 0)
+            flat = torch.as_tensor((np.arange(S)[:, None] * beam + back[:, t]).reshape(-1), device=device)
+            hidden = [(h[:, flat], c[:, flat]) for h, c in hidden]
+            tokens = torch.as_tensor(np.take_along_axis(lm_ids, pick[:, t], axis=1).reshape(-1, 1), device=device)
+    path = np.zeros((S, L), dtype=np.int64)
+    b = score.argmax(axis=1)
+    for t in range(L - 1, -1, -1):
+        path[:, t] = pick[np.arange(S), t, b]
+        b = back[np.arange(S), t, b]
+    return path
 
 
 def insert_words(sentences: list[list[tuple[int, str]]], ids: list[int], words: list[str], lm: BigramLM,

@@ -17,6 +17,7 @@ from langind.corpus import CorpusSource, iter_lines, tokenize
 from langind.crosslingual.lexicon import read_lexicon
 from langind.crosslingual.translate import DecoderConfig, TargetSide, decode, detokenize, word_by_word
 from langind.errors import LangindError
+from langind.mapping.fit import load_frozen_lm
 from langind.progress import progress_bar
 from langind.runs import atomic_write_text
 
@@ -32,6 +33,7 @@ class TranslateConfig:
     target: str  # target-language text (file or corpus spec): the bigram LM and the spelling of names
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
     word_by_word: bool = False  # the baseline instead: each word's first translation, no LM
+    lm: str | None = None  # a frozen neural LM run of the target language scores the candidates (beam search)
     progress: bool = True
 
 
@@ -71,6 +73,16 @@ def check_lexicon(lexicon: list[tuple[str, str, float]], source: list[list[str]]
     return covered
 
 
+def check_lm(lm_vocab, lexicon: list[tuple[str, str, float]], lm_path: str) -> None:
+    """A frozen LM that knows few of the lexicon's target words is of another language (e.g. the
+    source's): one line, before decoding."""
+    targets = {t for _, t, _ in lexicon}
+    known = sum(t in lm_vocab.stoi for t in targets) / max(len(targets), 1)
+    if known < MIN_COVERAGE:
+        raise LangindError(f"{lm_path}: the LM knows {known:.0%} of the lexicon's target words; give an LM of the "
+                           "target language")
+
+
 def target_side(spec: str, lexicon: list[tuple[str, str, float]]) -> TargetSide:
     """The target text's LM and spellings, with every word the lexicon proposes in its table."""
     source = CorpusSource(spec)
@@ -90,8 +102,13 @@ def translate(cfg: TranslateConfig, out: str | Path | None = None, echo: Callabl
     if cfg.word_by_word:
         tokens, info = word_by_word(sents, lexicon), {"method": "word-by-word"}
     else:
+        neural = None
+        if cfg.lm is not None:
+            lm, lm_vocab, device = load_frozen_lm(cfg.lm)
+            check_lm(lm_vocab, lexicon, cfg.lm)
+            neural = (lm, lm_vocab, device)
         bar = progress_bar(total=len(sents), enabled=cfg.progress, unit="line")
-        tokens, info = decode(sents, lexicon, target, cfg.decoder, echo=echo, progress=bar.update)
+        tokens, info = decode(sents, lexicon, target, cfg.decoder, echo=echo, progress=bar.update, neural=neural)
         bar.close()
         info["method"] = "decoder"
     text = [detokenize(t, target) if t else "" for t in tokens]
