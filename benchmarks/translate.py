@@ -48,6 +48,7 @@ from langind.crosslingual.translate import (
 from langind.evaluation.bli import gold_pairs, load_dictionary
 from langind.evaluation.translation import translation_scores
 from langind.experiments.cross import CrossConfig, induce_cross, top_words_of
+from langind.experiments.translate import target_side
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import load_frozen_lm
 
@@ -99,9 +100,7 @@ def run_setting(name: str, spec: dict, args, test_src: list[list[str]], test_key
     lexicon = read_lexicon(lex_path)
     lex_seconds = json.loads((work / "lexicon" / "metrics.json").read_text())["seconds"]
     print(f"  lexicon: {lexicon_p1(lexicon, spec['src'], spec['tgt'])} ({lex_seconds:.0f} s)", flush=True)
-    tgt_source = CorpusSource(spec["tgt"])
-    every_target = {t for _, t, _ in lexicon} | {t for _, t, _ in supervised}
-    target = TargetSide(list(tgt_source.sentences()), [t for _, t in tgt_source.lines()], extra_words=sorted(every_target))
+    target = target_side(spec["tgt"], lexicon + supervised)  # every word either lexicon proposes in its table
     raw_src = {k: t for k, t in CorpusSource(TEST_SRC).lines()}
     systems: dict[str, dict] = {}
     shown: dict[str, dict[str, str]] = {k: {"source": raw_src[k], "reference": refs[test_keys.index(k)]}
