@@ -107,3 +107,49 @@ def test_a_prior_kept_in_every_step_carries_the_matching():
         warnings.simplefilter("ignore", RuntimeWarning)
         xw, zw, _ = coocmap(x, x.copy(), init=noise, prior=prior, max_iter=10)
     assert ((xw @ zw.T).argmax(axis=1) == np.arange(60)).mean() >= 0.95
+
+
+def test_counting_in_chunks_equals_counting_the_whole_stream():
+    """Pairs that straddle two chunks are counted once, however the stream is cut (pieces shorter
+    than the window included)."""
+    from langind.crosslingual.coocmap import count_cooccurrence
+
+    ids = np.random.default_rng(0).integers(-1, 30, size=3000)
+    whole = cooccurrence(ids, 30, window=5)
+    for cuts in ([1000, 2000], [3, 4, 6, 1500], list(range(0, 3000, 7))[1:]):
+        pieces = np.split(ids, cuts)
+        chunked = count_cooccurrence(pieces, 30, window=5)
+        assert chunked.dtype == np.float32 and chunked.format == "csr"
+        np.testing.assert_array_equal(chunked.toarray(), whole)
+
+
+def test_corpus_counts_are_streamed_in_chunks(tmp_path, monkeypatch):
+    from langind.crosslingual import coocmap as cm
+
+    lines = [" ".join(f"w{(i * 7 + j) % 23}" for j in range(9)) for i in range(400)]
+    (tmp_path / "t.txt").write_text("\n".join(lines) + "\n")
+    words, whole = cm.corpus_cooccurrence(str(tmp_path / "t.txt"), top=30)
+    monkeypatch.setattr(cm, "CHUNK_TOKENS", 17)  # ~200 chunks
+    words2, chunked = cm.corpus_cooccurrence(str(tmp_path / "t.txt"), top=30)
+    assert words == words2 and len(words) == 23
+    np.testing.assert_array_equal(whole.toarray(), chunked.toarray())
+
+
+def test_the_tail_is_placed_through_the_core_pairs(planted):
+    """coocmap on the 30 most frequent words only; the other 30 of each side are then described by
+    their co-occurrences with the core's mutual pairs, and most of them find their translation."""
+    from langind.crosslingual.coocmap import tail_spaces
+    from langind.similarity import csls_topk
+
+    ca, cb, perm = planted
+    oa, ob = np.argsort(-ca.sum(1), kind="stable"), np.argsort(-cb.sum(1), kind="stable")
+    truth = np.argsort(ob)[perm[oa]]
+    a, b = ca[oa][:, oa], cb[ob][:, ob]
+    xw, zw, _ = coocmap_grow(a[:30, :30], b[:30, :30], sizes=(20,))
+    from scipy import sparse
+
+    fs, ft, info = tail_spaces(sparse.csr_matrix(a), sparse.csr_matrix(b), xw, zw)
+    assert fs.shape[0] == 60 and ft.shape[0] == 60 and fs.shape[1] == ft.shape[1] == info["dictionary"] >= 15
+    np.testing.assert_allclose(np.linalg.norm(fs, axis=1), 1, rtol=1e-5)
+    found = csls_topk(fs, ft, 1, rows=np.arange(30, 60))["ranked"][:, 0]
+    assert np.mean(found == truth[30:]) >= 0.6, np.mean(found == truth[30:])

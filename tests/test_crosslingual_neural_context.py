@@ -8,6 +8,7 @@ import pytest
 from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank, source_stream
 from langind.errors import LangindError
 from langind.mapping.fit import load_frozen_lm
+from langind.mapping.readout import topk
 
 
 def test_source_stream_maps_words_symbols_and_the_rest(pair):
@@ -31,8 +32,9 @@ def test_the_lm_picks_the_planted_translation_among_two_equal_candidates(pair):
     scores[np.arange(n), wrong] = 0.5 + 1e-4  # the wrong one first, by a hair
     scores[np.arange(n), np.arange(n)] = 0.5
     cfg = NeuralContextConfig(k=2, beta=1.0, rounds=3, max_tokens=20_000)
-    ranked, info, share = neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, scores, cfg,
-                                 echo=lambda m: None)
+    rows = topk(scores, 10)
+    ranked, info, share = neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, rows,
+                                        np.take_along_axis(scores, rows, axis=1), cfg, echo=lambda m: None)
     assert ranked.shape == (n, 10) and info["rounds"] == 3
     assert (ranked[:, 0] == np.arange(n)).mean() >= 0.7
 
@@ -43,4 +45,4 @@ def test_bad_settings_and_shapes_are_errors(pair):
     lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
     with pytest.raises(LangindError, match="do not match"):
         neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), ["w0"], ["v0", "v1"],
-                      np.zeros((2, 2)), echo=lambda m: None)
+                      np.zeros((2, 2), dtype=np.int64), np.zeros((2, 2)), echo=lambda m: None)

@@ -89,3 +89,37 @@ def test_one_language_twice_and_tiny_texts_are_flagged(pair, tmp_path):
                      echo=notes.append)
     assert any("look like one language" in n for n in notes)
     assert any("fewer than --top 100" in n for n in notes)  # the planted languages have 40 words
+
+
+@pytest.mark.parametrize("orthography", [False, True])
+def test_a_core_smaller_than_top_places_the_rest_through_its_pairs(cognate_pair, tmp_path, orthography):
+    """coocmap on the 20 most frequent tokens; the other words of --top come from the tier (with the
+    core's spelling weight and rules when orthography is on). Every word gets ranked rows."""
+    p = cognate_pair
+    cfg = CrossConfig(src="xa", tgt="xb", method="coocmap-grow", src_corpus=str(p / "a.txt"),
+                      tgt_corpus=str(p / "b.txt"), dictionary=str(p / "dict.txt"), top=100, core=20,
+                      orthography=orthography, progress=False)
+    res = induce_cross(cfg, tmp_path / "run", echo=lambda m: None)["coocmap-grow"]
+    tail = res["info"]["tail"]
+    assert tail["core"] == [20, 20] and tail["words"] == [40, 40] and tail["dictionary"] >= 5
+    assert res["csls"]["evaluated"] == 40 and res["csls"]["P@1"] >= (0.9 if orthography else 0.5), res["csls"]
+    rows = (tmp_path / "run" / "lexicon.xa-xb.tsv").read_text().splitlines()[1:]  # after the header
+    assert len({r.split("\t")[0] for r in rows}) == 40
+
+
+def test_a_vocabulary_too_large_for_the_machine_is_refused_naming_what_fits(pair, tmp_path, monkeypatch):
+    from langind.experiments import cross
+
+    monkeypatch.setattr(cross, "machine_memory_gb", lambda: 4.0)
+    base = dict(src="xa", tgt="xb", src_corpus=str(pair / "a.txt"), tgt_corpus=str(pair / "b.txt"),
+                dictionary=str(pair / "dict.txt"), progress=False)
+    with pytest.raises(LangindError, match=r"largest --top that fits is about \d+") as e:  # the tier's top·core part
+        induce_cross(CrossConfig(method="coocmap-grow", top=400_000, **base), tmp_path / "a", echo=lambda m: None)
+    largest = int(str(e.value).rsplit(" ", 1)[1])
+    assert 10_000 < largest < 400_000 and cross.estimated_peak_gb(
+        CrossConfig(method="coocmap-grow", top=largest, **base)) <= 0.9 * 4.0
+    with pytest.raises(LangindError, match=r"the largest --core that fits"):
+        induce_cross(CrossConfig(method="coocmap", top=50_000, core=50_000, **base), tmp_path / "b", echo=lambda m: None)
+    with pytest.raises(LangindError, match=r"the largest --top that fits .*coocmap methods go further"):
+        induce_cross(CrossConfig(method="orthography", top=50_000, **base), tmp_path / "c", echo=lambda m: None)
+    assert not (tmp_path / "a").exists()  # refused before any run directory

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from langind.crosslingual import align
 from langind.crosslingual.lexicon import induce_lexicon
+from langind.errors import LangindError
 from langind.evaluation.bli import retrieval_scores
 from langind.similarity import csls, csls_scores, normalize, topk_mean, unit_rows
 
@@ -59,3 +61,40 @@ def test_mutual_neighbours_and_the_union_dictionary():
     np.testing.assert_allclose(csls_both_ways(s, 2), csls(s, topk_mean(s, 2), topk_mean(s.T, 2)))
     x, z = np.random.default_rng(1).normal(size=(7, 4)), np.random.default_rng(2).normal(size=(9, 4))
     np.testing.assert_allclose(csls_scores(x, z, 3), csls_both_ways(unit_rows(x) @ unit_rows(z).T, 3))
+
+
+def test_blocked_csls_topk_equals_the_dense_ranking():
+    """csls_topk never holds the (n, m) matrix; its result is the dense CSLS's, block size aside."""
+    from langind.mapping.readout import topk
+    from langind.similarity import csls, csls_topk, topk_mean, unit_rows
+
+    rng = np.random.default_rng(0)
+    x, z = unit_rows(rng.normal(size=(50, 8))).astype(np.float32), unit_rows(rng.normal(size=(37, 8))).astype(np.float32)
+    e = rng.random((50, 37)).astype(np.float32) * 0.3
+    cos = x @ z.T
+    r_t = topk_mean(cos.T, 10)
+    for extra in (None, e):
+        sims = cos if extra is None else cos + extra
+        dense = csls(sims, None, r_t)
+        for block in (7, 64):
+            got = csls_topk(x, z, 5, extra=None if extra is None else (lambda idx: e[idx]), block=block)
+            np.testing.assert_array_equal(got["ranked"], topk(dense, 5))
+            np.testing.assert_allclose(got["scores"], np.take_along_axis(dense, topk(dense, 5), axis=1), atol=1e-5)
+            np.testing.assert_array_equal(got["nn"], topk(sims, 5))
+            np.testing.assert_array_equal(got["first"], csls(cos, None, r_t).argmax(axis=1))
+    rows = np.array([3, 10, 49])
+    sub = csls_topk(x, z, 5, rows=rows, block=2)  # r_T still comes from all 50 rows
+    np.testing.assert_array_equal(sub["ranked"], topk(csls(cos, None, r_t), 5)[rows])
+    with pytest.raises(LangindError, match="one width"):
+        csls_topk(x, z[:, :4])
+
+
+def test_normalize_in_place_matches_the_copy():
+    from langind.similarity import normalize
+
+    x = np.random.default_rng(1).normal(size=(20, 6)).astype(np.float32)
+    ref = normalize(x)
+    y = x.copy()
+    out = normalize(y, copy=False)
+    assert out is y and out.dtype == np.float32
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-6)

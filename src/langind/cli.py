@@ -233,6 +233,8 @@ def induce_cross_cmd(
     epochs: int = typer.Option(J.epochs, min=1, help="joint-lm: epochs (the budget stops it earlier)."),
     max_vocab: int = typer.Option(J.max_vocab, min=10, help="joint-lm: vocabulary size per language."),
     top: int = typer.Option(C.top, help="Evaluate and translate the N most frequent words of each side."),
+    core: int = typer.Option(C.core, min=10, help="coocmap: match the N most frequent tokens of each side in full; "
+                             "rarer words up to --top are placed through the core's pairs (memory ~ top × core)."),
     window: int = typer.Option(C.window, min=1, help="coocmap: co-occurrence window (tokens either side)."),
     seed: int = typer.Option(C.seed),
     threads: Optional[int] = typer.Option(None, min=1),
@@ -246,7 +248,7 @@ def induce_cross_cmd(
                       dictionary=str(dictionary) if dictionary else None, minutes=minutes,
                       lm=str(lm) if lm else None, src_lm=str(src_lm) if src_lm else None,
                       init_lexicon=str(init_lexicon) if init_lexicon else None, anchor=anchor, lm_minutes=lm_minutes,
-                      top=top, window=window, candidates=candidates, orthography=orthography,
+                      top=top, core=core, window=window, candidates=candidates, orthography=orthography,
                       spelling_weight=spelling_weight, seed=seed, threads=threads, progress=not quiet,
                       joint=JointConfig(train=replace(J, epochs=epochs, max_vocab=max_vocab)))
     out = Path(out or RunDir.default_path("induce-cross"))

@@ -31,40 +31,64 @@ from __future__ import annotations
 
 import time
 import warnings
+from typing import Iterable, Iterator
 
 import numpy as np
+from scipy import sparse
 
 from langind.corpus import CorpusSource
 from langind.errors import LangindError, check_choice
 from langind.similarity import both_way_pairs, csls_both_ways, mutual_nn, normalize, unit_rows
-from langind.vocab import SPECIALS, Vocab, encode_sentences
+from langind.vocab import SPECIALS, Vocab
 
 VARIANTS = ("coocmap", "coocmap-clip", "coocmap-drop", "coocmap-grow")
 GROW_SIZES = (300, 1000, 2000)  # coocmap-grow: the frequent cores matched before the whole vocabulary
+CHUNK_TOKENS = 1 << 21  # tokens counted at a time (corpus_cooccurrence): ~100 MB of pair codes
 
 
-def cooccurrence(ids: np.ndarray, n: int, window: int = 5) -> np.ndarray:
-    """Symmetric windowed co-occurrence counts.
+def count_cooccurrence(chunks: Iterable[np.ndarray], n: int, window: int = 5) -> sparse.csr_matrix:
+    """Symmetric windowed co-occurrence counts of a token stream read in pieces, kept sparse.
+
+    A corpus is counted a chunk at a time, so memory grows with the number of distinct pairs (the
+    count matrix itself), not with the corpus: a 100M-token corpus costs time, not memory (README,
+    vocabulary scaling). Pairs that straddle two chunks are counted: the last ``window`` tokens of a
+    chunk are carried into the next.
 
     Parameters
     ----------
-    ids : (T,) int token stream; values in [0, n) are counted words, negative values are tokens
-        that occupy a position but are not counted (out-of-vocabulary, sentence ends).
+    chunks : consecutive pieces (1-D int arrays) of one token stream; values in [0, n) are counted
+        words, negative values are tokens that occupy a position but are not counted
+        (out-of-vocabulary, sentence ends).
     n : number of counted words.
     window : words up to ``window`` positions apart (either side, unweighted) co-occur.
 
-    Returns (n, n) float64 counts ``C`` with ``C[a, b]`` = how often ``b`` is within the window of ``a``.
+    Returns (n, n) float32 CSR counts ``C`` with ``C[a, b]`` = how often ``b`` is within the window of ``a``.
     """
     if window < 1:
         raise LangindError(f"co-occurrence window must be >= 1, got {window}")
-    ids = np.asarray(ids, dtype=np.int64)
-    flat = np.zeros(n * n, dtype=np.int64)
-    for d in range(1, window + 1):
-        a, b = ids[:-d], ids[d:]
-        keep = (a >= 0) & (b >= 0)
-        flat += np.bincount(a[keep] * n + b[keep], minlength=n * n)
-    counts = flat.reshape(n, n).astype(np.float64)
-    return counts + counts.T
+    total = sparse.csr_matrix((n, n), dtype=np.int64)
+    carry = np.empty(0, dtype=np.int64)
+    for chunk in chunks:
+        ids = np.concatenate([carry, np.asarray(chunk, dtype=np.int64)])
+        start = len(carry)  # pairs whose later token lies in the new chunk are the new ones
+        codes = []
+        for d in range(1, window + 1):
+            lo, end = max(start - d, 0), len(ids) - d
+            if end <= lo:
+                continue
+            a, b = ids[lo:end], ids[lo + d:]
+            keep = (a >= 0) & (b >= 0)
+            codes.append(a[keep] * n + b[keep])
+        pairs, counts = np.unique(np.concatenate(codes or [np.empty(0, np.int64)]), return_counts=True)
+        total = total + sparse.csr_matrix((counts, (pairs // n, pairs % n)), shape=(n, n))
+        carry = ids[-window:]
+    total = total + total.T
+    return total.astype(np.float32).tocsr()
+
+
+def cooccurrence(ids: np.ndarray, n: int, window: int = 5) -> np.ndarray:
+    """:func:`count_cooccurrence` of one in-memory token stream ``ids`` (T,), as a dense (n, n) array."""
+    return count_cooccurrence([ids], n, window).toarray()
 
 
 def clip_percentiles(x: np.ndarray, row_pct: float = 99.0, all_pct: float = 99.0) -> np.ndarray:
@@ -85,7 +109,7 @@ def drop_top_singular(x: np.ndarray, k: int) -> np.ndarray:
 def cooc_features(counts: np.ndarray, clip: tuple[float, float] | None = None, drop: int | None = None) -> np.ndarray:
     """Counts (n, n) → the matrix coocmap matches: ``normalize(sqrt(C))`` (unit/centre/unit), then
     optionally ``drop`` (top singular directions removed, re-normalised) and ``clip``. float32."""
-    x = normalize(np.sqrt(counts))
+    x = normalize(np.sqrt(np.asarray(counts, dtype=np.float64)))
     if drop:
         x = normalize(drop_top_singular(x, drop))
     if clip is not None:
@@ -215,11 +239,62 @@ def coocmap_variant(counts_src: np.ndarray, counts_tgt: np.ndarray, variant: str
     return xw, zw, {**info2, "clip_stage": info, "seconds": round(info["seconds"] + info2["seconds"], 1)}
 
 
-def corpus_cooccurrence(spec: str, top: int = 5000, window: int = 5) -> tuple[list[str], np.ndarray]:
+def id_chunks(sentences: Iterable[list[str]], vocab: Vocab, chunk_tokens: int = CHUNK_TOKENS) -> Iterator[np.ndarray]:
+    """A corpus as consecutive id arrays of about ``chunk_tokens`` tokens, ``<eos>`` after each
+    sentence, shifted so that the specials (``<unk>``, ``<eos>``, …) are negative: what
+    :func:`count_cooccurrence` counts, never the whole corpus in memory."""
+    ns, buf = vocab.n_specials, []
+    for s in sentences:
+        buf.extend(vocab.encode(s))
+        buf.append(vocab.eos_id)
+        if len(buf) >= chunk_tokens:
+            yield np.asarray(buf, dtype=np.int64) - ns
+            buf = []
+    if buf:
+        yield np.asarray(buf, dtype=np.int64) - ns
+
+
+def corpus_cooccurrence(spec: str, top: int = 5000, window: int = 5) -> tuple[list[str], sparse.csr_matrix]:
     """The ``top`` most frequent tokens of a corpus (words and punctuation, as the paper counts
-    every token) and their co-occurrence counts (top, top) over the corpus read as one stream."""
+    every token) and their sparse co-occurrence counts (top, top) over the corpus read as one
+    stream, a chunk at a time (:func:`count_cooccurrence`)."""
     source = CorpusSource(spec)
     vocab = Vocab.build(source.sentences(), max_size=top + len(SPECIALS))
     ns = vocab.n_specials
-    ids = encode_sentences(source.sentences(), vocab).astype(np.int64) - ns  # specials → negative
-    return vocab.itos[ns:], cooccurrence(ids, len(vocab) - ns, window)
+    return vocab.itos[ns:], count_cooccurrence(id_chunks(source.sentences(), vocab), len(vocab) - ns, window)
+
+
+def tail_spaces(counts_src: sparse.csr_matrix, counts_tgt: sparse.csr_matrix, xw: np.ndarray, zw: np.ndarray,
+                csls_k: int = 10) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Every word of a large vocabulary described by its co-occurrences with a solved core's pairs.
+
+    The tier for the long tail (langind's, not the paper's): coocmap's matching costs about V² memory
+    and V³ time, so it runs on the most frequent ``core`` words only (``xw``, ``zw``: its aligned
+    spaces). Its mutual CSLS matches are a dictionary of core pairs; any word, core or rarer, is then
+    described — as coocmap's representation step describes the core's words — by its normalised
+    square-rooted co-occurrences with the dictionary's words of its own language, in the
+    dictionary's order. Those descriptions are comparable across the two languages: a V × V_core
+    problem instead of V × V.
+
+    Parameters
+    ----------
+    counts_src : (N, N) source counts, frequency order, the first ``n_core = len(xw)`` rows the core.
+    counts_tgt : (M, M) target counts; ``m_core = len(zw)``.
+    xw (n_core, d), zw (m_core, d) : the core's aligned spaces (:func:`coocmap_variant`).
+    csls_k : CSLS neighbourhood of the core's matching.
+
+    Returns (fs (N, p), ft (M, p), info): unit-length float32 rows over the ``p`` core pairs, and
+    ``info`` (``dictionary``: p).
+    """
+    rows, cols = mutual_nn(csls_both_ways(xw @ zw.T, csls_k))
+
+    def described(counts: sparse.csr_matrix, core: int, pairs: np.ndarray) -> np.ndarray:
+        # normalize(sqrt(C)) over the core's columns, as cooc_features does for the core itself;
+        # float32 and in place: at 50,000 words a side this is the largest array of the run
+        x = counts[:, :core].toarray().astype(np.float32, copy=False)
+        np.sqrt(x, out=x)
+        x = normalize(x, copy=False)[:, pairs]
+        return normalize(x, ("unit",), copy=False)
+
+    fs, ft = described(counts_src, len(xw), rows), described(counts_tgt, len(zw), cols)
+    return fs, ft, {"dictionary": int(len(rows))}

@@ -87,15 +87,18 @@ def target_log_unigram(spec: str, lm_vocab: Vocab) -> np.ndarray:
 
 
 def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: list[str], tgt_words: list[str],
-                  scores: np.ndarray, cfg: NeuralContextConfig | None = None, device="cpu", echo=print
-                  ) -> tuple[np.ndarray, dict]:
-    """Re-rank each source word's ``k`` best targets by ``scores`` with the frozen target LM in context.
+                  ranked: np.ndarray, scores: np.ndarray, cfg: NeuralContextConfig | None = None, device="cpu",
+                  echo=print) -> tuple[np.ndarray, dict]:
+    """Re-rank each source word's ``k`` best targets (the first ``k`` of ``ranked``) with the frozen
+    target LM in context.
 
     Parameters
     ----------
     lm : frozen target :class:`~langind.lm.model.WordLM`; lm_vocab : its vocab.
     src_spec, tgt_spec : the source text (read) and the target text (its unigram).
-    src_words (n), tgt_words (m) : the lexicon's word lists; scores (n, m) the aligner's, cosine scale.
+    src_words (n), tgt_words (m) : the lexicon's word lists.
+    ranked (n, depth) : each source word's target rows by the aligner, best first; ``scores``
+        (n, depth) their scores, cosine scale.
     cfg : :class:`NeuralContextConfig`.
 
     Returns
@@ -106,15 +109,14 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     """
     cfg = cfg or NeuralContextConfig()
     t0 = time.time()
-    n, m = scores.shape
-    if (n, m) != (len(src_words), len(tgt_words)):
-        raise LangindError("scores do not match the word lists")
+    n = len(src_words)
+    if ranked.shape != scores.shape or len(ranked) != n or (ranked.size and ranked.max() >= len(tgt_words)):
+        raise LangindError("ranked candidates do not match the word lists")
     tgt_lm = np.array([lm_vocab.stoi.get(w, -1) for w in tgt_words])
-    depth = min(max(cfg.k, 10), m)
-    order = np.argsort(-scores, axis=1)[:, :depth]
+    order = ranked
     cand = order[:, :cfg.k]
     cand_lm = tgt_lm[cand]
-    logq = cfg.beta * np.take_along_axis(scores, cand, axis=1)
+    logq = cfg.beta * scores[:, :cfg.k]
     logq = np.where(cand_lm >= 0, logq, -np.inf)
     logq = logq - np.logaddexp.reduce(logq, axis=1, keepdims=True)
     ids, fixed = source_stream(src_spec, src_words, lm_vocab, cfg.max_tokens)

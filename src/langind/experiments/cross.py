@@ -33,6 +33,7 @@ warns in one line when the estimate says the alignment failed.
 from __future__ import annotations
 
 import functools
+import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -43,7 +44,7 @@ import numpy as np
 from langind import data
 from langind.corpus import CorpusSource
 from langind.crosslingual import align, confidence
-from langind.crosslingual.coocmap import coocmap_variant, corpus_cooccurrence
+from langind.crosslingual.coocmap import coocmap_variant, corpus_cooccurrence, tail_spaces
 from langind.crosslingual.embeddings import train_word2vec
 from langind.crosslingual.incontext import BigramLM, InContextConfig, UnigramLM, rerank
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
@@ -58,17 +59,13 @@ from langind.crosslingual.orthography import (
 )
 from langind.crosslingual.transfer import TransferConfig, check_anchor
 from langind.errors import LangindError, check_choice
-from langind.evaluation.bli import (
-    load_dictionary,
-    ranked_precision,
-    retrieval_scores,
-)
+from langind.evaluation.bli import load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.transfer import transfer
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import FitConfig, load_frozen_lm
 from langind.mapping.readout import topk
 from langind.runs import RunDir
-from langind.similarity import csls, topk_mean, unit_rows
+from langind.similarity import csls, csls_topk, topk_mean, unit_rows
 from langind.vocab import SPECIALS, Vocab, alphabetic_words
 
 LM_METHODS = ("joint-lm", "decipher", "hybrid", "swap")
@@ -105,6 +102,9 @@ class CrossConfig:
     lm_minutes: float = 16.0  # budget of each LM trained because none was given
     joint: JointConfig = field(default_factory=JointConfig)  # joint-lm settings (pair, budget, seed filled in)
     top: int = 5000  # evaluate and translate the N most frequent words of each side
+    # coocmap: the full matching runs on the N most frequent tokens of each side; rarer words up to
+    # ``top`` are placed through the core's pairs (coocmap.tail_spaces) — memory ~ top·core, not top²
+    core: int = 5000
     window: int = 5  # coocmap: co-occurrence window
     w2v_epochs: int = 20  # vecmap: word2vec epochs (small corpora need many; README, word2vec settings)
     candidates: str = "coocmap-grow"  # incontext: the aligner whose top-k candidates the LM re-ranks
@@ -127,6 +127,8 @@ class CrossConfig:
             raise LangindError("orthography is spelling alone; it cannot run with --no-orthography")
         if self.src == self.tgt:
             raise LangindError(f"source and target languages must differ (both are {self.src!r})")
+        if self.top < 1 or self.core < 10:
+            raise LangindError(f"--top must be >= 1 and --core >= 10, got {self.top} and {self.core}")
         if self.minutes <= 0 or self.lm_minutes <= 0:
             raise LangindError("budgets (--minutes, --lm-minutes) must be > 0")
         check_anchor(self.method, self.fit_config.anchor)  # FitConfig checks the anchor's range
@@ -159,6 +161,21 @@ class CrossConfig:
     @property
     def needs_target_text(self) -> bool:
         return self.trains_joint or self.aligns_corpora or (self.method != "joint-lm" and self.lm is None)
+
+    @property
+    def dense_words(self) -> int:
+        """How many words a side the method compares all-against-all (the V² part of its memory)."""
+        return min(self.top, self.core) if self.method_aligner.startswith("coocmap") else self.top
+
+    @property
+    def method_aligner(self) -> str:
+        """The aligner that computes this run's similarities (``incontext``: its candidates' aligner)."""
+        return self.candidates if self.method == "incontext" else self.method
+
+    @property
+    def depth(self) -> int:
+        """Ranked target rows kept per source word: the lexicon's rows and the re-rankers' candidates."""
+        return max(LEXICON_ROWS, self.incontext.k, self.neural.k)
 
     @property
     def dictionary_path(self):
@@ -213,22 +230,62 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
 
 def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = print):
     """Two aligned spaces of the ``top`` alphabetic words of each corpus, from a dictionary-free
-    alignment method: coocmap (any variant) or word2vec + vecmap-style. Returns (sw, sv, tw, tv, info).
-    Spelling never enters here (see :func:`aligned_scores`)."""
+    alignment method: coocmap (any variant) or word2vec + vecmap-style. Spelling never enters here
+    (see :func:`aligned_scores`).
+
+    Returns (sw, sv, tw, tv, info, tail): the word lists (frequency order), the aligned vectors of
+    their first ``len(sv)`` / ``len(tv)`` words, and ``tail`` — None, or, when coocmap's vocabulary
+    is larger than ``cfg.core``, both sides' every word described through the core's pairs
+    (:func:`langind.crosslingual.coocmap.tail_spaces`: (fs (len(sw), p), ft (len(tw), p)))."""
+    tail = None
     if method.startswith("coocmap"):
         echo(f"{method}: co-occurrence counts (window {cfg.window}) of the {cfg.top} most frequent tokens of "
              f"{cfg.src_corpus} and {cfg.tgt_corpus}")
         src_words, counts_src = corpus_cooccurrence(cfg.src_corpus, cfg.top, cfg.window)
         tgt_words, counts_tgt = corpus_cooccurrence(cfg.tgt_corpus, cfg.top, cfg.window)
-        xw, zw, info = coocmap_variant(counts_src, counts_tgt, method)
-        (sw, sv), (tw, tv) = alphabetic_words(src_words, xw), alphabetic_words(tgt_words, zw)
+        nc, mc = min(cfg.core, len(src_words)), min(cfg.core, len(tgt_words))
+        xw, zw, info = coocmap_variant(counts_src[:nc, :nc].toarray(), counts_tgt[:mc, :mc].toarray(), method)
+        (sw, sv), (tw, tv) = alphabetic_words(src_words[:nc], xw), alphabetic_words(tgt_words[:mc], zw)
+        if len(src_words) > nc or len(tgt_words) > mc:
+            t0 = time.time()
+            fs, ft, tail_info = tail_spaces(counts_src, counts_tgt, xw, zw)
+            (sw, fs), (tw, ft) = alphabetic_words(src_words, fs), alphabetic_words(tgt_words, ft)
+            tail = (fs, ft)
+            info = {**info, "tail": {**tail_info, "core": [nc, mc], "words": [len(sw), len(tw)],
+                                     "seconds": round(time.time() - t0, 1)}}
+            echo(f"{method}: the {len(sw) - len(sv)} + {len(tw) - len(tv)} words beyond the core of {cfg.core} "
+                 f"placed through its {tail_info['dictionary']} mutual pairs")
     else:
         echo(f"vecmap: word2vec ({cfg.w2v_epochs} epochs) on {cfg.src_corpus} and {cfg.tgt_corpus}, then "
              f"vecmap-style self-learning (at most {cfg.minutes:g} min)")
         sw, sv = alphabetic_words(*train_word2vec(cfg.src_corpus, epochs=cfg.w2v_epochs, seed=cfg.seed), cfg.top)
         tw, tv = alphabetic_words(*train_word2vec(cfg.tgt_corpus, epochs=cfg.w2v_epochs, seed=cfg.seed), cfg.top)
         sv, tv, info = align.vecmap_unsupervised(sv, tv, seed=cfg.seed, time_limit=cfg.minutes * 60)
-    return sw, sv, tw, tv, info
+    return sw, sv, tw, tv, info, tail
+
+
+@dataclass
+class Ranked:
+    """What a corpus-level method thinks of each source word: its best target rows, best first.
+    Every consumer (the lexicon, P@k, the in-context re-rankers) reads only these, so no method
+    needs to hold an (n_src, n_tgt) matrix beyond its core."""
+
+    rows: np.ndarray  # (n_src, depth) target rows by the method's ranking (CSLS)
+    scores: np.ndarray  # (n_src, depth) their scores
+    nn: np.ndarray  # (n_src, depth) target rows by plain similarity
+    checked: np.ndarray  # (n_src,) first choices made without spelling: what the confidence is measured on
+
+    @classmethod
+    def from_dense(cls, sims: np.ndarray, scores: np.ndarray, checked: np.ndarray, depth: int) -> "Ranked":
+        rows = topk(scores, depth)
+        return cls(rows, np.take_along_axis(scores, rows, axis=1), topk(sims, depth), np.asarray(checked))
+
+    def extended(self, more: "Ranked") -> "Ranked":
+        """These rows followed by ``more``'s (the tail's words after the core's)."""
+        d = min(self.rows.shape[1], more.rows.shape[1])
+        return Ranked(*(np.concatenate([a[:, :d] if a.ndim == 2 else a, b[:, :d] if b.ndim == 2 else b])
+                        for a, b in ((self.rows, more.rows), (self.scores, more.scores), (self.nn, more.nn),
+                                     (self.checked, more.checked))))
 
 
 def top_words_of(spec: str, top: int) -> tuple[str, ...]:
@@ -249,11 +306,52 @@ def _top_words(spec: str, top: int, stamp) -> tuple[str, ...]:
 SAME_LANGUAGE_OVERLAP = 0.5  # this much of the 1,000 most frequent words spelled the same: one language
 
 
+# Peak memory of a corpus-level run, measured (benchmarks/vocab_scale.py, README): ~90 bytes per word
+# pair of the all-against-all part (coocmap's core; vecmap's and spelling's whole vocabulary), ~16 bytes
+# per word × core word for the tier, and the interpreter, LM-free, on top.
+DENSE_BYTES_PER_PAIR = 90
+TAIL_BYTES_PER_PAIR = 16
+BASE_GB = 0.6
+
+
+def machine_memory_gb() -> float:
+    """Physical memory of this machine in GB (what a run must fit in)."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+
+
+def estimated_peak_gb(cfg: CrossConfig) -> float:
+    """The peak memory a corpus-level run of ``cfg`` is expected to need (GB)."""
+    dense = cfg.dense_words ** 2 * DENSE_BYTES_PER_PAIR
+    tail = cfg.top * cfg.dense_words * TAIL_BYTES_PER_PAIR if cfg.top > cfg.dense_words else 0
+    return BASE_GB + max(dense, tail) / 2**30
+
+
+def check_fits(cfg: CrossConfig) -> None:
+    """A vocabulary that would not fit this machine's memory is refused before any long computation,
+    naming the largest size that fits."""
+    have = 0.9 * machine_memory_gb()
+    need = estimated_peak_gb(cfg)
+    if need <= have:
+        return
+    room = max(have - BASE_GB, 0.0) * 2**30
+    largest_dense = int((room / DENSE_BYTES_PER_PAIR) ** 0.5)
+    if cfg.method_aligner.startswith("coocmap") and cfg.dense_words <= largest_dense:
+        largest = int(room / (TAIL_BYTES_PER_PAIR * cfg.dense_words))
+        raise LangindError(f"--top {cfg.top} with --core {cfg.core} needs about {need:.0f} GB, this machine has "
+                           f"{have / 0.9:.0f} GB: the largest --top that fits is about {largest}")
+    what = "--core" if cfg.method_aligner.startswith("coocmap") else "--top"
+    hint = "" if what == "--core" else " (coocmap methods go further: their --core bounds the all-against-all part)"
+    raise LangindError(f"{what} {cfg.dense_words} needs about {need:.0f} GB, this machine has {have / 0.9:.0f} GB: "
+                       f"the largest {what} that fits is about {largest_dense}{hint}")
+
+
 def check_pair(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
-    """Before a corpus-level run: one text given twice is an error; two texts in one language, or a
-    text with fewer words than ``top``, get a one-line warning."""
+    """Before a corpus-level run: one text given twice, or a vocabulary too large for this machine,
+    is an error; two texts in one language, or a text with fewer words than ``top``, get a one-line
+    warning."""
     if cfg.src_corpus == cfg.tgt_corpus:
         raise LangindError(f"source and target are the same text ({cfg.src_corpus}); give one text per language")
+    check_fits(cfg)
     sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
     overlap = len(set(sw[:1000]) & set(tw[:1000])) / max(1, min(len(sw[:1000]), len(tw[:1000])))
     if overlap >= SAME_LANGUAGE_OVERLAP:
@@ -287,19 +385,19 @@ def resolve_orthography(cfg: CrossConfig, echo: Callable[[str], None] = print) -
 def hidden_anchor_pairs(cfg: CrossConfig) -> list[tuple[str, str]]:
     """The spelling anchors this run hides from itself to check its own result
     (:mod:`langind.crosslingual.confidence`), as (source word, target word)."""
-    sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
+    n = min(cfg.top, cfg.core)  # anchors among the core's words: the spelling matrix stays core × core
+    sw, tw = top_words_of(cfg.src_corpus, n), top_words_of(cfg.tgt_corpus, n)
     return [(sw[i], tw[j]) for i, j in confidence.hidden_anchors(sw, tw, spelling_similarity(sw, tw))]
 
 
 def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] = (),
-                   echo: Callable[[str], None] = print
-                   ) -> tuple[list[str], list[str], np.ndarray, np.ndarray, dict, np.ndarray]:
-    """What a corpus-level method thinks of every pair of the ``top`` words of each side.
+                   echo: Callable[[str], None] = print) -> tuple[list[str], list[str], Ranked, dict]:
+    """What a corpus-level method thinks of the ``top`` words of each side.
 
-    Returns (sw, tw, sims, scores, info, checked): ``sims`` (n_src, n_tgt) the method's similarity,
-    ``scores`` its CSLS (the retrieval every lexicon and P@k uses; the source term is dropped, as it
-    does not change a row's ranking), and ``checked`` (n_src,) the first choices the run's confidence
-    is measured on (:mod:`langind.crosslingual.confidence`).
+    Returns (sw, tw, ranked, info): :class:`Ranked` holds each source word's ``cfg.depth`` best
+    target rows by the method's CSLS (the retrieval every lexicon and P@k uses; the source term is
+    dropped, as it does not change a row's ranking), by plain similarity, and ``checked``, the first
+    choices the run's confidence is measured on (:mod:`langind.crosslingual.confidence`).
 
     * ``orthography``: the spelling similarity (:func:`cognate_similarity`), frequency-rank
       proximity breaking ties; ``checked`` is its choice with the ``hidden`` anchors' spelling
@@ -310,7 +408,12 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
       ``sims = cos + spelling_weight · (1 − a) · S``, where ``S`` is the whole spelling similarity
       when the aligner failed (``a`` below the warning threshold: spelling is all there is) and only
       each word's mutual best spelling match otherwise (:func:`spelling_evidence`: a working
-      alignment is only improved where spelling is confident)."""
+      alignment is only improved where spelling is confident).
+    * coocmap beyond ``cfg.core`` words: the core as above; each rarer source word ranks every target
+      word in its tail space (:func:`aligned_spaces`) by :func:`langind.similarity.csls_topk`, in row
+      blocks, with the core's spelling weight and suffix rules — the whole spelling similarity when
+      the aligner failed, else the word's best spelling match (mutuality would need the tail's whole
+      spelling matrix) — and the hubness term from the cosine alone."""
     hide = frozenset(a for a, _ in hidden)
     if method == "orthography":
         sw, tw = list(top_words_of(cfg.src_corpus, cfg.top)), list(top_words_of(cfg.tgt_corpus, cfg.top))
@@ -320,14 +423,17 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
         masked = spelling.copy()
         masked[[i for i, w in enumerate(sw) if w in hide]] = 0.0
         sims = with_rank_ties(spelling)
-        return sw, tw, sims, sims, {"suffix_rules": [[a, b, c] for a, b, c in rules]}, with_rank_ties(masked).argmax(axis=1)
-    sw, sv, tw, tv, info = aligned_spaces(cfg, method, echo)
+        ranked = Ranked.from_dense(sims, sims, with_rank_ties(masked).argmax(axis=1), cfg.depth)
+        return sw, tw, ranked, {"suffix_rules": [[a, b, c] for a, b, c in rules]}
+    sw, sv, tw, tv, info, tail = aligned_spaces(cfg, method, echo)
+    nc, mc = len(sv), len(tv)
     sims = unit_rows(np.asarray(sv, dtype=np.float32)) @ unit_rows(np.asarray(tv, dtype=np.float32)).T
     checked = csls(sims, None, topk_mean(sims.T, 10)).argmax(axis=1)
+    extra = None
     if cfg.orthography:
-        conf = run_confidence(sw, tw, checked, hidden)
+        conf = run_confidence(sw[:nc], tw[:mc], checked, hidden)
         known = conf["anchor_agreement"] or 0.0
-        spelling = cognate_similarity(sw, tw)[0]
+        spelling, rules = cognate_similarity(sw[:nc], tw[:mc])
         failed = known < confidence.FAILED_AGREEMENT
         weight = cfg.spelling_weight * (1.0 - known)
         sims = sims + weight * (spelling if failed else spelling_evidence(spelling))
@@ -335,12 +441,20 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
                                      "evidence": "all pairs" if failed else "mutual best matches"}}
         echo(f"spelling added with weight {weight:.2f} ({'all pairs' if failed else 'mutual best matches'}): "
              f"the aligner put back {known:.0%} of the hidden anchors")
-    return sw, tw, sims, csls(sims, None, topk_mean(sims.T, 10)), info, checked
+        del spelling
 
-
-def ranked_rows(scores: np.ndarray, depth: int = 10) -> np.ndarray:
-    """Each row's ``depth`` best columns of ``scores``, best first (:func:`langind.mapping.readout.topk`)."""
-    return topk(scores, depth)
+        def extra(idx: np.ndarray) -> np.ndarray:
+            block = cognate_similarity([sw[i] for i in idx], tw, rules=rules)[0]
+            return weight * (block if failed else spelling_evidence(block, mutual=False))
+    ranked = Ranked.from_dense(sims, csls(sims, None, topk_mean(sims.T, 10)), checked, cfg.depth)
+    if tail is not None:
+        del sims
+        t0 = time.time()
+        fs, ft = tail
+        far = csls_topk(fs, ft, cfg.depth, rows=np.arange(nc, len(sw)), extra=extra)
+        ranked = ranked.extended(Ranked(far["ranked"], far["scores"], far["nn"], far["first"]))
+        info["tail"]["ranking_seconds"] = round(time.time() - t0, 1)
+    return sw, tw, ranked, info
 
 
 def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list[tuple[str, str]],
@@ -379,12 +493,10 @@ def align_corpora(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     run.write_config({"command": f"induce cross ({cfg.method})", **asdict(cfg)})
     t0 = time.time()
     hidden = hidden_anchor_pairs(cfg)
-    sw, tw, sims, scores, info, checked = aligned_scores(cfg, cfg.method, hidden, echo)
-    ranked = ranked_rows(scores)
+    sw, tw, ranked, info = aligned_scores(cfg, cfg.method, hidden, echo)
     result = {"method": cfg.method, "family": cfg.family, "src": cfg.src, "tgt": cfg.tgt, "info": info,
               "orthography": cfg.orthography,
-              **lexicon_result(cfg, run, sw, tw, ranked, np.take_along_axis(scores, ranked, axis=1), hidden, checked,
-                               ranked_rows(sims)),
+              **lexicon_result(cfg, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked, ranked.nn),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
@@ -415,20 +527,22 @@ def incontext_from_spaces(cfg: CrossConfig, sw: list[str], sv: np.ndarray, tw: l
     """Candidates from two aligned spaces (CSLS top-k, on the cosine scale), re-ranked in context
     (:func:`incontext_from_scores`)."""
     x, z = unit_rows(np.asarray(sv, dtype=np.float64)), unit_rows(np.asarray(tv, dtype=np.float64))
-    return incontext_from_scores(cfg, sw, tw, retrieval_scores(x, x, z, "csls") / 2, unigram, echo)
+    scores = retrieval_scores(x, x, z, "csls") / 2
+    rows = topk(scores, cfg.depth)
+    return incontext_from_scores(cfg, sw, tw, rows, np.take_along_axis(scores, rows, axis=1), unigram, echo)
 
 
-def incontext_from_scores(cfg: CrossConfig, sw: list[str], tw: list[str], scores: np.ndarray,
-                          unigram: bool = False, echo: Callable[[str], None] = print
+def incontext_from_scores(cfg: CrossConfig, sw: list[str], tw: list[str], ranked: np.ndarray,
+                          ranked_scores: np.ndarray, unigram: bool = False, echo: Callable[[str], None] = print
                           ) -> tuple[list[str], np.ndarray, dict, np.ndarray]:
-    """Each source word's top-k targets by ``scores`` (n_src, n_tgt), re-ranked by the target LM reading
-    the source text (:func:`langind.crosslingual.incontext.rerank`). Returns the target words, the
-    ranked target rows per source word (n_src, ≥10), the re-ranking's info, and the re-ranked
-    candidates' posterior shares (n_src, k). ``unigram`` is the ablation."""
+    """Each source word's top-k targets (``ranked`` (n_src, ≥k) target rows best first, with their
+    ``ranked_scores``, cosine scale), re-ranked by the target LM reading the source text
+    (:func:`langind.crosslingual.incontext.rerank`). Returns the target words, the ranked target rows
+    per source word (n_src, ≥10), the re-ranking's info, and the re-ranked candidates' posterior
+    shares (n_src, k). ``unigram`` is the ablation."""
     inc = cfg.incontext
-    ranked = ranked_rows(scores, max(inc.k, 10))
     cand = ranked[:, :inc.k].copy()
-    cand_scores = np.take_along_axis(scores, cand, axis=1)
+    cand_scores = ranked_scores[:, :inc.k]
     # punctuation and numerals spelled alike on both sides are context too: one candidate, themselves
     src_index = {w: i for i, w in enumerate(sw)}
     tgt_index = {w: j for j, w in enumerate(tw)}
@@ -469,25 +583,25 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
     lexicon and metrics into ``run``."""
     t0 = time.time()
     hidden = hidden_anchor_pairs(cfg)
-    sw, tw, sims, scores, align_info, checked = aligned_scores(cfg, cfg.candidates, hidden, echo)
+    sw, tw, start, align_info = aligned_scores(cfg, cfg.candidates, hidden, echo)
     t1 = time.time()
     # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
     if cfg.lm is not None and not unigram:
         lm, lm_vocab, dev = load_frozen_lm(cfg.lm, seed=cfg.seed, threads=cfg.threads)
         echo(f"in-context: the frozen neural LM {cfg.lm} reads {cfg.src_corpus} through the lexicon")
-        ranked, info, share = neural_rerank(lm, lm_vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, scores / 2,
-                                            cfg.neural, dev, echo=echo)
+        ranked, info, share = neural_rerank(lm, lm_vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, start.rows,
+                                            start.scores / 2, cfg.neural, dev, echo=echo)
     else:
-        tw, ranked, info, share = incontext_from_scores(cfg, sw, tw, scores / 2, unigram, echo)
+        tw, ranked, info, share = incontext_from_scores(cfg, sw, tw, start.rows, start.scores / 2, unigram, echo)
     # the lexicon's scores: each re-ranked candidate's posterior share, 0 beyond them
     row_scores = np.zeros(ranked.shape)
     row_scores[:, :share.shape[1]] = share
     d = load_dictionary(cfg.dictionary_path)
     result = {"method": "incontext", "family": "ablation" if unigram else cfg.family, "candidates": cfg.candidates,
-              "orthography": cfg.orthography, "start": ranked_precision(sw, tw, ranked_rows(scores), d),
+              "orthography": cfg.orthography, "start": ranked_precision(sw, tw, start.rows, d),
               "lm": "unigram" if unigram else ("neural" if cfg.lm else "bigram"), "src": cfg.src, "tgt": cfg.tgt, "rerank": info,
               "candidates_info": align_info, "rerank_seconds": round(time.time() - t1, 1),
-              **lexicon_result(cfg, run, sw, tw, ranked, row_scores, hidden, checked),
+              **lexicon_result(cfg, run, sw, tw, ranked, row_scores, hidden, start.checked),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
