@@ -81,7 +81,7 @@ SCENARIOS: dict[str, list] = {
     ],
     "induce cross, the aligners": [
         ["induce", "cross", "--method", "coocmap", *PAIR, "--window", "2", "--no-orthography", "--top", "40",
-         "--core", "20", "--out", "{tmp}/cooc"],
+         "--core", "20", "--device", "cpu", "--out", "{tmp}/cooc"],
         ["induce", "cross", "--method", "incontext", *PAIR, "--candidates", "coocmap", "--spelling-weight", "0.5",
          "--top", "40", "--out", "{tmp}/inc"],
         # two "scripts" (w0… vs v0…): --orthography insists, and is refused in one line

@@ -238,6 +238,7 @@ def induce_cross_cmd(
     window: int = typer.Option(C.window, min=1, help="coocmap: co-occurrence window (tokens either side)."),
     seed: int = typer.Option(C.seed),
     threads: Optional[int] = typer.Option(None, min=1),
+    device: str = typer.Option(C.device, help="Where LMs, coocmap and the ranking beyond --core run: auto (CUDA when present), cpu, cuda."),
     out: Optional[Path] = typer.Option(None, help="Run directory (default runs/induce-cross-TIMESTAMP)."),
     quiet: bool = typer.Option(False, "--quiet"),
 ):
@@ -249,7 +250,7 @@ def induce_cross_cmd(
                       lm=str(lm) if lm else None, src_lm=str(src_lm) if src_lm else None,
                       init_lexicon=str(init_lexicon) if init_lexicon else None, anchor=anchor, lm_minutes=lm_minutes,
                       top=top, core=core, window=window, candidates=candidates, orthography=orthography,
-                      spelling_weight=spelling_weight, seed=seed, threads=threads, progress=not quiet,
+                      spelling_weight=spelling_weight, seed=seed, threads=threads, device=device, progress=not quiet,
                       joint=JointConfig(train=replace(J, epochs=epochs, max_vocab=max_vocab)))
     out = Path(out or RunDir.default_path("induce-cross"))
     results = induce_cross(cfg, out, echo=typer.echo)

@@ -8,6 +8,8 @@ torch tensors (and return the same kind), because the heads work on tensors.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from langind.errors import LangindError
@@ -52,10 +54,16 @@ def normalize(x, steps: tuple[str, ...] = ("unit", "center", "unit"), copy: bool
     return x
 
 
-def topk_mean(sims: np.ndarray, k: int, batch: int = 2048) -> np.ndarray:
+def topk_mean(sims, k: int, batch: int = 2048):
     """Mean of the ``k`` largest entries of each row of ``sims`` (n, m) → (n,): the CSLS
-    neighbourhood density. Works in row batches so an n×m partition never doubles memory."""
+    neighbourhood density. Works in row batches so an n×m partition never doubles memory. NumPy
+    array or torch tensor (returns the same kind)."""
     k = min(k, sims.shape[1])
+    if not isinstance(sims, np.ndarray):
+        import torch
+
+        return torch.cat([torch.topk(sims[i:i + batch], k, dim=1).values.mean(dim=1)
+                          for i in range(0, sims.shape[0], batch)])
     floating = np.issubdtype(sims.dtype, np.floating)
     out = np.empty(sims.shape[0], dtype=sims.dtype if floating else np.float64)
     for i in range(0, sims.shape[0], batch):
@@ -63,7 +71,7 @@ def topk_mean(sims: np.ndarray, k: int, batch: int = 2048) -> np.ndarray:
     return out
 
 
-def csls(sims: np.ndarray, r_src: np.ndarray | None = None, r_tgt: np.ndarray | None = None) -> np.ndarray:
+def csls(sims, r_src=None, r_tgt=None):
     """Cross-domain similarity local scaling (Conneau et al. 2018, "Word Translation Without
     Parallel Data"): ``CSLS(x, y) = 2 cos(x, y) − r_S(x) − r_T(y)``.
 
@@ -75,7 +83,7 @@ def csls(sims: np.ndarray, r_src: np.ndarray | None = None, r_tgt: np.ndarray | 
     r_tgt : (m,) density of each target word's source neighbourhood (``topk_mean(sims.T, k)``, or
         over a larger source set), or None to drop it.
 
-    Returns (n, m) scores, higher = better.
+    Returns (n, m) scores, higher = better. NumPy or torch throughout.
     """
     out = 2 * sims
     if r_src is not None:
@@ -85,9 +93,9 @@ def csls(sims: np.ndarray, r_src: np.ndarray | None = None, r_tgt: np.ndarray | 
     return out
 
 
-def csls_both_ways(sims: np.ndarray, k: int = 10) -> np.ndarray:
+def csls_both_ways(sims, k: int = 10):
     """:func:`csls` of ``sims`` (n, m) with both neighbourhood terms taken from ``sims`` itself
-    (each source row's ``k`` best targets, each target column's ``k`` best sources)."""
+    (each source row's ``k`` best targets, each target column's ``k`` best sources); NumPy or torch."""
     return csls(sims, topk_mean(sims, k), topk_mean(sims.T, k))
 
 
@@ -97,20 +105,31 @@ def csls_scores(x: np.ndarray, z: np.ndarray, k: int = 10) -> np.ndarray:
     return csls_both_ways(sims, k)
 
 
-def mutual_nn(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def mutual_nn(scores) -> tuple[np.ndarray, np.ndarray]:
     """Mutual nearest neighbours of ``scores`` (n, m): the rows ``i`` whose best column ``j`` has
-    ``i`` as its best row. Returns (rows, their columns), rows ascending."""
+    ``i`` as its best row. Returns (rows, their columns), rows ascending (NumPy, or torch for a
+    tensor)."""
     fwd, bwd = scores.argmax(axis=1), scores.argmax(axis=0)
+    if not isinstance(scores, np.ndarray):
+        import torch
+
+        rows = torch.nonzero(bwd[fwd] == torch.arange(len(fwd), device=fwd.device)).flatten()
+        return rows, fwd[rows]
     rows = np.flatnonzero(bwd[fwd] == np.arange(len(fwd)))
     return rows, fwd[rows]
 
 
-def both_way_pairs(fwd: np.ndarray, bwd: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def both_way_pairs(fwd, bwd=None) -> tuple[np.ndarray, np.ndarray]:
     """The "union" dictionary of self-learning (vecmap, coocmap): every source row with its best
     target by ``fwd`` (n, m), and every target with its best source by ``bwd`` (m, n; default
-    ``fwd.T``). Returns (src, tgt) index arrays of length n + m."""
+    ``fwd.T``). Returns (src, tgt) index arrays of length n + m (torch for tensors)."""
     bwd = fwd.T if bwd is None else bwd
     n, m = fwd.shape
+    if not isinstance(fwd, np.ndarray):
+        import torch
+
+        ar = functools.partial(torch.arange, device=fwd.device)
+        return (torch.cat([ar(n), bwd.argmax(axis=1)]), torch.cat([fwd.argmax(axis=1), ar(m)]))
     return (np.concatenate([np.arange(n), bwd.argmax(axis=1)]),
             np.concatenate([fwd.argmax(axis=1), np.arange(m)]))
 

@@ -127,7 +127,7 @@ def sorted_similarity_init(x: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k: int = 10, patience: int = 5,
-            max_iter: int = 100, prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+            max_iter: int = 100, prior: np.ndarray | None = None, device="cpu") -> tuple[np.ndarray, np.ndarray, dict]:
     """Self-learning matching of two co-occurrence spaces.
 
     Problem: find index pairs (src, tgt) such that describing every word by its co-occurrences with
@@ -145,6 +145,8 @@ def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k
         0.566 to 0.212 es→en and added only 0.006 on the fortunes pair (README).
     csls_k : CSLS neighbourhood. patience : stop when the objective has not improved for this many
         iterations. max_iter : hard limit (warns when reached without converging).
+    device : torch device the self-learning loop runs on (``cuda`` when present; the CPU path is
+        the tested one). Inputs and outputs are NumPy.
 
     Returns
     -------
@@ -152,6 +154,8 @@ def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k
     dictionary's words — aligned spaces for CSLS retrieval — and ``info`` (iterations, objective,
     dictionary size, converged, seconds).
     """
+    import torch
+
     if x.ndim != 2 or z.ndim != 2 or x.shape[0] < 2 or z.shape[0] < 2:
         raise LangindError("coocmap needs two non-trivial co-occurrence matrices")
     t0 = time.time()
@@ -160,28 +164,34 @@ def coocmap(x: np.ndarray, z: np.ndarray, init: np.ndarray | None = None, csls_k
     best, last_improvement, objective, converged = -np.inf, 0, -np.inf, False
     xw = zw = None
     it = 0
-    for it in range(max_iter):
-        # 1. dictionary: CSLS matches, forward (every source word) and backward (every target word)
-        if prior is not None:
-            sim = sim + prior
-        src, tgt = both_way_pairs(csls_both_ways(sim, csls_k))
-        if it - last_improvement > patience:
-            converged = True
-            break
-        # 2. representation: co-occurrence with the matched words only, in matched order
-        xw, zw = unit_rows(x[:, src]), unit_rows(z[:, tgt])
-        sim = xw @ zw.T
-        # 3. objective (the first round compares a different kind of matrix, so it sets no record)
-        objective = float((sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2)
-        if objective > best:
-            last_improvement = it
-            if it > 0:
-                best = objective
+    with torch.no_grad():
+        def on(a):
+            return None if a is None else torch.as_tensor(np.asarray(a, dtype=np.float32), device=device)
+
+        x, z, sim, prior = on(x), on(z), on(sim), on(prior)
+        for it in range(max_iter):
+            # 1. dictionary: CSLS matches, forward (every source word) and backward (every target word)
+            if prior is not None:
+                sim = sim + prior
+            src, tgt = both_way_pairs(csls_both_ways(sim, csls_k))
+            if it - last_improvement > patience:
+                converged = True
+                break
+            # 2. representation: co-occurrence with the matched words only, in matched order
+            xw, zw = unit_rows(x[:, src]), unit_rows(z[:, tgt])
+            sim = xw @ zw.T
+            # 3. objective (the first round compares a different kind of matrix, so it sets no record)
+            objective = float((sim.max(axis=1).values.mean() + sim.max(axis=0).values.mean()) / 2)
+            if objective > best:
+                last_improvement = it
+                if it > 0:
+                    best = objective
+        if xw is None:  # max_iter=0 or patience < 0: describe words by the initial dictionary
+            xw, zw = unit_rows(x[:, src]), unit_rows(z[:, tgt])
+        xw, zw = xw.cpu().numpy(), zw.cpu().numpy()
     if not converged:
         warnings.warn(f"coocmap stopped after max_iter={max_iter} iterations without converging",
                       RuntimeWarning, stacklevel=2)
-    if xw is None:  # max_iter=0 or patience < 0: describe words by the initial dictionary
-        xw, zw = unit_rows(x[:, src]), unit_rows(z[:, tgt])
     return xw, zw, {"iterations": it, "objective": objective, "dictionary": int(len(src)),
                     "converged": converged, "seconds": round(time.time() - t0, 1)}
 
@@ -216,7 +226,8 @@ def coocmap_grow(counts_src: np.ndarray, counts_tgt: np.ndarray, sizes: tuple[in
 
 def coocmap_variant(counts_src: np.ndarray, counts_tgt: np.ndarray, variant: str = "coocmap", csls_k: int = 10,
                     patience: int = 5, max_iter: int = 100, clip: tuple[float, float] = (99.0, 99.0),
-                    drop: int = 20, prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
+                    drop: int = 20, prior: np.ndarray | None = None, device="cpu"
+                    ) -> tuple[np.ndarray, np.ndarray, dict]:
     """One of the paper's three variants on two count matrices; returns (xw, zw, info). ``prior``
     (n, m): evidence kept in every dictionary step (:func:`coocmap`).
 
@@ -225,7 +236,7 @@ def coocmap_variant(counts_src: np.ndarray, counts_tgt: np.ndarray, variant: str
     from the clip run's final similarity. ``coocmap-grow``: :func:`coocmap_grow`.
     """
     check_choice("coocmap variant", variant, VARIANTS)
-    kw = {"csls_k": csls_k, "patience": patience, "max_iter": max_iter, "prior": prior}
+    kw = {"csls_k": csls_k, "patience": patience, "max_iter": max_iter, "prior": prior, "device": device}
     if variant == "coocmap-grow":
         return coocmap_grow(counts_src, counts_tgt, **kw)
     if variant == "coocmap":

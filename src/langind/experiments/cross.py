@@ -61,6 +61,7 @@ from langind.crosslingual.transfer import TransferConfig, check_anchor
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.transfer import transfer
+from langind.lm.device import pick_device
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import FitConfig, load_frozen_lm
 from langind.mapping.readout import topk
@@ -116,6 +117,7 @@ class CrossConfig:
     neural: NeuralContextConfig = field(default_factory=NeuralContextConfig)  # incontext with --lm
     seed: int = 0
     threads: int | None = None
+    device: str = "auto"  # where the LMs, coocmap's loop and the blocked ranking run: auto = CUDA when present
     progress: bool = True
 
     def __post_init__(self) -> None:
@@ -201,7 +203,7 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
         joint_dir = out if cfg.method == "joint-lm" else out / "joint-lm"
         jcfg = replace(cfg.joint, src=cfg.src, tgt=cfg.tgt, src_corpus=cfg.src_corpus, tgt_corpus=cfg.tgt_corpus,
                        train=replace(cfg.joint.train, minutes=cfg.minutes, seed=cfg.seed, threads=cfg.threads,
-                                     progress=cfg.progress))
+                                     device=cfg.device, progress=cfg.progress))
         trained = train_joint(jcfg, joint_dir, echo=echo)
         res = evaluate_joint(joint_dir, cfg.src, cfg.tgt, cfg.dictionary_path, top=cfg.top)
         res["training"] = trained
@@ -215,15 +217,16 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     if lm is None:
         lm = str(out / f"lm-{cfg.tgt}")
         echo(f"training the frozen {cfg.tgt} LM on {cfg.tgt_corpus} ({cfg.lm_minutes:g} min) into {lm}")
-        train_recipe("reference", cfg.tgt_corpus, lm, minutes=cfg.lm_minutes, seed=cfg.seed,
+        train_recipe("reference", cfg.tgt_corpus, lm, minutes=cfg.lm_minutes, seed=cfg.seed, device=cfg.device,
                      threads=cfg.threads, progress=cfg.progress)
     if cfg.method == "swap" and src_lm is None:
         src_lm = str(out / f"lm-{cfg.src}")
         echo(f"training the {cfg.src} LM on {cfg.src_corpus} ({cfg.lm_minutes:g} min) into {src_lm}")
-        train_recipe("reference", cfg.src_corpus, src_lm, minutes=cfg.lm_minutes, seed=cfg.seed,
+        train_recipe("reference", cfg.src_corpus, src_lm, minutes=cfg.lm_minutes, seed=cfg.seed, device=cfg.device,
                      threads=cfg.threads, progress=cfg.progress)
     tcfg = TransferConfig(method=cfg.method, lm=lm, src_corpus=cfg.src_corpus, src_lm=src_lm,
-                          init_lexicon=init_lexicon, fit=cfg.fit_config, seed=cfg.seed, threads=cfg.threads)
+                          init_lexicon=init_lexicon, fit=cfg.fit_config, seed=cfg.seed, threads=cfg.threads,
+                          device=cfg.device)
     results[cfg.method] = transfer(tcfg, out, cfg.src, cfg.tgt, cfg.dictionary_path, top=cfg.top, echo=echo)
     return results
 
@@ -244,7 +247,8 @@ def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = 
         src_words, counts_src = corpus_cooccurrence(cfg.src_corpus, cfg.top, cfg.window)
         tgt_words, counts_tgt = corpus_cooccurrence(cfg.tgt_corpus, cfg.top, cfg.window)
         nc, mc = min(cfg.core, len(src_words)), min(cfg.core, len(tgt_words))
-        xw, zw, info = coocmap_variant(counts_src[:nc, :nc].toarray(), counts_tgt[:mc, :mc].toarray(), method)
+        xw, zw, info = coocmap_variant(counts_src[:nc, :nc].toarray(), counts_tgt[:mc, :mc].toarray(), method,
+                                       device=pick_device(cfg.device))
         (sw, sv), (tw, tv) = alphabetic_words(src_words[:nc], xw), alphabetic_words(tgt_words[:mc], zw)
         if len(src_words) > nc or len(tgt_words) > mc:
             t0 = time.time()
@@ -451,7 +455,7 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
         del sims
         t0 = time.time()
         fs, ft = tail
-        far = csls_topk(fs, ft, cfg.depth, rows=np.arange(nc, len(sw)), extra=extra)
+        far = csls_topk(fs, ft, cfg.depth, rows=np.arange(nc, len(sw)), extra=extra, device=pick_device(cfg.device))
         ranked = ranked.extended(Ranked(far["ranked"], far["scores"], far["nn"], far["first"]))
         info["tail"]["ranking_seconds"] = round(time.time() - t0, 1)
     return sw, tw, ranked, info
@@ -587,7 +591,7 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
     t1 = time.time()
     # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
     if cfg.lm is not None and not unigram:
-        lm, lm_vocab, dev = load_frozen_lm(cfg.lm, seed=cfg.seed, threads=cfg.threads)
+        lm, lm_vocab, dev = load_frozen_lm(cfg.lm, cfg.device, seed=cfg.seed, threads=cfg.threads)
         echo(f"in-context: the frozen neural LM {cfg.lm} reads {cfg.src_corpus} through the lexicon")
         ranked, info, share = neural_rerank(lm, lm_vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, start.rows,
                                             start.scores / 2, cfg.neural, dev, echo=echo)
