@@ -47,6 +47,7 @@ import argparse
 import io
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -207,8 +208,13 @@ class SeedRun:
 
     def coocmap_spaces(self, corpus: str, s: str, t: str, variant: str):
         cfg = self.cross_config(corpus, s, t, variant)
-        return self.cached(f"{corpus}-{s}-{t}-{variant}", lambda: aligned_spaces(cfg, variant, echo=lambda m: None),
-                           deterministic=True)
+
+        def build():
+            sw, sv, tw, tv, info, tail = aligned_spaces(cfg, variant, echo=lambda m: None)
+            if tail is not None:  # the rows compare whole spaces: --top within coocmap's core
+                sys.exit(f"bli.py compares aligned spaces: --top must be <= --core ({cfg.core})")
+            return sw, sv, tw, tv, info
+        return self.cached(f"{corpus}-{s}-{t}-{variant}", build, deterministic=True)
 
     def word2vec(self, corpus: str, lang: str):
         spec = CORPORA[corpus][lang]

@@ -180,6 +180,7 @@ def plot(rows: list[dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
     for pair in dict.fromkeys(r["pair"] for r in rows):
@@ -188,7 +189,10 @@ def plot(rows: list[dict], path: Path) -> None:
         ax2.plot([r["top"] for r in rs], [r["peak_rss_gb"] for r in rs], "o-", label=pair)
     for ax, label in ((ax1, "wall time (min)"), (ax2, "peak RSS (GB)")):
         ax.set_xscale("log")
-        ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_xticks([5000, 10000, 20000, 50000])
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("--top (words a side)")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)

@@ -311,10 +311,10 @@ SAME_LANGUAGE_OVERLAP = 0.5  # this much of the 1,000 most frequent words spelle
 
 
 # Peak memory of a corpus-level run, measured (benchmarks/vocab_scale.py, README): ~90 bytes per word
-# pair of the all-against-all part (coocmap's core; vecmap's and spelling's whole vocabulary), ~16 bytes
+# pair of the all-against-all part (coocmap's core; vecmap's and spelling's whole vocabulary), ~20 bytes
 # per word × core word for the tier, and the interpreter, LM-free, on top.
 DENSE_BYTES_PER_PAIR = 90
-TAIL_BYTES_PER_PAIR = 16
+TAIL_BYTES_PER_PAIR = 20
 BASE_GB = 0.6
 
 
