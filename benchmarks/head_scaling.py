@@ -1,44 +1,59 @@
-"""Step time of each mapping head as the vocabulary grows (1k, 4k, 16k words).
+"""Step time and measured peak memory of each mapping head as the vocabulary grows (1k–50k words).
 
 One optimisation step = :func:`langind.mapping.fit.fit_step`, the update ``induce self`` runs (head
-forward, frozen-LM forward/backward, the head's penalty, head update), on a fixed batch (32 × 35
-tokens), measured after warm-up as the median of several steps. The LM is untrained
-(timing only). Mixing heads compute only the batch's rows in `input` mode; in `both` mode every head
-must produce the whole output table. Sinkhorn normalises the full V×V matrix every step.
+forward, frozen-LM forward/backward, the head's penalty, head update and its per-step hooks), on a
+fixed batch (32 × 35 tokens) through the reference recipe's LM shape (untrained: timing only),
+measured after warm-up as the median of several steps. Each (head, mode, V) runs in its own process,
+whose peak RSS is read from ``os.wait4``; a configuration whose estimated peak exceeds ``--max-gb``
+is reported as not fitting instead of being run. Mixing heads compute only the batch's rows in
+`input` mode; in `both` mode every head must produce the whole output table. Dense Sinkhorn
+normalises the full V×V matrix every step; ``sinkhorn-sparse`` only each row's k candidates.
 
-Usage: python benchmarks/head_scaling.py --out FILE.json [--sizes 1000 4000 16000] [--steps 5]
+Usage: python benchmarks/head_scaling.py --out FILE.json [--sizes 1000 6000 16000 50000] [--steps 5]
+JSON: ``rows`` → {``head``, ``scramble``, ``vocab``, ``step_s``, ``peak_rss_gb`` (or ``skipped``)}.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-import torch
 from _common import write_result
 
-from langind.lm.model import WordLM
-from langind.lm.recipes import RECIPES
-from langind.mapping.fit import FitConfig, fit_step, head_optimizer
-from langind.mapping.heads import HEADS, make_head
+HEADS_MEASURED = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "sinkhorn-sparse", "vector")
 
 
 def needed_gb(head_name: str, V: int) -> float:
-    """Rough peak memory: V×V float32 matrices kept for backward (Sinkhorn keeps every iterate)."""
+    """Rough peak memory, to decide what not to start: V×V float32 matrices (parameters, Adam's two
+    moments, gradient, activations; Sinkhorn keeps every iterate for backward)."""
     per = V * V * 4 / 2**30
-    if "sinkhorn" in head_name:
+    if head_name in ("sinkhorn", "gumbel-sinkhorn"):
         return per * (2 * 10 + 6)
-    return per * 6 if head_name != "vector" else 0.1
+    if head_name in ("sinkhorn-sparse", "vector"):
+        return 0.5 + V * 64 * 4 * 40 / 2**30
+    return per * 6
 
 
 def step_time(head_name: str, mode: str, V: int, steps: int, budget_s: float) -> float | None:
     """Median seconds of :func:`langind.mapping.fit.fit_step` — the update ``induce self`` runs —
     on a fixed batch, after one warm-up step."""
+    import torch
+
+    from langind.lm.model import WordLM
+    from langind.lm.recipes import RECIPES
+    from langind.mapping.fit import FitConfig, fit_step, head_optimizer
+    from langind.mapping.heads import make_head
+
     torch.manual_seed(0)
     lm = WordLM(RECIPES["reference"].model, V).freeze()
-    head = make_head(head_name, lm.input_table, lm.out_bias, V, init="random")
+    match = torch.randperm(V)
+    head = make_head(head_name, lm.input_table, lm.out_bias, V, init="counts", match=match)
     cfg = FitConfig(scramble=mode, max_steps=steps, minutes=None, eval_every=None, progress=False)
     opt = head_optimizer(head, cfg)
     x = torch.randint(2, V, (cfg.batch_size, cfg.bptt))
@@ -54,34 +69,64 @@ def step_time(head_name: str, mode: str, V: int, steps: int, budget_s: float) ->
     return statistics.median(times) if times else None
 
 
+def measure(head: str, mode: str, V: int, steps: int, budget: float, threads: int) -> dict:
+    """One configuration in a child process: its step time and peak RSS (``os.wait4``)."""
+    import tempfile
+
+    cmd = [sys.executable, __file__, "--one", head, mode, str(V), "--steps", str(steps), "--budget", str(budget),
+           "--threads", str(threads), "--out", os.devnull]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit {os.waitstatus_to_exitcode(status)}"
+        return {"step_s": None, "skipped": f"failed: {last}"}
+    return {"step_s": json.loads(stdout.strip().splitlines()[-1])["step_s"], "peak_rss_gb": round(usage.ru_maxrss / 2**20, 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000, 16000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 6000, 16000, 50000])
+    ap.add_argument("--heads", nargs="+", default=list(HEADS_MEASURED))
     ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--budget", type=float, default=60.0, help="seconds per (head, mode, size) at most")
+    ap.add_argument("--budget", type=float, default=90.0, help="seconds per (head, mode, size) at most")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--max-gb", type=float, default=12.0, help="skip configurations that need more memory")
+    ap.add_argument("--max-gb", type=float, default=20.0, help="do not start configurations estimated to need more")
+    ap.add_argument("--one", nargs=3, metavar=("HEAD", "MODE", "V"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    if args.one:  # the child: time one configuration, print JSON
+        import resource
+
+        import torch
+
+        torch.set_num_threads(args.threads)
+        head, mode, V = args.one[0], args.one[1], int(args.one[2])
+        t = step_time(head, mode, V, args.steps, args.budget)
+        print(json.dumps({"step_s": t, "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
+        return
     rows = []
-    for head in HEADS:
+    for head in args.heads:
         for mode in ("input", "both"):
             for V in args.sizes:
                 gb = needed_gb(head, V)
+                row = {"head": head, "scramble": mode, "vocab": V, "est_peak_gb": round(gb, 2)}
                 if gb > args.max_gb:
-                    rows.append({"head": head, "scramble": mode, "vocab": V, "step_s": None,
-                                 "skipped": f"needs ~{gb:.0f} GiB (> --max-gb {args.max_gb})"})
-                    print(f"{head:16s} {mode:6s} V={V:6d}  skipped: needs ~{gb:.0f} GiB", flush=True)
-                    continue
-                t = step_time(head, mode, V, args.steps, args.budget)
-                rows.append({"head": head, "scramble": mode, "vocab": V, "step_s": t, "est_peak_gb": round(gb, 2)})
-                print(f"{head:16s} {mode:6s} V={V:6d}  {t:.4f} s/step", flush=True)
-    for r in rows:  # growth factor per 4x vocabulary, relative to the smallest size
-        base = next(x for x in rows if x["head"] == r["head"] and x["scramble"] == r["scramble"])
-        r["vocab_ratio"] = r["vocab"] / base["vocab"]
-        r["relative_to_smallest"] = r["step_s"] / base["step_s"] if r["step_s"] and base["step_s"] else None
-    write_result(args.out, {"sizes": args.sizes, "rows": rows})
+                    row.update(step_s=None, skipped=f"does not fit: needs ~{gb:.0f} GiB (> {args.max_gb:g})")
+                else:
+                    row.update(measure(head, mode, V, args.steps, args.budget, args.threads))
+                rows.append(row)
+                print(f"{head:16s} {mode:6s} V={V:6d}  " + (f"{row['step_s']:.4f} s/step  {row['peak_rss_gb']:.2f} GB"
+                      if row.get("step_s") else row.get("skipped", "?")), flush=True)
+                write_result(args.out, {"sizes": args.sizes, "threads": args.threads, "rows": rows})
+    for r in rows:  # each head's step time relative to the vector head's at the same size and mode
+        vec = next((x for x in rows if x["head"] == "vector" and x["scramble"] == r["scramble"]
+                    and x["vocab"] == r["vocab"]), None)
+        r["vs_vector"] = round(r["step_s"] / vec["step_s"], 2) if r["step_s"] and vec and vec["step_s"] else None
+    write_result(args.out, {"sizes": args.sizes, "threads": args.threads, "rows": rows})
 
 
 if __name__ == "__main__":

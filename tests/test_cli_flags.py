@@ -68,6 +68,12 @@ SCENARIOS: dict[str, list] = {
         ["induce", "self", "--lm", "{lm}", "--head", "vector", "--minutes", "0.03", "--select", "--eval-every", "0.5",
          "--pipeline", "head+context", "--context-rounds", "1", "--text", "train", "--out", "{tmp}/s2",
          "--threads", "1", "--quiet"],
+        ["induce", "self", "--lm", "{lm}", "--head", "sinkhorn-sparse", "--sparse-k", "8", "--penalty", "l1-l2",
+         "--penalty-weight", "0.01", "--scramble", "both", "--max-steps", "6", "--max-text-tokens", "2000",
+         "--out", "{tmp}/s3", "--threads", "1", "--quiet"],
+        # an option the head does not take: one line, exit 2
+        (["induce", "self", "--lm", "{lm}", "--head", "vector", "--penalty", "l1-l2", "--max-steps", "2",
+          "--out", "{tmp}/s4", "--quiet"], 2),
     ],
     "induce cross, the LM methods": [
         ["induce", "cross", "--method", "joint-lm", *PAIR, "--minutes", "0.05", "--epochs", "1", "--max-vocab", "60",

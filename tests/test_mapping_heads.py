@@ -46,3 +46,63 @@ def test_unknown_head_and_init():
         make_head("nope", lm.input_table, lm.out_bias, 10)
     with pytest.raises(LangindError, match="unknown init"):
         make_head("vector", lm.input_table, lm.out_bias, 10, init="zeros")
+
+
+def test_the_l1_l2_penalty_is_zero_exactly_on_permutations():
+    from langind.mapping.heads import l1_l2_penalty, sum_penalty
+
+    perm = torch.eye(6)[torch.randperm(6)]
+    assert float(l1_l2_penalty(perm)) == pytest.approx(0, abs=1e-6)
+    assert float(l1_l2_penalty(-perm)) == pytest.approx(0, abs=1e-6)  # signed, as the linear head's P
+    assert float(sum_penalty(perm)) == 0
+    uniform = torch.full((6, 6), 1 / 6)  # doubly stochastic, far from a permutation
+    assert float(l1_l2_penalty(uniform)) > 1 and float(sum_penalty(uniform)) == pytest.approx(0, abs=1e-6)
+    mixed = 0.9 * perm + 0.1 * uniform
+    assert 0 < float(l1_l2_penalty(mixed)) < float(l1_l2_penalty(uniform))
+
+
+@pytest.mark.parametrize("head", ["linear", "softmax", "sinkhorn", "sinkhorn-sparse"])
+def test_the_l1_l2_penalty_is_an_option_of_the_mixing_heads(head):
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16), 30).freeze()
+    plain = make_head(head, lm.input_table, lm.out_bias, 30, init="counts", match=torch.randperm(30))
+    h = make_head(head, lm.input_table, lm.out_bias, 30, init="random", penalty="l1-l2", penalty_weight=0.01)
+    assert h.penalty_weight == 0.01 and float(h.penalty().detach()) > 0
+    h.penalty().backward()
+    assert h.logits.grad.abs().sum() > 0
+    assert (plain.penalty_weight > 0) == (head == "linear")  # only the linear head is penalised by default
+    with pytest.raises(LangindError, match="penalty"):
+        make_head(head, lm.input_table, lm.out_bias, 30, penalty="l3")
+
+
+def test_the_sparse_sinkhorn_head_is_the_dense_one_when_k_is_v():
+    torch.manual_seed(0)
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16), 30).freeze()
+    dense = make_head("sinkhorn", lm.input_table, lm.out_bias, 30)
+    sparse = make_head("sinkhorn-sparse", lm.input_table, lm.out_bias, 30, k=30)
+    with torch.no_grad():
+        sparse.logits.copy_(torch.gather(dense.logits, 1, sparse.cand))
+    x = torch.randint(0, 30, (3, 5))
+    torch.testing.assert_close(sparse.vectors(x), dense.vectors(x), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(sparse.out_table(), dense.out_table(), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(sparse.out_bias(), dense.out_bias(), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(sparse.scores(), dense.scores(), rtol=1e-4, atol=1e-4)
+
+
+def test_sparse_sinkhorn_candidates_start_near_the_count_match_and_refresh():
+    torch.manual_seed(0)
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16), 100).freeze()
+    match = torch.randperm(100)
+    h = make_head("sinkhorn-sparse", lm.input_table, lm.out_bias, 100, init="counts", match=match, k=8)
+    assert h.cand.shape == (100, 8) and (h.cand == match[:, None]).any(dim=1).all()
+    assert (h.scores().argmax(dim=1) == match).all()  # the counts start is the count match
+    opt = torch.optim.Adam(h.parameters(), lr=0.1)
+    h.begin_step()
+    h.out_table().sum().backward()
+    opt.step()
+    h.end_step(opt)
+    best = h.scores().argmax(dim=1)
+    changed = h.refresh(opt)
+    assert 0 < changed <= 100 * 4  # at most the lighter half of each row is replaced
+    assert (h.scores().argmax(dim=1) == best).all()  # the heaviest candidates are kept
+    assert len(set(map(tuple, h.cand.sort(dim=1).values.tolist()))) > 1
+    assert all(len(set(row)) == 8 for row in h.cand.tolist())  # no candidate twice in a row

@@ -29,3 +29,29 @@ def test_count_matching_pairs_frequency_ranks():
     src = torch.tensor([5, 50, 1, 20])
     tgt = torch.tensor([100, 40, 30, 2])
     assert count_matching(src, tgt).tolist() == [2, 0, 3, 1]
+
+
+def test_sparse_sinkhorn_equals_the_dense_one_when_every_column_is_a_candidate():
+    import warnings
+
+    from langind.mapping.solvers import sparse_log_sinkhorn
+
+    torch.manual_seed(0)
+    la = torch.randn(12, 12) * 3
+    perm = torch.stack([torch.randperm(12) for _ in range(12)])  # candidates in any order per row
+    sparse = sparse_log_sinkhorn(torch.gather(la, 1, perm), perm, 12, n_iter=30)
+    dense = torch.gather(log_sinkhorn(la, n_iter=30), 1, perm)
+    torch.testing.assert_close(sparse, dense, rtol=1e-4, atol=1e-5)
+    # restricted: rows sum to one over their candidates; used columns approach n/m
+    cand = torch.stack([torch.randperm(40)[:6] for _ in range(20)])
+    p = sparse_log_sinkhorn(torch.randn(20, 6), cand, 40, n_iter=200).exp()
+    torch.testing.assert_close(p.sum(1), torch.ones(20))
+    cols = torch.zeros(40).index_add(0, cand.reshape(-1), p.reshape(-1))
+    used = torch.zeros(40, dtype=torch.bool)
+    used[cand.reshape(-1)] = True
+    assert (cols[~used] == 0).all()
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        sparse_log_sinkhorn(torch.randn(20, 6) * 10, cand, 40, n_iter=1, tol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sparse_log_sinkhorn(la, torch.arange(12).repeat(12, 1), 12, n_iter=200, tol=1e-3)

@@ -169,6 +169,11 @@ def induce_self(
     lr: Optional[float] = typer.Option(None, help="Head learning rate (default depends on the head: mapping.fit.DEFAULT_LR)."),
     normalize: bool = typer.Option(False, "--normalize", help="Use length-normalised, centred embeddings (Artetxe et al. 2018)."),
     temperature: Optional[float] = typer.Option(None, help="softmax head temperature."),
+    penalty: Optional[str] = typer.Option(None, help="Mixing heads: sum (the earlier exploration's row/column penalty; the "
+                                          "linear head's default) or l1-l2 (AutoShuffleNet's exact penalty)."),
+    penalty_weight: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Weight s of the penalty: (1-s)·CE + s·penalty "
+                                                   "(default 5/2000, the earlier exploration's)."),
+    sparse_k: Optional[int] = typer.Option(None, min=1, help="sinkhorn-sparse: candidate target words per word (default 64)."),
     max_text_tokens: Optional[int] = typer.Option(None, min=1000, help="Use only the first N tokens of the text."),
     batch_size: int = typer.Option(F.batch_size, min=1),
     bptt: int = typer.Option(F.bptt, min=2),
@@ -188,7 +193,9 @@ def induce_self(
     cfg = RecoveryConfig(lm=str(lm), head=head, init=init, normalize=normalize, text=text,
                          max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
                          pipeline=pipeline, context=ContextConfig(rounds=context_rounds), select=select,
-                         head_options={"temperature": temperature} if temperature is not None else {})
+                         head_options={k: v for k, v in (("temperature", temperature), ("penalty", penalty),
+                                                         ("penalty_weight", penalty_weight), ("k", sparse_k))
+                                       if v is not None})
     out = out or RunDir.default_path("induce-self")
     r = recover_self(cfg, out, echo=typer.echo)
     typer.echo(band_table(r["bands"], r["count_only"]))

@@ -40,7 +40,7 @@ from langind.lm.model import WordLM
 from langind.mapping import readout
 from langind.mapping.context import ContextConfig, refine_in_context
 from langind.mapping.fit import FitConfig, fit_head, load_frozen_lm
-from langind.mapping.heads import HEADS, INITS, MappingHead, make_head
+from langind.mapping.heads import INITS, MappingHead, check_head_options, make_head
 from langind.mapping.solvers import word_count_match
 from langind.runs import RunDir, atomic_write_text
 from langind.vocab import Vocab, encode_sentences, load_ids
@@ -72,7 +72,7 @@ class RecoveryConfig:
     context: ContextConfig = field(default_factory=ContextConfig)
 
     def __post_init__(self) -> None:
-        check_choice("head", self.head, HEADS)
+        check_head_options(self.head, self.head_options)
         check_choice("init", self.init, INITS)
         check_choice("pipeline", self.pipeline, PIPELINES)
         if not self.lm:

@@ -34,15 +34,15 @@ from langind.lm.batching import batchify, budget_progress, window
 from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 from langind.lm.device import pick_device
 from langind.lm.model import WordLM, detach_hidden
-from langind.mapping.heads import LinearHead, MappingHead, SinkhornHead, VectorHead
+from langind.mapping.heads import MappingHead, VectorHead
 from langind.progress import progress_bar
 from langind.vocab import Vocab
 
 MODES = ("input", "both")
 
 # Step sizes that worked in our runs; see the README's self-recovery table.
-DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn": 0.5, "vector": 0.01,
-              "embedding-map": 1e-3}
+DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn": 0.5, "sinkhorn-sparse": 0.5,
+              "vector": 0.01, "embedding-map": 1e-3}
 
 
 @dataclass
@@ -113,13 +113,13 @@ class ThroughHead(nn.Module):
 def fit_step(lm: WordLM, head: MappingHead, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
              cfg: FitConfig, hidden=None) -> tuple[float, list]:
     """One update of ``head``: the frozen LM's loss on window (x, y) (plus the linear head's
-    row/column penalty and the vector head's anchor), backward, step. Returns (LM loss, hidden).
+    penalty, weighted by ``head.penalty_weight``, and the vector head's anchor), backward, step, and
+    the head's per-step hooks (``begin_step``/``end_step``). Returns (LM loss, hidden).
     :func:`fit_head` runs it in a loop; ``benchmarks/head_scaling.py`` times it."""
-    if isinstance(head, SinkhornHead):
-        head.begin_step()
+    head.begin_step()
     loss, hidden = head_loss(lm, head, x, y, cfg.scramble, detach_hidden(hidden))
     total = loss
-    if isinstance(head, LinearHead):
+    if head.penalty_weight:
         s = head.penalty_weight
         total = (1 - s) * loss + s * head.penalty()
     if cfg.anchor:
@@ -127,8 +127,7 @@ def fit_step(lm: WordLM, head: MappingHead, opt: torch.optim.Optimizer, x: torch
     opt.zero_grad(set_to_none=True)
     total.backward()
     opt.step()
-    if isinstance(head, SinkhornHead):
-        head.end_step()
+    head.end_step(opt)
     return loss.item(), hidden
 
 

@@ -18,6 +18,16 @@ Two families, one interface (:class:`MappingHead`):
     Networks");
   - ``gumbel-sinkhorn`` — the same with Gumbel noise added to ``L`` while training (Mena et al. 2018).
 
+  Every mixing head takes ``penalty="l1-l2"``: AutoShuffleNet's exact penalty (Lyu, Zhang, Qi & Xin,
+  "AutoShuffleNet", KDD 2020, arXiv 1901.08624), the difference of the L1 and L2 norms of every row
+  and column, zero exactly on permutation matrices among the (doubly) stochastic ones; for the free
+  linear head it is added to the sum penalty above, so that zero again means a (signed) permutation.
+
+* **Sparse Sinkhorn head** (``sinkhorn-sparse``): the Sinkhorn head with each row restricted to its
+  ``k`` best candidate columns — at the start the ``k`` target words nearest in frequency rank to the
+  count match, refreshed during training from the current vectors' nearest words — normalised by
+  :func:`langind.mapping.solvers.sparse_log_sinkhorn` in O(V·k) per step instead of O(V²).
+
   ``linear`` and ``softmax`` compute only the rows of words in the batch (``|batch| × n_tgt × E``
   work per step, linear in V). Sinkhorn must normalise the full ``V × V`` matrix every step, so its
   step time grows with V² — that is its honest cost, measured by ``benchmarks/head_scaling.py``.
@@ -42,12 +52,36 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from langind.errors import LangindError, check_choice
-from langind.mapping.solvers import log_sinkhorn, sample_gumbel
+from langind.mapping.solvers import log_sinkhorn, sample_gumbel, sparse_log_sinkhorn
 from langind.similarity import normalize as normalize_rows
 from langind.similarity import unit_rows
 
-HEADS = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "vector")
+HEADS = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "sinkhorn-sparse", "vector")
 INITS = ("random", "uniform", "counts")
+PENALTIES = ("sum", "l1-l2")
+_PENALTY = {"penalty", "penalty_weight"}
+# the options a user may set per head (``induce self --temperature/--penalty/--penalty-weight/--sparse-k``)
+HEAD_OPTIONS = {"linear": _PENALTY, "softmax": _PENALTY | {"temperature"}, "sinkhorn": _PENALTY,
+                "gumbel-sinkhorn": _PENALTY, "sinkhorn-sparse": _PENALTY | {"k"}, "vector": set()}
+EARLIER_PENALTY_WEIGHT = 5 / 2000  # the earlier exploration's s
+
+
+def sum_penalty(p: torch.Tensor) -> torch.Tensor:
+    """The earlier exploration's row/column penalty ``Σ_j |1 − Σ_i |P_ij|| + Σ_i |1 − Σ_j |P_ij||`` of
+    ``p`` (n, m): zero when every row and column of ``|P|`` sums to 1."""
+    a = p.abs()
+    return (1 - a.sum(dim=0)).abs().sum() + (1 - a.sum(dim=1)).abs().sum()
+
+
+def l1_l2_penalty(p: torch.Tensor) -> torch.Tensor:
+    """AutoShuffleNet's exact penalty of ``p`` (n, m): ``Σ_i (‖P_i·‖₁ − ‖P_i·‖₂) + Σ_j (‖P_·j‖₁ − ‖P_·j‖₂)``.
+
+    Non-negative, Lipschitz, zero exactly when every row and column has at most one non-zero; on
+    doubly stochastic matrices, zero exactly on the permutations (Lyu, Zhang, Qi & Xin 2020,
+    "AutoShuffleNet: Learning Permutation Matrices via an Exact Lipschitz Continuous Penalty in Deep
+    Convolutional Neural Networks", KDD; arXiv 1901.08624)."""
+    a = p.abs()
+    return (a.sum(dim=1) - a.norm(dim=1)).sum() + (a.sum(dim=0) - a.norm(dim=0)).sum()
 
 
 def anneal(progress: float, start: float, end: float) -> float:
@@ -105,8 +139,18 @@ class MappingHead(nn.Module):
     def out_bias(self) -> torch.Tensor:
         raise NotImplementedError
 
+    # the loss is (1 − s)·CE + s·penalty() with s = penalty_weight (0: no penalty)
+    penalty_weight = 0.0
+
     def penalty(self) -> torch.Tensor:
         return self.table.new_zeros(())
+
+    def begin_step(self) -> None:
+        """Called before each optimisation step (heads that normalise once per step do it here)."""
+
+    def end_step(self, opt: torch.optim.Optimizer | None = None) -> None:
+        """Called after each optimisation step, with the optimiser (heads that change their
+        parameters' meaning, e.g. refreshed candidates, reset its state there)."""
 
     @torch.no_grad()
     def scores(self) -> torch.Tensor:
@@ -122,8 +166,13 @@ class MixingHead(MappingHead):
     """Base of heads that learn an ``n_src × n_tgt`` mixing matrix over the frozen table."""
 
     def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False,
-                 init_scale: float = 10.0):
+                 init_scale: float = 10.0, penalty: str | None = None, penalty_weight: float | None = None):
         super().__init__(table, out_bias, n_src, init, match, normalize)
+        if penalty is not None:
+            check_choice("penalty", penalty, PENALTIES)
+        self.penalty_name = penalty
+        self.penalty_weight = 0.0 if penalty is None else (
+            EARLIER_PENALTY_WEIGHT if penalty_weight is None else penalty_weight)
         shape = (n_src, self.n_tgt)
         if init == "random":
             logits = torch.randn(shape)
@@ -154,14 +203,21 @@ class MixingHead(MappingHead):
     def scores(self):
         return self.mix().detach()
 
+    def penalty(self):
+        if self.penalty_name is None:
+            return self.table.new_zeros(())
+        return (sum_penalty if self.penalty_name == "sum" else l1_l2_penalty)(self.mix())
+
 
 class LinearHead(MixingHead):
     """``M = P``, a free matrix: the earlier exploration's head, reproduced as the reference.
 
     Problem: ``min_P (1−s)·CE(LM(P W)) + s·(Σ_j |1 − Σ_i |P_ij|| + Σ_i |1 − Σ_j |P_ij||)``, a soft
-    push towards a (signed) permutation; s = ``penalty_weight`` = 5/2000 as in the original.
+    push towards a (signed) permutation; s = ``penalty_weight`` = 5/2000 as in the original. With
+    ``penalty="l1-l2"`` AutoShuffleNet's :func:`l1_l2_penalty` is added to it.
 
-    Parameters: those of :class:`MappingHead`; ``penalty_weight`` the s above. ``random`` init is
+    Parameters: those of :class:`MappingHead`; ``penalty_weight`` the s above; ``penalty`` ``sum``
+    (the original's) or ``l1-l2``. ``random`` init is
     kaiming-normal (the original's), ``uniform`` is 1/n_tgt everywhere, ``counts`` one-hot at the
     frequency-rank match. Learned: ``logits`` = P (n_src, n_tgt). Scores: P itself.
     """
@@ -169,21 +225,21 @@ class LinearHead(MixingHead):
     name = "linear"
 
     def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False,
-                 penalty_weight: float = 5 / 2000):
-        super().__init__(table, out_bias, n_src, init, match, normalize, init_scale=1.0)
+                 penalty_weight: float = EARLIER_PENALTY_WEIGHT, penalty: str = "sum"):
+        super().__init__(table, out_bias, n_src, init, match, normalize, init_scale=1.0, penalty=penalty,
+                         penalty_weight=penalty_weight)
         with torch.no_grad():
             if init == "random":
                 nn.init.kaiming_normal_(self.logits)
             elif init == "uniform":
                 self.logits.fill_(1.0 / self.n_tgt)
-        self.penalty_weight = penalty_weight
 
     def mix(self, rows=None):
         return self.logits if rows is None else self.logits[rows]
 
     def penalty(self):
-        a = self.logits.abs()
-        return (1 - a.sum(dim=0)).abs().sum() + (1 - a.sum(dim=1)).abs().sum()
+        p = sum_penalty(self.logits)
+        return p + l1_l2_penalty(self.logits) if self.penalty_name == "l1-l2" else p
 
 
 class SoftmaxHead(MixingHead):
@@ -196,8 +252,8 @@ class SoftmaxHead(MixingHead):
     name = "softmax"
 
     def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False,
-                 temperature: float = 1.0):
-        super().__init__(table, out_bias, n_src, init, match, normalize)
+                 temperature: float = 1.0, **penalty):
+        super().__init__(table, out_bias, n_src, init, match, normalize, **penalty)
         self.temperature = temperature
 
     def mix(self, rows=None):
@@ -224,8 +280,8 @@ class SinkhornHead(MixingHead):
     name = "sinkhorn"
 
     def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False,
-                 tau_start: float = 1.0, tau_end: float = 0.05, n_iter: int = 10, noise: float = 0.0):
-        super().__init__(table, out_bias, n_src, init, match, normalize)
+                 tau_start: float = 1.0, tau_end: float = 0.05, n_iter: int = 10, noise: float = 0.0, **penalty):
+        super().__init__(table, out_bias, n_src, init, match, normalize, **penalty)
         self.tau_start, self.tau_end, self.n_iter, self.noise = tau_start, tau_end, n_iter, noise
         self._cache: torch.Tensor | None = None
 
@@ -243,7 +299,7 @@ class SinkhornHead(MixingHead):
         """Normalise once per optimisation step; input and output reuse the same matrix."""
         self._cache = self.full()
 
-    def end_step(self) -> None:
+    def end_step(self, opt=None) -> None:
         self._cache = None
 
     def mix(self, rows=None):
@@ -268,6 +324,146 @@ class GumbelSinkhornHead(SinkhornHead):
     def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False, **kw):
         kw.setdefault("noise", 1.0)
         super().__init__(table, out_bias, n_src, init, match, normalize, **kw)
+
+
+class SparseSinkhornHead(MappingHead):
+    """The Sinkhorn head with each source word restricted to ``k`` candidate target words.
+
+    Problem: that of :class:`SinkhornHead`, ``min_L CE(LM(M W))`` with ``M = exp(Sinkhorn((L + g)/τ))``,
+    over matrices that are zero outside each row's candidates (``cand`` (n_src, k)), normalised by
+    :func:`langind.mapping.solvers.sparse_log_sinkhorn`: a step costs O(n_src · k · (n_iter + E))
+    instead of O(n_src · n_tgt · n_iter), and nothing V×V is stored. The input vectors and the output
+    table are ``M W`` computed as weighted bags of the candidates' rows (``F.embedding_bag``).
+
+    Candidates start at the ``k`` target words nearest in frequency rank to the count match (langind
+    vocabularies are frequency-ordered; with ``random``/``uniform`` init, nearest to the word's own
+    rank), and every ``refresh_every`` steps each row keeps its ``k // 2`` heaviest candidates and
+    takes the rest from the target words nearest (cosine) to its current vector; replaced entries
+    start at the row's lowest logit with fresh optimiser state. ``k = n_tgt`` is the dense head.
+
+    Parameters: those of :class:`MappingHead`; ``k``; ``tau_start``, ``tau_end``, ``n_iter``, ``noise``
+    as :class:`SinkhornHead`; ``refresh_every`` (steps; 0 never); ``penalty`` (None or ``l1-l2``) and
+    ``penalty_weight``. Learned: ``logits`` (n_src, k). Scores: ``log M`` at the candidates, far
+    below every candidate elsewhere.
+    """
+
+    name = "sinkhorn-sparse"
+
+    def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False, k: int = 64,
+                 tau_start: float = 1.0, tau_end: float = 0.05, n_iter: int = 10, noise: float = 0.0,
+                 refresh_every: int = 200, penalty: str | None = None, penalty_weight: float | None = None,
+                 init_scale: float = 10.0):
+        super().__init__(table, out_bias, n_src, init, match, normalize)
+        if penalty not in (None, "l1-l2"):
+            raise LangindError(f"sinkhorn-sparse takes penalty None or 'l1-l2', got {penalty!r}")
+        self.k = k = min(k, self.n_tgt)
+        if k < 1:
+            raise LangindError(f"sinkhorn-sparse needs k >= 1, got {k}")
+        self.tau_start, self.tau_end, self.n_iter, self.noise = tau_start, tau_end, n_iter, noise
+        self.refresh_every, self.steps = refresh_every, 0
+        self.penalty_name = penalty
+        self.penalty_weight = 0.0 if penalty is None else (
+            EARLIER_PENALTY_WEIGHT if penalty_weight is None else penalty_weight)
+        centre = torch.as_tensor(match) if match is not None else torch.arange(n_src).clamp(max=self.n_tgt - 1)
+        start = (centre - k // 2).clamp(0, self.n_tgt - k)
+        cand = start[:, None] + torch.arange(k)[None, :]
+        self.register_buffer("cand", cand)
+        if init == "random":
+            logits = torch.randn(n_src, k)
+        else:
+            logits = torch.zeros(n_src, k)
+            if init == "counts":
+                logits[cand == centre[:, None]] = init_scale
+        self.logits = nn.Parameter(logits)
+        self._cache: torch.Tensor | None = None
+
+    @property
+    def tau(self) -> float:
+        return anneal(self.progress, self.tau_start, self.tau_end)
+
+    def log_mix(self) -> torch.Tensor:
+        """log M at the candidates (n_src, k)."""
+        lg = self.logits
+        if self.training and self.noise > 0:
+            lg = lg + self.noise * sample_gumbel(lg.shape, device=lg.device)
+        return sparse_log_sinkhorn(lg / self.tau, self.cand, self.n_tgt, self.n_iter)
+
+    def begin_step(self) -> None:
+        self._cache = self.log_mix().exp()
+
+    def mix_rows(self, rows: torch.Tensor | None = None) -> torch.Tensor:
+        m = self._cache if self._cache is not None else self.log_mix().exp()
+        return m if rows is None else m[rows]
+
+    def vectors(self, src_ids):
+        flat = src_ids.reshape(-1)
+        uniq, inverse = torch.unique(flat, return_inverse=True)
+        vec = F.embedding_bag(self.cand[uniq], self.table, per_sample_weights=self.mix_rows(uniq), mode="sum")
+        return vec[inverse].reshape(*src_ids.shape, -1)
+
+    def out_table(self):
+        return F.embedding_bag(self.cand, self.table, per_sample_weights=self.mix_rows(), mode="sum")
+
+    def out_bias(self):
+        return (self.mix_rows() * self.tgt_bias[self.cand]).sum(dim=1)
+
+    def penalty(self):
+        if self.penalty_name is None:
+            return self.table.new_zeros(())
+        m = self.mix_rows()
+        flat = self.cand.reshape(-1)
+        col_l1 = torch.zeros(self.n_tgt, device=m.device).index_add(0, flat, m.reshape(-1))
+        col_sq = torch.zeros(self.n_tgt, device=m.device).index_add(0, flat, m.reshape(-1) ** 2)
+        return (m.sum(dim=1) - m.norm(dim=1)).sum() + (col_l1 - col_sq.clamp_min(1e-30).sqrt()).sum()
+
+    def end_step(self, opt=None) -> None:
+        self._cache = None
+        self.steps += 1
+        if self.refresh_every and self.steps % self.refresh_every == 0 and self.k < self.n_tgt:
+            self.refresh(opt)
+
+    @torch.no_grad()
+    def refresh(self, opt: torch.optim.Optimizer | None = None, block: int = 4096) -> int:
+        """Keep each row's ``k // 2`` heaviest candidates; fill the rest with the target words nearest
+        to the row's current vector that are not already candidates. Returns how many changed."""
+        keep = self.k // 2
+        order = torch.argsort(self.logits, dim=1, descending=True)
+        kept = torch.gather(self.cand, 1, order[:, :keep])
+        vec = unit_rows(self.out_table())
+        tab = unit_rows(self.table)
+        new_cand, new_logits = self.cand.clone(), self.logits.detach().clone()
+        changed = torch.zeros_like(self.cand, dtype=torch.bool)
+        for i in range(0, self.n_src, block):
+            rows = slice(i, min(i + block, self.n_src))
+            sims = vec[rows] @ tab.T
+            sims.scatter_(1, kept[rows], -torch.inf)  # not twice
+            near = torch.topk(sims, self.k - keep, dim=1).indices
+            cand = torch.cat([kept[rows], near], dim=1)
+            old = self.cand[rows]
+            same = (cand[:, :, None] == old[:, None, :])  # (b, k, k): where each new column was before
+            was = torch.where(same.any(dim=2), same.float().argmax(dim=2), -1)
+            lg = self.logits[rows]
+            floor = lg.min(dim=1, keepdim=True).values.expand(-1, self.k)
+            new_logits[rows] = torch.where(was >= 0, torch.gather(lg, 1, was.clamp_min(0)), floor)
+            new_cand[rows] = cand
+            changed[rows] = was < 0
+        self.cand.copy_(new_cand)
+        self.logits.copy_(new_logits)
+        state = opt.state.get(self.logits) if opt is not None else None
+        if state:  # the optimiser's moments of replaced entries are for other words
+            for key in ("exp_avg", "exp_avg_sq"):
+                if key in state:
+                    state[key][changed] = 0.0
+        return int(changed.sum())
+
+    @torch.no_grad()
+    def scores(self):
+        was = self.training
+        self.eval()
+        lm = sparse_log_sinkhorn(self.logits / self.tau, self.cand, self.n_tgt, self.n_iter)
+        self.train(was)
+        out = torch.full((self.n_src, self.n_tgt), float(lm.min()) - 1e3, device=lm.device)
+        return out.scatter_(1, self.cand, lm)
 
 
 class VectorHead(MappingHead):
@@ -327,12 +523,28 @@ class VectorHead(MappingHead):
         return unit_rows(self.x) @ unit_rows(self.table).T
 
 
+def check_head_options(name: str, options: dict, internal: bool = False) -> None:
+    """One-line errors for an unknown head or an option the head does not take (:data:`HEAD_OPTIONS`;
+    ``internal`` also allows the schedule settings code may pass)."""
+    check_choice("head", name, HEADS)
+    allowed = HEAD_OPTIONS[name] | ({"tau_start", "tau_end", "n_iter", "noise", "refresh_every", "init_scale"}
+                                    if internal and name not in ("linear", "softmax", "vector") else set())
+    wrong = sorted(set(options) - allowed)
+    if wrong:
+        raise LangindError(f"the {name} head takes no option {', '.join(wrong)} "
+                           f"(it takes: {', '.join(sorted(HEAD_OPTIONS[name])) or 'none'})")
+    if options.get("penalty") not in (None, *PENALTIES) or (name == "sinkhorn-sparse" and options.get("penalty") == "sum"):
+        raise LangindError(f"unknown penalty {options['penalty']!r} for the {name} head; choose from "
+                           f"{['l1-l2'] if name == 'sinkhorn-sparse' else list(PENALTIES)}")
+
+
 def make_head(name: str, table: torch.Tensor, out_bias: torch.Tensor, n_src: int, init: str = "random",
               match: torch.Tensor | None = None, normalize: bool = False, **kw) -> MappingHead:
-    """Build a head by name; see the module docstring for what each one learns."""
+    """Build a head by name; see the module docstring for what each one learns. ``kw``: the head's
+    options (:data:`HEAD_OPTIONS`; an option another head takes is a one-line error)."""
+    check_head_options(name, kw, internal=True)
     classes = {"linear": LinearHead, "softmax": SoftmaxHead, "sinkhorn": SinkhornHead,
-               "gumbel-sinkhorn": GumbelSinkhornHead, "vector": VectorHead}
-    check_choice("head", name, HEADS)
+               "gumbel-sinkhorn": GumbelSinkhornHead, "sinkhorn-sparse": SparseSinkhornHead, "vector": VectorHead}
     return classes[name](table, out_bias, n_src, init=init, match=match, normalize=normalize, **kw)
 
 

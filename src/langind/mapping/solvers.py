@@ -49,6 +49,53 @@ def log_sinkhorn(log_alpha: torch.Tensor, n_iter: int = 20, tol: float | None = 
     return log_alpha
 
 
+def sparse_log_sinkhorn(log_alpha: torch.Tensor, cols: torch.Tensor, n_cols: int, n_iter: int = 20,
+                        tol: float | None = None) -> torch.Tensor:
+    """Log-domain Sinkhorn normalisation of a matrix known only on each row's candidate columns.
+
+    The problem of :func:`log_sinkhorn` with ``K`` zero outside the candidates: row ``i`` of the
+    (n, n_cols) matrix has entries only at columns ``cols[i]``, so a step costs O(n · k), not
+    O(n · n_cols) — what lets a Sinkhorn head run at vocabularies where the dense matrix does not
+    fit (candidate-restricted Sinkhorn). Columns no row proposes stay empty. With ``k = n_cols`` and
+    every row proposing every column it equals :func:`log_sinkhorn` (tested).
+
+    Parameters
+    ----------
+    log_alpha : (n, k) log-scores of the candidates.
+    cols : (n, k) long, the column of each candidate (distinct within a row).
+    n_cols : m, the number of columns.
+    n_iter : number of (column, row) normalisation rounds.
+    tol : if given, warn when the sums of the non-empty columns still deviate from n/m by more
+        than ``tol`` after ``n_iter`` rounds.
+
+    Returns (n, k) ``log P`` at the candidates: rows sum to 1 exactly, columns to n/m in the limit.
+    """
+    n, k = log_alpha.shape
+    col_target = math.log(n / n_cols)
+    flat_cols = cols.reshape(-1)
+
+    def col_lse(la: torch.Tensor) -> torch.Tensor:
+        flat = la.reshape(-1)
+        # a per-column shift for stability (no gradient needed: it cancels)
+        top = torch.full((n_cols,), -torch.inf, device=la.device, dtype=la.dtype)
+        top = top.scatter_reduce(0, flat_cols, flat.detach(), reduce="amax")
+        top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
+        total = torch.zeros(n_cols, device=la.device, dtype=la.dtype).index_add(0, flat_cols, (flat - top[flat_cols]).exp())
+        return top + total.clamp_min(1e-30).log()
+
+    for _ in range(n_iter):
+        log_alpha = log_alpha - col_lse(log_alpha)[cols] + col_target
+        log_alpha = log_alpha - torch.logsumexp(log_alpha, dim=1, keepdim=True)
+    if tol is not None:
+        used = torch.zeros(n_cols, dtype=torch.bool, device=cols.device)
+        used[flat_cols] = True
+        err = float((col_lse(log_alpha)[used].exp() - n / n_cols).abs().max())
+        if err > tol:
+            warnings.warn(f"Sinkhorn did not converge in {n_iter} iterations (column error {err:.2e}); "
+                          "raise n_iter or the temperature", RuntimeWarning, stacklevel=2)
+    return log_alpha
+
+
 def sample_gumbel(shape, generator: torch.Generator | None = None, device=None, eps: float = 1e-20) -> torch.Tensor:
     """Standard Gumbel noise ``-log(-log U)``, U ~ Uniform(0, 1), of the given shape."""
     u = torch.rand(shape, generator=generator, device=device)
