@@ -106,3 +106,35 @@ def test_sparse_sinkhorn_candidates_start_near_the_count_match_and_refresh():
     assert (h.scores().argmax(dim=1) == best).all()  # the heaviest candidates are kept
     assert len(set(map(tuple, h.cand.sort(dim=1).values.tolist()))) > 1
     assert all(len(set(row)) == 8 for row in h.cand.tolist())  # no candidate twice in a row
+
+
+@pytest.mark.parametrize("penalty", ["sum", "l1-l2"])
+def test_row_updates_give_the_full_penalty_gradient_on_the_batch_rows(penalty):
+    """The linear head's row-wise update: the penalty as a function of the batch's rows has the full
+    penalty's gradient on them; only those rows move; the kept column sums stay exact."""
+    from langind.mapping.fit import FitConfig, fit_step, head_optimizer
+
+    torch.manual_seed(0)
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16), 40).freeze()
+    h = make_head("linear", lm.input_table, lm.out_bias, 40, penalty=penalty, row_update=True)
+    full = make_head("linear", lm.input_table, lm.out_bias, 40, penalty=penalty)
+    with torch.no_grad():
+        full.logits.copy_(h.logits)
+    x = torch.tensor([[3, 5, 5, 9]])
+    h.train()
+    h.vectors(x)
+    h.penalty().backward()
+    full.penalty().backward()
+    rows = torch.tensor([3, 5, 9])
+    torch.testing.assert_close(h.logits.grad.to_dense()[rows], full.logits.grad[rows])
+    cfg = FitConfig(scramble="input", max_steps=3, minutes=None, eval_every=None, progress=False)
+    opt = head_optimizer(h, cfg)
+    assert isinstance(opt, torch.optim.SparseAdam)
+    before = h.logits.detach().clone()
+    fit_step(lm, h, opt, x, x, cfg)
+    moved = (h.logits.detach() != before).any(dim=1).nonzero().flatten().tolist()
+    assert moved == [3, 5, 9]
+    torch.testing.assert_close(h.col_abs, h.logits.detach().abs().sum(0).double(), rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(h.col_sq, h.logits.detach().pow(2).sum(0).double(), rtol=1e-5, atol=1e-5)
+    with pytest.raises(LangindError, match="need --scramble input"):
+        head_optimizer(h, FitConfig(scramble="both", max_steps=1, minutes=None))

@@ -174,6 +174,8 @@ def induce_self(
     penalty_weight: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Weight s of the penalty: (1-s)·CE + s·penalty "
                                                    "(default 5/2000, the earlier exploration's)."),
     sparse_k: Optional[int] = typer.Option(None, min=1, help="sinkhorn-sparse: candidate target words per word (default 64)."),
+    row_update: bool = typer.Option(False, "--row-update", help="linear head, input mode: each step updates only the "
+                                    "batch's rows (SparseAdam; exact penalty gradient on them)."),
     max_text_tokens: Optional[int] = typer.Option(None, min=1000, help="Use only the first N tokens of the text."),
     batch_size: int = typer.Option(F.batch_size, min=1),
     bptt: int = typer.Option(F.bptt, min=2),
@@ -194,7 +196,8 @@ def induce_self(
                          max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
                          pipeline=pipeline, context=ContextConfig(rounds=context_rounds), select=select,
                          head_options={k: v for k, v in (("temperature", temperature), ("penalty", penalty),
-                                                         ("penalty_weight", penalty_weight), ("k", sparse_k))
+                                                         ("penalty_weight", penalty_weight), ("k", sparse_k),
+                                                         ("row_update", row_update or None))
                                        if v is not None})
     out = out or RunDir.default_path("induce-self")
     r = recover_self(cfg, out, echo=typer.echo)

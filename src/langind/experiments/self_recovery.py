@@ -73,6 +73,9 @@ class RecoveryConfig:
 
     def __post_init__(self) -> None:
         check_head_options(self.head, self.head_options)
+        if self.head_options.get("row_update") and self.fit.scramble != "input":
+            raise LangindError("row-wise updates (--row-update) need --scramble input: in both mode every row "
+                               "is in the output layer every step")
         check_choice("init", self.init, INITS)
         check_choice("pipeline", self.pipeline, PIPELINES)
         if not self.lm:

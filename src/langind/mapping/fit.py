@@ -132,9 +132,17 @@ def fit_step(lm: WordLM, head: MappingHead, opt: torch.optim.Optimizer, x: torch
 
 
 def head_optimizer(head: MappingHead, cfg: FitConfig) -> torch.optim.Optimizer:
-    """Adam over the head's trainable parameters, at ``cfg.lr`` or the head's :data:`DEFAULT_LR`."""
+    """Adam over the head's trainable parameters, at ``cfg.lr`` or the head's :data:`DEFAULT_LR`;
+    SparseAdam (only the rows a step touched) for a head with ``row_update``, which needs ``input``
+    mode (in ``both`` mode every row is in the output table every step)."""
     lr = cfg.lr if cfg.lr is not None else DEFAULT_LR.get(head.name, 1e-2)
-    return torch.optim.Adam([p for p in head.parameters() if p.requires_grad], lr=lr)
+    params = [p for p in head.parameters() if p.requires_grad]
+    if getattr(head, "row_update", False):
+        if cfg.scramble != "input":
+            raise LangindError("row-wise updates (--row-update) need --scramble input: in both mode every row "
+                               "is in the output layer every step")
+        return torch.optim.SparseAdam(params, lr=lr)
+    return torch.optim.Adam(params, lr=lr)
 
 
 def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.ndarray,

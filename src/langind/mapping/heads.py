@@ -60,8 +60,8 @@ HEADS = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "sinkhorn-sparse", 
 INITS = ("random", "uniform", "counts")
 PENALTIES = ("sum", "l1-l2")
 _PENALTY = {"penalty", "penalty_weight"}
-# the options a user may set per head (``induce self --temperature/--penalty/--penalty-weight/--sparse-k``)
-HEAD_OPTIONS = {"linear": _PENALTY, "softmax": _PENALTY | {"temperature"}, "sinkhorn": _PENALTY,
+# the options a user may set per head (``induce self --temperature/--penalty/--penalty-weight/--sparse-k/--row-update``)
+HEAD_OPTIONS = {"linear": _PENALTY | {"row_update"}, "softmax": _PENALTY | {"temperature"}, "sinkhorn": _PENALTY,
                 "gumbel-sinkhorn": _PENALTY, "sinkhorn-sparse": _PENALTY | {"k"}, "vector": set()}
 EARLIER_PENALTY_WEIGHT = 5 / 2000  # the earlier exploration's s
 
@@ -216,8 +216,13 @@ class LinearHead(MixingHead):
     push towards a (signed) permutation; s = ``penalty_weight`` = 5/2000 as in the original. With
     ``penalty="l1-l2"`` AutoShuffleNet's :func:`l1_l2_penalty` is added to it.
 
+    With ``row_update`` (``input`` mode), a step changes only the rows of the batch's words: their
+    gradient is sparse, SparseAdam updates only them (lazy Adam), and the penalty is evaluated as a
+    function of those rows with the column sums of all the others kept in buffers — its gradient on
+    the batch's rows is exact, and the step costs O(|batch| · V) instead of a dense V×V update.
+
     Parameters: those of :class:`MappingHead`; ``penalty_weight`` the s above; ``penalty`` ``sum``
-    (the original's) or ``l1-l2``. ``random`` init is
+    (the original's) or ``l1-l2``; ``row_update``. ``random`` init is
     kaiming-normal (the original's), ``uniform`` is 1/n_tgt everywhere, ``counts`` one-hot at the
     frequency-rank match. Learned: ``logits`` = P (n_src, n_tgt). Scores: P itself.
     """
@@ -225,7 +230,7 @@ class LinearHead(MixingHead):
     name = "linear"
 
     def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False,
-                 penalty_weight: float = EARLIER_PENALTY_WEIGHT, penalty: str = "sum"):
+                 penalty_weight: float = EARLIER_PENALTY_WEIGHT, penalty: str = "sum", row_update: bool = False):
         super().__init__(table, out_bias, n_src, init, match, normalize, init_scale=1.0, penalty=penalty,
                          penalty_weight=penalty_weight)
         with torch.no_grad():
@@ -233,13 +238,46 @@ class LinearHead(MixingHead):
                 nn.init.kaiming_normal_(self.logits)
             elif init == "uniform":
                 self.logits.fill_(1.0 / self.n_tgt)
+        # row_update: each step changes only the batch's rows (sparse gradients, SparseAdam); the column
+        # sums the penalty needs are kept up to date in these buffers instead of recomputed from V² entries
+        self.row_update = row_update
+        a = self.logits.detach().abs()
+        self.register_buffer("col_abs", a.sum(dim=0).double())
+        self.register_buffer("col_sq", a.pow(2).sum(dim=0).double())
+        self._rows: torch.Tensor | None = None
+        self._old: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def mix(self, rows=None):
-        return self.logits if rows is None else self.logits[rows]
+        if rows is None:
+            return self.logits
+        if self.row_update and self.training:
+            self._rows = rows
+            return F.embedding(rows, self.logits, sparse=True)
+        return self.logits[rows]
 
     def penalty(self):
-        p = sum_penalty(self.logits)
-        return p + l1_l2_penalty(self.logits) if self.penalty_name == "l1-l2" else p
+        if not (self.row_update and self.training and self._rows is not None):
+            p = sum_penalty(self.logits)
+            return p + l1_l2_penalty(self.logits) if self.penalty_name == "l1-l2" else p
+        # the penalty as a function of the batch's rows, every other row held where it is: its gradient
+        # on those rows is the full penalty's, at O(|batch| · V) instead of O(V²)
+        a = F.embedding(self._rows, self.logits, sparse=True).abs()
+        old_abs, old_sq = a.detach().sum(dim=0), a.detach().pow(2).sum(dim=0)
+        self._old = (old_abs, old_sq)
+        col_abs = self.col_abs.float() - old_abs + a.sum(dim=0)
+        p = (1 - a.sum(dim=1)).abs().sum() + (1 - col_abs).abs().sum()
+        if self.penalty_name == "l1-l2":
+            col_sq = (self.col_sq.float() - old_sq + a.pow(2).sum(dim=0)).clamp_min(1e-30)
+            p = p + (a.sum(dim=1) - a.norm(dim=1)).sum() + (col_abs - col_sq.sqrt()).sum()
+        return p
+
+    def end_step(self, opt=None) -> None:
+        if self.row_update and self._rows is not None and self._old is not None:
+            with torch.no_grad():  # the batch's rows moved: bring the column sums with them
+                a = self.logits[self._rows].abs()
+                self.col_abs += (a.sum(dim=0) - self._old[0]).double()
+                self.col_sq += (a.pow(2).sum(dim=0) - self._old[1]).double()
+        self._rows, self._old = None, None
 
 
 class SoftmaxHead(MixingHead):
