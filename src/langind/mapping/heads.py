@@ -299,7 +299,22 @@ class SoftmaxHead(MixingHead):
         return torch.softmax(lg / self.temperature, dim=1)
 
 
-class SinkhornHead(MixingHead):
+class _Tempered:
+    """The Sinkhorn heads' schedule: τ annealed geometrically from ``tau_start`` to ``tau_end`` over the
+    run, Gumbel noise (scaled by ``noise``) on the logits while training."""
+
+    @property
+    def tau(self) -> float:
+        return anneal(self.progress, self.tau_start, self.tau_end)
+
+    def noisy_logits(self) -> torch.Tensor:
+        lg = self.logits
+        if self.training and self.noise > 0:
+            lg = lg + self.noise * sample_gumbel(lg.shape, device=lg.device)
+        return lg
+
+
+class SinkhornHead(_Tempered, MixingHead):
     """``M = exp(Sinkhorn((L + g)/τ))``: a relaxed permutation (doubly stochastic when square).
 
     Problem: ``min_L CE(LM(M W))`` over the Birkhoff polytope's interior, with
@@ -323,15 +338,8 @@ class SinkhornHead(MixingHead):
         self.tau_start, self.tau_end, self.n_iter, self.noise = tau_start, tau_end, n_iter, noise
         self._cache: torch.Tensor | None = None
 
-    @property
-    def tau(self) -> float:
-        return anneal(self.progress, self.tau_start, self.tau_end)
-
     def full(self) -> torch.Tensor:
-        lg = self.logits
-        if self.training and self.noise > 0:
-            lg = lg + self.noise * sample_gumbel(lg.shape, device=lg.device)
-        return log_sinkhorn(lg / self.tau, self.n_iter).exp()
+        return log_sinkhorn(self.noisy_logits() / self.tau, self.n_iter).exp()
 
     def begin_step(self) -> None:
         """Normalise once per optimisation step; input and output reuse the same matrix."""
@@ -364,7 +372,7 @@ class GumbelSinkhornHead(SinkhornHead):
         super().__init__(table, out_bias, n_src, init, match, normalize, **kw)
 
 
-class SparseSinkhornHead(MappingHead):
+class SparseSinkhornHead(_Tempered, MappingHead):
     """The Sinkhorn head with each source word restricted to ``k`` candidate target words.
 
     Problem: that of :class:`SinkhornHead`, ``min_L CE(LM(M W))`` with ``M = exp(Sinkhorn((L + g)/τ))``,
@@ -415,16 +423,9 @@ class SparseSinkhornHead(MappingHead):
         self.logits = nn.Parameter(logits)
         self._cache: torch.Tensor | None = None
 
-    @property
-    def tau(self) -> float:
-        return anneal(self.progress, self.tau_start, self.tau_end)
-
     def log_mix(self) -> torch.Tensor:
         """log M at the candidates (n_src, k)."""
-        lg = self.logits
-        if self.training and self.noise > 0:
-            lg = lg + self.noise * sample_gumbel(lg.shape, device=lg.device)
-        return sparse_log_sinkhorn(lg / self.tau, self.cand, self.n_tgt, self.n_iter)
+        return sparse_log_sinkhorn(self.noisy_logits() / self.tau, self.cand, self.n_tgt, self.n_iter)
 
     def begin_step(self) -> None:
         self._cache = self.log_mix().exp()
