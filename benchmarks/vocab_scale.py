@@ -71,15 +71,14 @@ def band_precision(lexicon: Path, tgt_corpus: str, top: int, dictionaries: dict[
     tw += sorted({t for t in first.values()} - set(tw))
     index = {w: j for j, w in enumerate(tw)}
     ranked = np.array([[index[first[s]]] for s in sw])
+    dicts = {dname: load_dictionary(path) for dname, path in dictionaries.items()}
     p1, evaluated = {}, {}
     for lo, hi in BANDS:
         if lo >= len(sw):
             break
         name = band_name(lo, hi)
         p1[name], evaluated[name] = {}, {}
-        for dname, path in dictionaries.items():
-            d = load_dictionary(path)
-            # targets beyond the lexicon's own target words still count as misses, never as hits
+        for dname, d in dicts.items():
             res = ranked_precision(sw[lo:hi], tw, ranked[lo:hi], d, ks=(1,)) if any(s in d for s in sw[lo:hi]) else None
             p1[name][dname] = None if res is None or not res["evaluated"] else round(res["P@1"], 4)
             evaluated[name][dname] = 0 if res is None else res["evaluated"]

@@ -170,22 +170,19 @@ def csls_topk(x: np.ndarray, z: np.ndarray, k: int = 10, csls_k: int = 10, rows:
     k, kk = min(k, m), min(csls_k, n)
     rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
     with torch.no_grad():
+        xt = torch.as_tensor(np.asarray(x, dtype=np.float32), device=device)
         zt = torch.as_tensor(np.asarray(z, dtype=np.float32), device=device)
-
-        def cos(idx: np.ndarray):
-            return torch.as_tensor(np.asarray(x[idx], dtype=np.float32), device=device) @ zt.T
-
         # pass 1: each column's csls_k best cosines over all source rows → r_T
         best = torch.full((0, m), -torch.inf, device=device)
         for i in range(0, n, block):
-            both = torch.cat([best, cos(np.arange(i, min(i + block, n)))])
+            both = torch.cat([best, xt[i:i + block] @ zt.T])
             best = torch.topk(both, min(kk, len(both)), dim=0).values
         r_t = best.mean(dim=0)
         # pass 2: rank the requested rows
         out = {"ranked": [], "scores": [], "first": [], "nn": []}
         for i in range(0, len(rows), block):
             idx = rows[i:i + block]
-            c = cos(idx)
+            c = xt[torch.as_tensor(idx, device=device)] @ zt.T
             out["first"].append(torch.argmax(2 * c - r_t, dim=1))
             if extra is not None:
                 c = c + torch.as_tensor(np.asarray(extra(idx), dtype=np.float32), device=device)

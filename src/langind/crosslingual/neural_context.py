@@ -113,8 +113,7 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     if ranked.shape != scores.shape or len(ranked) != n or (ranked.size and ranked.max() >= len(tgt_words)):
         raise LangindError("ranked candidates do not match the word lists")
     tgt_lm = np.array([lm_vocab.stoi.get(w, -1) for w in tgt_words])
-    order = ranked
-    cand = order[:, :cfg.k]
+    cand = ranked[:, :cfg.k]
     cand_lm = tgt_lm[cand]
     logq = cfg.beta * scores[:, :cfg.k]
     logq = np.where(cand_lm >= 0, logq, -np.inf)
@@ -135,7 +134,7 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
         new_first = np.take_along_axis(cand, slot[:, :1], axis=1)[:, 0]
         echo(f"neural in-context round {r + 1}: {int((new_first != first).sum())} first choices changed")
         first = new_first
-    ranked = np.concatenate([np.take_along_axis(cand, slot, axis=1), order[:, cfg.k:]], axis=1)
+    ranked = np.concatenate([np.take_along_axis(cand, slot, axis=1), ranked[:, cfg.k:]], axis=1)
     post = np.take_along_axis(post, slot, axis=1)
     share = np.exp(post - post.max(axis=1, keepdims=True))
     share /= share.sum(axis=1, keepdims=True)  # each candidate's posterior, in the ranked order

@@ -39,7 +39,7 @@ from langind.lm.batching import evaluate_ids
 from langind.lm.model import WordLM
 from langind.mapping import readout
 from langind.mapping.context import ContextConfig, refine_in_context
-from langind.mapping.fit import FitConfig, fit_head, load_frozen_lm
+from langind.mapping.fit import FitConfig, check_row_update, fit_head, load_frozen_lm
 from langind.mapping.heads import INITS, MappingHead, check_head_options, make_head
 from langind.mapping.solvers import word_count_match
 from langind.runs import RunDir, atomic_write_text
@@ -73,9 +73,7 @@ class RecoveryConfig:
 
     def __post_init__(self) -> None:
         check_head_options(self.head, self.head_options)
-        if self.head_options.get("row_update") and self.fit.scramble != "input":
-            raise LangindError("row-wise updates (--row-update) need --scramble input: in both mode every row "
-                               "is in the output layer every step")
+        check_row_update(bool(self.head_options.get("row_update")), self.fit.scramble)
         check_choice("init", self.init, INITS)
         check_choice("pipeline", self.pipeline, PIPELINES)
         if not self.lm:

@@ -131,6 +131,13 @@ def fit_step(lm: WordLM, head: MappingHead, opt: torch.optim.Optimizer, x: torch
     return loss.item(), hidden
 
 
+def check_row_update(row_update: bool, scramble: str) -> None:
+    """Row-wise updates need ``input`` mode: in ``both`` mode every row is in the output layer every step."""
+    if row_update and scramble != "input":
+        raise LangindError("row-wise updates (--row-update) need --scramble input: in both mode every row "
+                           "is in the output layer every step")
+
+
 def head_optimizer(head: MappingHead, cfg: FitConfig) -> torch.optim.Optimizer:
     """Adam over the head's trainable parameters, at ``cfg.lr`` or the head's :data:`DEFAULT_LR`;
     SparseAdam (only the rows a step touched) for a head with ``row_update``, which needs ``input``
@@ -138,9 +145,7 @@ def head_optimizer(head: MappingHead, cfg: FitConfig) -> torch.optim.Optimizer:
     lr = cfg.lr if cfg.lr is not None else DEFAULT_LR.get(head.name, 1e-2)
     params = [p for p in head.parameters() if p.requires_grad]
     if getattr(head, "row_update", False):
-        if cfg.scramble != "input":
-            raise LangindError("row-wise updates (--row-update) need --scramble input: in both mode every row "
-                               "is in the output layer every step")
+        check_row_update(True, cfg.scramble)
         return torch.optim.SparseAdam(params, lr=lr)
     return torch.optim.Adam(params, lr=lr)
 

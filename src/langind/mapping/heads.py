@@ -59,6 +59,8 @@ from langind.similarity import unit_rows
 HEADS = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "sinkhorn-sparse", "vector")
 INITS = ("random", "uniform", "counts")
 PENALTIES = ("sum", "l1-l2")
+# the penalties each head takes where it is not every one (the sparse head has no dense column sums to pin to 1)
+HEAD_PENALTIES = {"sinkhorn-sparse": ("l1-l2",)}
 _PENALTY = {"penalty", "penalty_weight"}
 # the options a user may set per head (``induce self --temperature/--penalty/--penalty-weight/--sparse-k/--row-update``)
 HEAD_OPTIONS = {"linear": _PENALTY | {"row_update"}, "softmax": _PENALTY | {"temperature"}, "sinkhorn": _PENALTY,
@@ -140,7 +142,15 @@ class MappingHead(nn.Module):
         raise NotImplementedError
 
     # the loss is (1 − s)·CE + s·penalty() with s = penalty_weight (0: no penalty)
+    penalty_name: str | None = None
     penalty_weight = 0.0
+
+    def set_penalty(self, penalty: str | None, weight: float | None) -> None:
+        """Choose the head's penalty (None: none) and its weight s (default: the earlier exploration's)."""
+        if penalty is not None:
+            check_choice(f"penalty of the {self.name} head", penalty, HEAD_PENALTIES.get(self.name, PENALTIES))
+        self.penalty_name = penalty
+        self.penalty_weight = 0.0 if penalty is None else (EARLIER_PENALTY_WEIGHT if weight is None else weight)
 
     def penalty(self) -> torch.Tensor:
         return self.table.new_zeros(())
@@ -168,11 +178,7 @@ class MixingHead(MappingHead):
     def __init__(self, table, out_bias, n_src, init="random", match=None, normalize=False,
                  init_scale: float = 10.0, penalty: str | None = None, penalty_weight: float | None = None):
         super().__init__(table, out_bias, n_src, init, match, normalize)
-        if penalty is not None:
-            check_choice("penalty", penalty, PENALTIES)
-        self.penalty_name = penalty
-        self.penalty_weight = 0.0 if penalty is None else (
-            EARLIER_PENALTY_WEIGHT if penalty_weight is None else penalty_weight)
+        self.set_penalty(penalty, penalty_weight)
         shape = (n_src, self.n_tgt)
         if init == "random":
             logits = torch.randn(shape)
@@ -400,16 +406,12 @@ class SparseSinkhornHead(_Tempered, MappingHead):
                  refresh_every: int = 200, penalty: str | None = None, penalty_weight: float | None = None,
                  init_scale: float = 10.0):
         super().__init__(table, out_bias, n_src, init, match, normalize)
-        if penalty not in (None, "l1-l2"):
-            raise LangindError(f"sinkhorn-sparse takes penalty None or 'l1-l2', got {penalty!r}")
+        self.set_penalty(penalty, penalty_weight)
         self.k = k = min(k, self.n_tgt)
         if k < 1:
             raise LangindError(f"sinkhorn-sparse needs k >= 1, got {k}")
         self.tau_start, self.tau_end, self.n_iter, self.noise = tau_start, tau_end, n_iter, noise
         self.refresh_every, self.steps = refresh_every, 0
-        self.penalty_name = penalty
-        self.penalty_weight = 0.0 if penalty is None else (
-            EARLIER_PENALTY_WEIGHT if penalty_weight is None else penalty_weight)
         centre = torch.as_tensor(match) if match is not None else torch.arange(n_src).clamp(max=self.n_tgt - 1)
         start = (centre - k // 2).clamp(0, self.n_tgt - k)
         cand = start[:, None] + torch.arange(k)[None, :]
@@ -572,9 +574,8 @@ def check_head_options(name: str, options: dict, internal: bool = False) -> None
     if wrong:
         raise LangindError(f"the {name} head takes no option {', '.join(wrong)} "
                            f"(it takes: {', '.join(sorted(HEAD_OPTIONS[name])) or 'none'})")
-    if options.get("penalty") not in (None, *PENALTIES) or (name == "sinkhorn-sparse" and options.get("penalty") == "sum"):
-        raise LangindError(f"unknown penalty {options['penalty']!r} for the {name} head; choose from "
-                           f"{['l1-l2'] if name == 'sinkhorn-sparse' else list(PENALTIES)}")
+    if options.get("penalty") is not None:
+        check_choice(f"penalty of the {name} head", options["penalty"], HEAD_PENALTIES.get(name, PENALTIES))
 
 
 def make_head(name: str, table: torch.Tensor, out_bias: torch.Tensor, n_src: int, init: str = "random",

@@ -10,6 +10,12 @@ import numpy as np
 import torch
 
 
+def _warn_unconverged(err: float, tol: float, n_iter: int) -> None:
+    if err > tol:
+        warnings.warn(f"Sinkhorn did not converge in {n_iter} iterations (column error {err:.2e}); "
+                      "raise n_iter or the temperature", RuntimeWarning, stacklevel=3)
+
+
 def log_sinkhorn(log_alpha: torch.Tensor, n_iter: int = 20, tol: float | None = None) -> torch.Tensor:
     """Log-domain Sinkhorn normalisation.
 
@@ -43,9 +49,7 @@ def log_sinkhorn(log_alpha: torch.Tensor, n_iter: int = 20, tol: float | None = 
         log_alpha = log_alpha - torch.logsumexp(log_alpha, dim=1, keepdim=True)
     if tol is not None:
         err = float((torch.logsumexp(log_alpha, dim=0).exp() - n / m).abs().max())
-        if err > tol:
-            warnings.warn(f"Sinkhorn did not converge in {n_iter} iterations (column error {err:.2e}); "
-                          "raise n_iter or the temperature", RuntimeWarning, stacklevel=2)
+        _warn_unconverged(err, tol, n_iter)
     return log_alpha
 
 
@@ -90,9 +94,7 @@ def sparse_log_sinkhorn(log_alpha: torch.Tensor, cols: torch.Tensor, n_cols: int
         used = torch.zeros(n_cols, dtype=torch.bool, device=cols.device)
         used[flat_cols] = True
         err = float((col_lse(log_alpha)[used].exp() - n / n_cols).abs().max())
-        if err > tol:
-            warnings.warn(f"Sinkhorn did not converge in {n_iter} iterations (column error {err:.2e}); "
-                          "raise n_iter or the temperature", RuntimeWarning, stacklevel=2)
+        _warn_unconverged(err, tol, n_iter)
     return log_alpha
 
 
