@@ -22,6 +22,10 @@ Methods (families):
   (:mod:`langind.crosslingual.incontext`), from coocmap-drop's, coocmap-grow's and the joint LM's
   candidates;
 * ``ablation``: each in-context row with the bigram LM replaced by unigram frequencies;
+* ``auto: the default pipeline`` (``induce cross``'s default): coocmap-grow, then (if it found an
+  alignment) coocmap-drop, the one with the higher confidence re-ranked in context by the bigram LM,
+  spelling alone when coocmap-grow failed; its family is what it chose, its ``auto`` block (per seed)
+  what it tried;
 * ``orthography`` (weakly supervised by spelling, kept apart from the rest): spelling alone, and
   coocmap-grow / coocmap-drop with spelling added to their similarity, weighted by what the aligner
   knew without it (``induce cross --orthography``); the in-context rows on those candidates are
@@ -61,6 +65,7 @@ from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precis
 from langind.experiments.cross import (
     CrossConfig,
     aligned_spaces,
+    anchor_pairs,
     hidden_anchor_pairs,
     incontext_from_spaces,
     induce_cross,
@@ -83,7 +88,8 @@ def scored(family: str, r: dict, seconds: float, uses: list[str], confidence: di
            **extra) -> dict:
     return {"family": family, **{k: r[k] for k in KS}, "test_words": r["evaluated"], "seconds": round(seconds, 1),
             "uses": uses, "orthography": orthography,
-            "confidence": {k: confidence[k] for k in ("anchor_agreement", "hidden_anchors", "failed")}, **extra}
+            "confidence": {k: confidence[k] for k in ("anchor_agreement", "hidden_anchors", "vouched", "estimate", "failed")},
+            **extra}
 
 
 def first_choices(sw, sv, tw, tv) -> np.ndarray:
@@ -171,7 +177,8 @@ class SeedRun:
 
     def confidence(self, corpus: str, s: str, t: str, sw, tw, first) -> dict:
         """The confidence estimate of a row that did not use spelling (nothing was hidden from it)."""
-        return run_confidence(sw, tw, first, self.hidden(corpus, s, t))
+        return run_confidence(sw, tw, first, self.hidden(corpus, s, t),
+                              every=anchor_pairs(self.cross_config(corpus, s, t, "coocmap")))
 
     def induced_dir(self, corpus: str, s: str, t: str, name: str) -> Path:
         return self.work / f"{corpus}-{s}-{t}-{name.replace(' ', '_').replace(':', '').replace('+', 'and')}"
@@ -200,11 +207,12 @@ class SeedRun:
         out = self.induced_dir(corpus, s, t, name)
         cfg.dictionary = dictionary
         res = induce_cross(cfg, out, echo=lambda m: None)[cfg.method]
-        family = "lm" if cfg.method == "incontext" else cfg.family
+        family = "lm" if cfg.method == "incontext" else res["family"]
+        extra = {"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"].get("lam")}} if "rerank" in res else {}
+        if cfg.method == "auto":
+            extra["auto"] = res["auto"]
         return scored(family, res["csls"], res["seconds"], [cfg.candidates] if cfg.method == "incontext" else [],
-                      res["confidence"], res["orthography"],
-                      **({"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"].get("lam")}}
-                         if cfg.method == "incontext" else {}))
+                      res["confidence"], res["orthography"], **extra)
 
     def coocmap_spaces(self, corpus: str, s: str, t: str, variant: str):
         cfg = self.cross_config(corpus, s, t, variant)
@@ -327,11 +335,14 @@ def run_seed(run: SeedRun) -> dict:
                 for source in ("orthography", "coocmap-grow"):
                     name = f"in-context: {source}{' + orthography' if source != 'orthography' else ''} + neural LM"
                     ortho.append((name, dict(method="incontext", candidates=source, lm="neural")))
+            # the one default pipeline (induce cross's default, --method auto): its family is what it chose
+            ortho.append(("auto: the default pipeline", dict(method="auto", orthography=None)))
             for name, kw in ortho:
                 def induced(name=name, kw=kw):
                     if kw.get("lm") == "neural":
                         kw = {**kw, "lm": str(run.target_lm(corpus, t))}
-                    return run.induced(corpus, s, t, name, run.cross_config(corpus, s, t, orthography=True, **kw), dict_path)
+                    return run.induced(corpus, s, t, name, run.cross_config(corpus, s, t, **{"orthography": True, **kw}),
+                                       dict_path)
                 rows[name] = run.row(corpus, pair, name, induced)
             for name in [n for n, r in rows.items() if r is None]:
                 del rows[name]
@@ -355,8 +366,9 @@ def aggregate(per_seed: list[dict]) -> dict:
                     m[k] = round(statistics.fmean(vals), 4)
                     if k != "seconds":
                         m[f"{k}_std"] = round(statistics.stdev(vals), 4) if len(vals) > 1 else 0.0
-                if "chosen" in first:
-                    m["chosen"] = [row["chosen"] for row in rows]
+                for k in ("chosen", "auto"):  # per seed: the re-ranker's weights, what auto tried and chose
+                    if k in first:
+                        m[k] = [row[k] for row in rows]
                 agg[name] = m
             corpora.setdefault(corpus, {})[pair] = {"test_words": max(m["test_words"] for m in agg.values()),
                                                     "methods": agg}
@@ -372,7 +384,9 @@ def table(corpora: dict, n_seeds: int) -> str:
             for name, m in p["methods"].items():
                 p1 = f"{m['P@1']:.3f}" + (f" ± {m['P@1_std']:.3f}" if n_seeds > 1 else "")
                 c = m["confidence"][0]
-                conf = "–" if c["anchor_agreement"] is None else f"{c['anchor_agreement']:.2f}{' (warns)' if c['failed'] else ''}"
+                conf = ("–" if c["anchor_agreement"] is None else f"{c['anchor_agreement']:.2f}"
+                        + (f" / est. {c['estimate']:.2f}" if c.get("estimate") is not None else "")
+                        + (" (warns)" if c["failed"] else ""))
                 lines.append(f"| {name} | {m['family']} | {p1} | {m['P@5']:.3f} | {m['P@10']:.3f} | {m['seconds']:.0f} | {conf} |")
             lines.append("")
     return "\n".join(lines)
@@ -414,18 +428,24 @@ def main() -> None:
 
 def confidence_tracking(corpora: dict) -> dict:
     """How the runs' own confidence estimate tracks their measured P@1: Spearman's ρ over every row
-    with an estimate, and the rows that warned / did not warn by P@1 (targets: a warning on every
-    row below 0.05, none above 0.20)."""
+    with an estimate — of ``estimate`` (agreement beyond spelling plus what the anchors vouch for) and,
+    apart, of the hidden-anchor agreement alone — and the rows that warned / did not warn by P@1
+    (targets: a warning on every row below 0.05, none above 0.20)."""
     from scipy.stats import spearmanr
 
-    pts = [(m["P@1"], c["anchor_agreement"], c["failed"]) for pairs in corpora.values() for p in pairs.values()
-           for m in p["methods"].values() for c in m["confidence"][:1] if c["anchor_agreement"] is not None]
+    pts = [(m["P@1"], c["anchor_agreement"], c.get("estimate"), c["failed"]) for pairs in corpora.values()
+           for p in pairs.values() for m in p["methods"].values() for c in m["confidence"][:1]
+           if c["anchor_agreement"] is not None]
     if len(pts) < 3:
         return {"rows": len(pts)}
-    rho = spearmanr([p for p, _, _ in pts], [a for _, a, _ in pts]).statistic
-    return {"rows": len(pts), "spearman": round(float(rho), 3),
-            "low_rows_warned": [sum(f for p, _, f in pts if p < 0.05), sum(p < 0.05 for p, _, _ in pts)],
-            "high_rows_warned": [sum(f for p, _, f in pts if p > 0.20), sum(p > 0.20 for p, _, _ in pts)]}
+    out = {"rows": len(pts), "spearman_agreement": round(float(spearmanr([p[0] for p in pts], [p[1] for p in pts]).statistic), 3)}
+    with_estimate = [p for p in pts if p[2] is not None]
+    if len(with_estimate) >= 3:
+        out["spearman"] = round(float(spearmanr([p[0] for p in with_estimate], [p[2] for p in with_estimate]).statistic), 3)
+        out["estimated_rows"] = len(with_estimate)
+    out["low_rows_warned"] = [sum(f for p, _, _, f in pts if p < 0.05), sum(p[0] < 0.05 for p in pts)]
+    out["high_rows_warned"] = [sum(f for p, _, _, f in pts if p > 0.20), sum(p[0] > 0.20 for p in pts)]
+    return out
 
 
 if __name__ == "__main__":

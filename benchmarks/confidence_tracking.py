@@ -4,7 +4,8 @@
         benchmarks/results/bli-bible-orthography.json --out benchmarks/results/confidence.json
 
 Prints one line per run (pair, direction, method, P@1, hidden anchors put back, warned) and writes
-``{"rows": [...], "spearman": ρ, "low_rows_warned": [warned, rows with P@1 < 0.05],
+``{"rows": [...], "spearman": ρ (of the estimate), "spearman_agreement": ρ (of the hidden-anchor
+agreement alone), "low_rows_warned": [warned, rows with P@1 < 0.05],
 "high_rows_warned": [warned, rows with P@1 > 0.20]}`` (targets: ρ ≥ 0.8, every low row warned, no
 high row warned).
 """
@@ -35,9 +36,11 @@ def main() -> None:
             for name, m in p["methods"].items():
                 c = m["confidence"][0]
                 rows.append({"corpus": corpus, "pair": pair, "method": name, "P@1": m["P@1"],
-                             "anchor_agreement": c["anchor_agreement"], "failed": c["failed"]})
+                             "anchor_agreement": c["anchor_agreement"], "estimate": c.get("estimate"),
+                             "failed": c["failed"]})
                 agree = "–" if c["anchor_agreement"] is None else f"{c['anchor_agreement']:.2f}"
-                print(f"{corpus:15s} {pair} {name:55s} P@1 {m['P@1']:.3f}  anchors {agree}  "
+                est = "–" if c.get("estimate") is None else f"{c['estimate']:.2f}"
+                print(f"{corpus:15s} {pair} {name:55s} P@1 {m['P@1']:.3f}  anchors {agree}  estimate {est}  "
                       f"{'warns' if c['failed'] else ''}")
     summary = confidence_tracking(corpora)
     print(summary)

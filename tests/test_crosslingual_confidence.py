@@ -32,3 +32,23 @@ def test_assess_warns_on_a_lexicon_that_puts_no_anchor_back():
     assert bad["anchor_agreement"] == 0.0 and bad["failed"] and "failed" in bad["message"]
     none = confidence.assess(np.array([0]), [])
     assert none["anchor_agreement"] is None and none["failed"] is None and "no estimate" in none["message"]
+
+
+def test_the_estimate_credits_what_spelling_vouches_for_beyond_the_hidden_check():
+    hidden = [(0, 0), (1, 1)]
+    every = hidden + [(2, 2), (3, 3)]
+    # spelling alone: the hidden anchors are missed (their spelling was taken away), the lexicon
+    # written gives all four anchors their match: 4 of 10 source words vouched for
+    first = np.array([5, 6, 7, 8, 4, 4, 4, 4, 4, 4])
+    final = np.array([0, 1, 2, 3, 4, 4, 4, 4, 4, 4])
+    spelling = confidence.assess(first, hidden, uses_spelling=True, final=final, every=every)
+    assert spelling["anchor_agreement"] == 0.0 and spelling["failed"] and "nothing beyond spelling" in spelling["message"]
+    assert spelling["vouched"] == 0.4 and spelling["estimate"] == 0.4
+    # a failed alignment gets no anchor right anywhere: below spelling alone
+    failed = confidence.assess(np.array([9] * 10), hidden, final=np.array([9] * 10), every=every)
+    assert failed["estimate"] == 0.0 < spelling["estimate"]
+    # a working alignment: half of the rest known beyond spelling
+    works = confidence.assess(final, hidden, final=final, every=every)
+    assert works["anchor_agreement"] == 1.0 and works["estimate"] == 1.0
+    half = confidence.assess(np.array([0, 6, 2, 3, 4, 4, 4, 4, 4, 4]), hidden, final=final, every=every)
+    assert half["estimate"] == 0.5 + 0.5 * 0.4

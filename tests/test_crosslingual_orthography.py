@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from langind.crosslingual.orthography import (
+    cognate_similarity,
     rank_proximity,
+    rule_trust,
     shared_letters,
     spelling_similarity,
     with_rank_ties,
@@ -64,3 +66,13 @@ def test_spelling_evidence_keeps_only_confident_mutual_matches():
     assert ev[0, 0] == pytest.approx((0.9 - EVIDENCE_FLOOR) / (1 - EVIDENCE_FLOOR))
     assert (ev[1] == 0).all()  # its best match belongs to word 0
     assert ev[2, 2] == 0.0  # mutual, but below the floor
+
+
+def test_a_rarely_seen_rewrite_does_not_tie_a_word_with_its_translations_plural():
+    rules = [("o", "", 40), ("o", "s", 4)]  # -o→∅ seen 40 times, -o→-s 4 times
+    sims, _ = cognate_similarity(["argumento"], ["argument", "arguments"], rules=rules)
+    assert sims[0, 0] == pytest.approx(1.0) and sims[0, 1] < sims[0, 0]
+    assert rule_trust(40, 40) == 1.0 and rule_trust(4, 40) == pytest.approx(0.1 ** 0.5)
+    # the rare rule still counts for something: more than no rewrite at all
+    plain, _ = cognate_similarity(["argumento"], ["arguments"], rules=[])
+    assert sims[0, 1] > plain[0, 0]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from langind.errors import LangindError
@@ -123,3 +126,51 @@ def test_a_vocabulary_too_large_for_the_machine_is_refused_naming_what_fits(pair
     with pytest.raises(LangindError, match=r"the largest --top that fits .*coocmap methods go further"):
         induce_cross(CrossConfig(method="orthography", top=50_000, **base), tmp_path / "c", echo=lambda m: None)
     assert not (tmp_path / "a").exists()  # refused before any run directory
+
+
+@pytest.fixture(scope="module")
+def unrelated_cognates(tmp_path_factory):
+    """Two texts that tell different stories but spell alike: a and b are Markov languages of different
+    grammars, b's words renamed by a random permutation, so co-occurrences say nothing about which
+    ``gato{i}`` is ``gatto{i}`` and spelling says everything."""
+    from conftest import make_markov_language
+
+    root = tmp_path_factory.mktemp("unrelated")
+    a = make_markov_language(60, 3000, seed=5, fanout=3)
+    perm = np.random.default_rng(0).permutation(60)
+    b = [" ".join(f"gatto{perm[int(w[1:])]:02d}" for w in line.split())
+         for line in make_markov_language(60, 3000, seed=17, fanout=3)]
+    (root / "a.txt").write_text("\n".join(" ".join(f"gato{int(w[1:]):02d}" for w in line.split()) for line in a) + "\n")
+    (root / "b.txt").write_text("\n".join(b) + "\n")
+    (root / "dict.txt").write_text("".join(f"gato{i:02d} gatto{i:02d}\n" for i in range(60)))
+    return root
+
+
+def test_auto_reranks_a_working_alignment_in_context(pair, tmp_path):
+    cfg = CrossConfig(src="xa", tgt="xb", src_corpus=str(pair / "a.txt"), tgt_corpus=str(pair / "b.txt"),
+                      dictionary=str(pair / "dict.txt"), top=100, progress=False)
+    assert cfg.method == "auto"  # the default pipeline
+    notes = []
+    res = induce_cross(cfg, tmp_path / "run", echo=notes.append)["auto"]
+    auto = res["auto"]
+    assert set(auto["tried"]) == {"coocmap-drop", "coocmap-grow"}
+    # two scripts: no anchors, so no estimate; the tie goes to coocmap-grow, which is then re-ranked
+    assert auto["aligner"] == "coocmap-grow" and auto["chosen"].startswith("incontext")
+    assert res["csls"]["P@1"] >= 0.8 and res["family"] == "lm"
+    assert (tmp_path / "run" / "lexicon.xa-xb.tsv").is_file()
+
+
+def test_auto_falls_back_to_spelling_when_every_aligner_fails(unrelated_cognates, tmp_path):
+    p = unrelated_cognates
+    cfg = CrossConfig(src="xa", tgt="xb", src_corpus=str(p / "a.txt"), tgt_corpus=str(p / "b.txt"),
+                      dictionary=str(p / "dict.txt"), top=100, progress=False)
+    res = induce_cross(cfg, tmp_path / "run", echo=lambda m: None)["auto"]
+    auto = res["auto"]
+    # the robust aligner found nothing, so the costlier one that collapses on such texts is not tried
+    assert set(auto["tried"]) == {"coocmap-grow"} and auto["tried"]["coocmap-grow"]["anchor_agreement"] < 0.10
+    assert auto["chosen"] == "orthography" and not auto["aligner_works"]
+    assert res["family"] == "orthography" and res["csls"]["P@1"] >= 0.9
+    # fully unsupervised, the same run returns the better aligner and says it failed
+    res = induce_cross(replace(cfg, orthography=False), tmp_path / "off", echo=lambda m: None)["auto"]
+    assert res["auto"]["chosen"] == "coocmap-grow" and res["confidence"]["failed"]
+    assert res["csls"]["P@1"] < 0.2

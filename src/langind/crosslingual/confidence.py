@@ -35,7 +35,8 @@ ANCHOR_MIN_LEN = 5  # letters; shorter identical strings are too often false fri
 HELD_OUT_EVERY = 5  # one anchor in five is hidden from the run
 
 
-def _hidden(word: str) -> bool:
+def is_hidden(word: str) -> bool:
+    """Whether an anchor whose source word is ``word`` is hidden from the run (a fixed fifth, by hash)."""
     return hashlib.blake2b(word.encode("utf-8"), digest_size=4).digest()[0] % HELD_OUT_EVERY == 0
 
 
@@ -50,27 +51,39 @@ def anchors(src_words: list[str], tgt_words: list[str], spelling: np.ndarray) ->
 
 def hidden_anchors(src_words: list[str], tgt_words: list[str], spelling: np.ndarray) -> list[tuple[int, int]]:
     """The anchors hidden from the run (a fixed fifth, by a hash of the source word)."""
-    return [(i, j) for i, j in anchors(src_words, tgt_words, spelling) if _hidden(src_words[i])]
+    return [(i, j) for i, j in anchors(src_words, tgt_words, spelling) if is_hidden(src_words[i])]
 
 
-def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool = False) -> dict:
+def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool = False,
+           final: np.ndarray | None = None, every: list[tuple[int, int]] = ()) -> dict:
     """The ``confidence`` block of a run.
 
     Parameters
     ----------
-    first : (n_src,) each source row's first translation (a target row).
+    first : (n_src,) each source row's first translation (a target row) as chosen without the
+        hidden anchors' spelling.
     hidden : the hidden anchors, (source row, target row) pairs (:func:`hidden_anchors`).
-    uses_spelling : the run used spelling; its estimate then says what it knows *beyond* spelling.
+    uses_spelling : the run used spelling; its agreement then says what it knows *beyond* spelling.
+    final : (n_src,) the first translations of the lexicon written (default: ``first``).
+    every : all anchors, hidden or not (:func:`anchors`; default: ``hidden`` only).
 
-    Returns ``anchor_agreement`` (fraction of hidden anchors put back, None without anchors),
-    ``hidden_anchors`` (how many), ``failed`` and a one-line ``message``.
+    Returns ``anchor_agreement`` a (fraction of hidden anchors put back, None without anchors),
+    ``hidden_anchors`` (how many), ``vouched`` v (fraction of the source words whose final translation
+    is their anchor: what spelling vouches for in the lexicon), ``estimate`` = a + (1 − a) · v (the
+    share the run knows beyond spelling, plus what the anchors vouch for of the rest: one number that
+    orders failed alignments, spelling-only lexicons and working alignments; benchmark, README),
+    ``failed`` (a below :data:`FAILED_AGREEMENT`) and a one-line ``message``.
     """
     if not hidden:
-        return {"anchor_agreement": None, "hidden_anchors": 0, "failed": None,
+        return {"anchor_agreement": None, "hidden_anchors": 0, "vouched": None, "estimate": None, "failed": None,
                 "message": "no spelling anchors between these vocabularies: no estimate of the lexicon's quality"}
     agreement = float(np.mean([first[i] == j for i, j in hidden]))
+    final = first if final is None else final
+    vouched = sum(final[i] == j for i, j in (every or hidden)) / max(len(final), 1)
+    estimate = agreement + (1.0 - agreement) * vouched
     failed = agreement < FAILED_AGREEMENT
-    put_back = f"{agreement:.0%} of {len(hidden)} hidden spelling anchors put back"
+    put_back = (f"{agreement:.0%} of {len(hidden)} hidden spelling anchors put back, {vouched:.0%} of the words "
+                f"given their anchor (estimate {estimate:.2f})")
     if not failed:
         msg = put_back
     elif uses_spelling:
@@ -78,4 +91,5 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
                "spelled like their translation are likely right")
     else:
         msg = f"{put_back} (< {FAILED_AGREEMENT:.0%}): the alignment has most likely failed; treat this lexicon as noise"
-    return {"anchor_agreement": round(agreement, 4), "hidden_anchors": len(hidden), "failed": failed, "message": msg}
+    return {"anchor_agreement": round(agreement, 4), "hidden_anchors": len(hidden), "vouched": round(float(vouched), 4),
+            "estimate": round(float(estimate), 4), "failed": failed, "message": msg}

@@ -108,11 +108,19 @@ def learn_suffix_rules(src_words: list[str], tgt_words: list[str], sims: np.ndar
     return [(ra, rb, c) for (ra, rb), c in counts.most_common(top) if c >= min_count]
 
 
+def rule_trust(count: int, most: int) -> float:
+    """How far a suffix rewrite seen ``count`` times is trusted when the commonest was seen ``most``
+    times: ``sqrt(count / most)``. Measured (README, fortunes and Bible pairs): es→en spelling alone
+    0.163 → 0.182 P@1 with it, en→es 0.135 → 0.131; full trust in every rule lets rare, accidental
+    rewrites (-o→-s, -o→-t) tie a word with its translation's plural or a look-alike."""
+    return float(np.sqrt(count / max(most, 1)))
+
+
 def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int = MIN_LEN, workers: int = 1,
                        rules: list[tuple[str, str, int]] | None = None) -> tuple[np.ndarray, list[tuple[str, str, int]]]:
     """:func:`spelling_similarity` with learned suffix rewrites (:func:`learn_suffix_rules`): each
     source word is also compared, after each rewrite of its ending, with every target word, and the
-    best similarity counts. ``rules``: rewrites learned before (e.g. on the frequent words, to score
+    best similarity counts — a rewrite's gain weighted by :func:`rule_trust`. ``rules``: rewrites learned before (e.g. on the frequent words, to score
     rarer ones a block at a time); None learns them from these two lists. Returns ((n, m) float32,
     the rules)."""
     from rapidfuzz.distance import Levenshtein
@@ -123,12 +131,16 @@ def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int 
         rules = learn_suffix_rules(src_words, tgt_words, sims)
     fs, ft = _folded(src_words), _folded(tgt_words)
     best = sims.copy()
-    for ra, rb, _ in rules:
+    most = max((c for *_, c in rules), default=1)
+    for ra, rb, count in rules:
         rows = [i for i, w in enumerate(fs) if w.endswith(ra) and len(w) - len(ra) >= 3]
         if rows:
             rewritten = [fs[i][:len(fs[i]) - len(ra)] + rb for i in rows]
-            best[rows] = np.maximum(best[rows], cdist(rewritten, ft, scorer=Levenshtein.normalized_similarity,
-                                                       dtype=np.float32, workers=workers))
+            after = cdist(rewritten, ft, scorer=Levenshtein.normalized_similarity, dtype=np.float32, workers=workers)
+            # a rewrite is trusted as far as it was seen: what it gains counts in full for the commonest
+            # rule and by sqrt(count / commonest) for rarer ones, so a rewrite seen 4 times (-o→-s) does
+            # not tie a word with the plural of its translation as the 40 sightings of -o→∅ do
+            best[rows] = np.maximum(best[rows], sims[rows] + rule_trust(count, most) * np.maximum(after - sims[rows], 0))
     best[[len(w) < min_len for w in fs]] = 0.0
     best[:, [len(w) < min_len for w in ft]] = 0.0
     return np.maximum(best, sims), rules

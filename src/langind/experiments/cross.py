@@ -72,7 +72,10 @@ from langind.vocab import SPECIALS, Vocab, alphabetic_words
 LM_METHODS = ("joint-lm", "decipher", "hybrid", "swap")
 ALIGNMENT_METHODS = ("coocmap", "coocmap-clip", "coocmap-drop", "coocmap-grow", "vecmap")
 CANDIDATE_METHODS = ALIGNMENT_METHODS + ("orthography",)  # what may propose incontext's candidates
-CROSS_METHODS = LM_METHODS + CANDIDATE_METHODS + ("incontext",)
+CROSS_METHODS = ("auto",) + LM_METHODS + CANDIDATE_METHODS + ("incontext",)
+# what ``auto`` tries, each checked by its own confidence: the robust aligner first, then the one that is
+# stronger on parallel text but collapses on non-parallel text, tried only where the first found an alignment
+AUTO_ALIGNERS = ("coocmap-grow", "coocmap-drop")
 LEXICON_ROWS = 10  # rows per source word in a corpus-level method's lexicon TSV
 MIN_SHARED_LETTERS = 0.5  # --orthography needs the two sides to share at least this much of an alphabet
 
@@ -91,7 +94,7 @@ class CrossConfig:
 
     src: str = "es"
     tgt: str = "en"
-    method: str = "joint-lm"
+    method: str = "auto"  # one pipeline for any pair (auto_result); the others are its parts and its rivals
     src_corpus: str | None = None  # default: the bundled corpus of ``src``
     tgt_corpus: str | None = None  # default: the bundled corpus of ``tgt`` (when a method needs it)
     dictionary: str | None = None  # evaluation only; default: the bundled FreeDict of the pair
@@ -147,7 +150,7 @@ class CrossConfig:
 
     @property
     def aligns_corpora(self) -> bool:
-        return self.method in CANDIDATE_METHODS or self.method == "incontext"
+        return self.method in CANDIDATE_METHODS or self.method in ("incontext", "auto")
 
     @property
     def family(self) -> str:
@@ -172,6 +175,8 @@ class CrossConfig:
     @property
     def method_aligner(self) -> str:
         """The aligner that computes this run's similarities (``incontext``: its candidates' aligner)."""
+        if self.method == "auto":
+            return AUTO_ALIGNERS[0]
         return self.candidates if self.method == "incontext" else self.method
 
     @property
@@ -192,9 +197,9 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
         check_pair(cfg, echo)
         resolve_orthography(cfg, echo)
     run = RunDir(out)
-    if cfg.method == "incontext":
-        run.write_config({"command": "induce cross (incontext)", **asdict(cfg)})
-        return {cfg.method: incontext_result(cfg, run, echo)}
+    if cfg.method in ("incontext", "auto"):
+        run.write_config({"command": f"induce cross ({cfg.method})", **asdict(cfg)})
+        return {cfg.method: (incontext_result if cfg.method == "incontext" else auto_result)(cfg, run, echo)}
     if cfg.aligns_corpora:
         return {cfg.method: align_corpora(cfg, run, echo)}
     results: dict = {}
@@ -386,12 +391,23 @@ def resolve_orthography(cfg: CrossConfig, echo: Callable[[str], None] = print) -
         cfg.orthography = False
 
 
+def anchor_pairs(cfg: CrossConfig) -> list[tuple[str, str]]:
+    """The spelling anchors of this run's two texts (:func:`langind.crosslingual.confidence.anchors`),
+    as (source word, target word), among the core's words (the spelling matrix stays core × core)."""
+    n = min(cfg.top, cfg.core)
+    sw, tw = top_words_of(cfg.src_corpus, n), top_words_of(cfg.tgt_corpus, n)
+    return _anchor_pairs(sw, tw)
+
+
+@functools.lru_cache(maxsize=8)
+def _anchor_pairs(sw: tuple[str, ...], tw: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(sw[i], tw[j]) for i, j in confidence.anchors(list(sw), list(tw), spelling_similarity(list(sw), list(tw)))]
+
+
 def hidden_anchor_pairs(cfg: CrossConfig) -> list[tuple[str, str]]:
     """The spelling anchors this run hides from itself to check its own result
     (:mod:`langind.crosslingual.confidence`), as (source word, target word)."""
-    n = min(cfg.top, cfg.core)  # anchors among the core's words: the spelling matrix stays core × core
-    sw, tw = top_words_of(cfg.src_corpus, n), top_words_of(cfg.tgt_corpus, n)
-    return [(sw[i], tw[j]) for i, j in confidence.hidden_anchors(sw, tw, spelling_similarity(sw, tw))]
+    return [(a, b) for a, b in anchor_pairs(cfg) if confidence.is_hidden(a)]
 
 
 def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] = (),
@@ -462,13 +478,18 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
 
 
 def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list[tuple[str, str]],
-                   uses_spelling: bool = False) -> dict:
-    """The unsupervised quality estimate of a lexicon (``first``: each source row's target row) from
-    the ``hidden`` anchors (:func:`langind.crosslingual.confidence.assess`); the CLI prints its
-    one-line verdict."""
+                   uses_spelling: bool = False, final: np.ndarray | None = None,
+                   every: list[tuple[str, str]] = ()) -> dict:
+    """The unsupervised quality estimate of a lexicon (``first``: each source row's target row chosen
+    without the hidden anchors' spelling; ``final``: the lexicon's) from the ``hidden`` anchors and
+    ``every`` anchor (:func:`langind.crosslingual.confidence.assess`); the CLI prints its one-line
+    verdict."""
     si, ti = {w: i for i, w in enumerate(sw)}, {w: j for j, w in enumerate(tw)}
-    return confidence.assess(np.asarray(first), [(si[a], ti[b]) for a, b in hidden if a in si and b in ti],
-                             uses_spelling)
+
+    def rows(pairs):
+        return [(si[a], ti[b]) for a, b in pairs if a in si and b in ti]
+    return confidence.assess(np.asarray(first), rows(hidden), uses_spelling,
+                             None if final is None else np.asarray(final), rows(every))
 
 
 def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
@@ -487,7 +508,8 @@ def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], 
     write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv",
                   ((s, tw[ranked[i, r]], float(ranked_scores[i, r])) for i, s in enumerate(sw) for r in range(depth)))
     result["sample"] = [(s, tw[ranked[i, 0]]) for i, s in enumerate(sw[:30])]
-    result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography")
+    result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography", ranked[:, 0],
+                                          anchor_pairs(cfg))
     return result
 
 
@@ -588,6 +610,15 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
     t0 = time.time()
     hidden = hidden_anchor_pairs(cfg)
     sw, tw, start, align_info = aligned_scores(cfg, cfg.candidates, hidden, echo)
+    return reranked_result(cfg, run, sw, tw, start, align_info, hidden, t0, echo, unigram)
+
+
+def reranked_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], start: Ranked, align_info: dict,
+                    hidden: list[tuple[str, str]], t0: float, echo: Callable[[str], None] = print,
+                    unigram: bool = False) -> dict:
+    """An aligner's ranked candidates (``start``, from :func:`aligned_scores`) re-ranked in context —
+    by the frozen neural LM ``cfg.lm`` when given, else the bigram HMM (``unigram``: the ablation) —
+    and reported like every corpus-level run; ``t0``: when the run began."""
     t1 = time.time()
     # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
     if cfg.lm is not None and not unigram:
@@ -607,5 +638,68 @@ def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] 
               "candidates_info": align_info, "rerank_seconds": round(time.time() - t1, 1),
               **lexicon_result(cfg, run, sw, tw, ranked, row_scores, hidden, start.checked),
               "seconds": round(time.time() - t0, 1)}
+    run.write_metrics(result)
+    return result
+
+
+def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = print) -> dict:
+    """The ``auto`` method, one pipeline for any pair of texts, each step chosen by the run's own
+    dictionary-free confidence (:mod:`langind.crosslingual.confidence`), never by a dictionary:
+
+    1. **align** — the aligners of :data:`AUTO_ALIGNERS`, fully unsupervised (no spelling), each checked
+       on the hidden spelling anchors: coocmap-grow (holds on non-parallel text) first, then, only if it
+       works, coocmap-drop (the strongest on parallel text, collapses on non-parallel text; where
+       coocmap-grow finds no alignment, coocmap-drop was not measured to find one either, and it costs
+       two to three times as long, so a run on texts that tell different stories stays within minutes);
+    2. **choose** — the aligner that put back more of them (ties: coocmap-grow, the safer);
+    3. **in context** — if it works (at least :data:`confidence.FAILED_AGREEMENT` of the anchors put
+       back, or no anchors to check it on: two scripts), its candidates re-ranked by the target LM reading the source text (the bigram HMM, or
+       the frozen neural LM ``--lm``): the measured best on the Bible pairs;
+    4. **fall back** — if every aligner failed (texts that tell different stories): spelling alone,
+       where the two texts share an alphabet (the measured best there; the LM in context was measured
+       to lose to it), else the better aligner's lexicon, with the failure warning.
+
+    Writes lexicon and metrics into ``run``; the metrics' ``auto`` block says what was tried and chosen."""
+    t0 = time.time()
+    hidden = hidden_anchor_pairs(cfg)
+    tried: dict[str, tuple] = {}
+
+    def found(conf: dict) -> bool:
+        # no anchors (two scripts): no estimate either way, so the pipeline that holds on non-parallel text
+        return conf["anchor_agreement"] is None or conf["anchor_agreement"] >= confidence.FAILED_AGREEMENT
+
+    for aligner in AUTO_ALIGNERS:
+        sub = replace(cfg, method=aligner, orthography=False)
+        t1 = time.time()
+        sw, tw, ranked, info = aligned_scores(sub, aligner, hidden, echo)
+        conf = run_confidence(sw, tw, ranked.checked, hidden)
+        echo(f"auto: {aligner} put back {conf['anchor_agreement'] or 0:.0%} of {conf['hidden_anchors']} hidden anchors "
+             f"({time.time() - t1:.0f} s)")
+        tried[aligner] = (sub, sw, tw, ranked, info, conf)
+        if not found(conf):
+            break  # the robust aligner found nothing: the rest are not tried
+    best = max(tried, key=lambda a: (tried[a][-1]["anchor_agreement"] or 0.0, a == AUTO_ALIGNERS[0]))
+    sub, sw, tw, ranked, info, conf = tried[best]
+    works = found(conf)
+    if works:
+        chosen = f"incontext ({best} candidates, {'neural' if cfg.lm else 'bigram'} LM)"
+        echo(f"auto: {best} works; its candidates re-ranked in context")
+        result = reranked_result(replace(sub, method="incontext", candidates=best), run, sw, tw, ranked, info,
+                                 hidden, t0, echo)
+    elif cfg.orthography:
+        chosen = "orthography"
+        echo(f"auto: {best} found no alignment of these texts; spelling alone")
+        sub = replace(cfg, method="orthography")
+        sw, tw, ranked, info = aligned_scores(sub, "orthography", hidden, echo)
+        result = {"method": "orthography", "family": sub.family, "info": info, "orthography": True,
+                  **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked, ranked.nn)}
+    else:
+        chosen = best
+        echo(f"auto: {best} found no alignment and spelling is off; its lexicon, for what it is worth")
+        result = {"method": best, "family": sub.family, "info": info, "orthography": False,
+                  **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked, ranked.nn)}
+    result = {**result, "method": "auto", "src": cfg.src, "tgt": cfg.tgt, "seconds": round(time.time() - t0, 1),
+              "auto": {"chosen": chosen, "aligner": best, "aligner_works": works,
+                       "tried": {a: v[-1] for a, v in tried.items()}}}
     run.write_metrics(result)
     return result
