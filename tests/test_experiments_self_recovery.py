@@ -84,3 +84,31 @@ def test_benchmark_seed_setting_writes_its_layout(trained, tmp_path):
     assert "reusing the finished run" in stdout
     assert [x["head"] for x in rerun] == ["linear", "linear"]
     assert [x["bands"] for x in rerun] == [x["bands"] for x in runs[:2]]
+
+
+@pytest.mark.slow
+def test_heads_benchmark_runs_every_variant_at_one_budget(trained, tmp_path):
+    """`benchmarks/heads.py` on a tiny LM, the earlier setting: one run per variant in its own process
+    (its peak RSS measured), the summary and the learning-curve plot written, finished runs reused."""
+
+    def bench(out, *extra):
+        r = subprocess.run([sys.executable, str(BENCH / "heads.py"), "--settings", "train/input",
+                            "--variants", "linear", "linear, row-wise", "sinkhorn-sparse", "vector", *extra,
+                            "--lm-web", str(trained[0]), "--minutes", "0.03", "--threads", "1",
+                            "--work", str(tmp_path / "w"), "--out", str(out)],
+                           capture_output=True, text=True, timeout=600, cwd=BENCH)
+        assert r.returncode == 0, r.stderr
+        return r.stdout, json.loads(out.read_text())
+
+    stdout, res = bench(tmp_path / "heads.json")
+    assert [x["variant"] for x in res["runs"]] == ["linear", "linear, row-wise", "sinkhorn-sparse", "vector"]
+    assert res["runs"][1]["head_options"] == {"row_update": True}
+    for x in res["runs"]:
+        assert x["setting"] == "train/input" and x["steps"] > 0 and x["steps_per_s"] > 0
+        assert x["peak_rss_gb"] > 0.05 and set(x["bands"]) == {"10-110", "10-1010", "freq5", "all"}
+    assert [s["variant"] for s in res["summary"]] == [x["variant"] for x in res["runs"]]
+    assert (tmp_path / "heads.png").stat().st_size > 1000
+    assert "| train/input | vector |" in stdout
+    # a rerun with the same --work reuses every finished run
+    stdout, again = bench(tmp_path / "again.json")
+    assert "reusing the finished run" in stdout and [x["bands"] for x in again["runs"]] == [x["bands"] for x in res["runs"]]

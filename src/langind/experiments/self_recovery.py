@@ -282,7 +282,7 @@ def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
         "head": cfg.head, "scramble": cfg.scramble, "init": cfg.init, "normalize": cfg.normalize,
         "pipeline": cfg.pipeline, "seed": cfg.seed, "head_seconds": head_seconds,
         "seconds": round(head_seconds + stages.get("context", {}).get("seconds", 0.0), 1),
-        "steps": history[-1]["step"], "vocab_size": V, **stages,
+        "steps": history[-1]["step"], "selected_step": history[-1].get("selected_step"), "vocab_size": V, **stages,
         "text": pb.text_what, "text_tokens": int(len(pb.true_ids)), "words_in_text": int(pb.present[ns:].sum()),
         **scored, "curve": curve, "total_seconds": round(time.time() - t0, 1),
     }
