@@ -215,9 +215,10 @@ def induce_cross_cmd(
     src_corpus: Optional[str] = typer.Option(None, help="Source text file or corpus spec (default: the bundled corpus of --src)."),
     tgt_corpus: Optional[str] = typer.Option(None, help="Target text file or corpus spec (default: the bundled corpus of --tgt)."),
     dictionary: Optional[Path] = typer.Option(None, help="MUSE-format dictionary for evaluation only (default: bundled FreeDict)."),
-    method: str = typer.Option(C.method, help="auto (default): one pipeline for any pair — coocmap-drop and "
-                               "coocmap-grow, the one that puts back more hidden spelling anchors re-ranked in "
-                               "context by the target LM (bigram, or --lm), spelling alone if both failed; "
+    method: str = typer.Option(C.method, help="auto: one pipeline for any pair — coocmap-grow, then coocmap-drop if "
+                               "coocmap-grow found an alignment, the one that puts back more hidden spelling anchors "
+                               "re-ranked in context by the target LM (bigram, or --lm), spelling alone if "
+                               "coocmap-grow failed; "
                                "joint-lm: shared LSTM body, language-specific embeddings (Wada & Iwata); "
                                "decipher: source text read by the frozen target LM through learned vectors; "
                                "hybrid: joint-lm's lexicon (or --init-lexicon) refined by decipher; "
