@@ -653,11 +653,12 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
        two to three times as long, so a run on texts that tell different stories stays within minutes);
     2. **choose** — the aligner that put back more of them (ties: coocmap-grow, the safer);
     3. **in context** — if it works (at least :data:`confidence.FAILED_AGREEMENT` of the anchors put
-       back, or no anchors to check it on: two scripts), its candidates re-ranked by the target LM reading the source text (the bigram HMM, or
-       the frozen neural LM ``--lm``): the measured best on the Bible pairs;
-    4. **fall back** — if every aligner failed (texts that tell different stories): spelling alone,
-       where the two texts share an alphabet (the measured best there; the LM in context was measured
-       to lose to it), else the better aligner's lexicon, with the failure warning.
+       back, or no anchors to check it on: two scripts), its candidates re-ranked by the target LM
+       reading the source text (the bigram HMM, or the frozen neural LM ``--lm``): the measured best on
+       the Bible pairs;
+    4. **fall back** — if coocmap-grow found no alignment (texts that tell different stories):
+       spelling alone, where the two texts share an alphabet (the measured best there; the LM in
+       context was measured to lose to it), else coocmap-grow's lexicon, with the failure warning.
 
     Writes lexicon and metrics into ``run``; the metrics' ``auto`` block says what was tried and chosen."""
     t0 = time.time()
@@ -686,17 +687,15 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
         echo(f"auto: {best} works; its candidates re-ranked in context")
         result = reranked_result(replace(sub, method="incontext", candidates=best), run, sw, tw, ranked, info,
                                  hidden, t0, echo)
-    elif cfg.orthography:
-        chosen = "orthography"
-        echo(f"auto: {best} found no alignment of these texts; spelling alone")
-        sub = replace(cfg, method="orthography")
-        sw, tw, ranked, info = aligned_scores(sub, "orthography", hidden, echo)
-        result = {"method": "orthography", "family": sub.family, "info": info, "orthography": True,
-                  **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked, ranked.nn)}
     else:
-        chosen = best
-        echo(f"auto: {best} found no alignment and spelling is off; its lexicon, for what it is worth")
-        result = {"method": best, "family": sub.family, "info": info, "orthography": False,
+        if cfg.orthography:
+            echo(f"auto: {best} found no alignment of these texts; spelling alone")
+            sub = replace(cfg, method="orthography")
+            sw, tw, ranked, info = aligned_scores(sub, "orthography", hidden, echo)
+        else:
+            echo(f"auto: {best} found no alignment and spelling is off; its lexicon, for what it is worth")
+        chosen = sub.method
+        result = {"method": sub.method, "family": sub.family, "info": info, "orthography": bool(sub.orthography),
                   **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked, ranked.nn)}
     result = {**result, "method": "auto", "src": cfg.src, "tgt": cfg.tgt, "seconds": round(time.time() - t0, 1),
               "auto": {"chosen": chosen, "aligner": best, "aligner_works": works,
