@@ -92,6 +92,8 @@ SCENARIOS: dict[str, list] = {
          "--core", "20", "--device", "cpu", "--out", "{tmp}/cooc"],
         ["induce", "cross", "--method", "incontext", *PAIR, "--candidates", "coocmap", "--spelling-weight", "0.5",
          "--top", "40", "--out", "{tmp}/inc"],
+        # the default pipeline, named: coocmap-grow (then coocmap-drop), re-ranked in context or spelling alone
+        ["induce", "cross", "--method", "auto", *PAIR, "--top", "40", "--out", "{tmp}/auto"],
         # two "scripts" (w0… vs v0…): --orthography insists, and is refused in one line
         (["induce", "cross", "--method", "coocmap", *PAIR, "--orthography", "--top", "40", "--out", "{tmp}/o"], 2),
     ],
