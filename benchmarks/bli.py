@@ -60,6 +60,7 @@ from _common import expected_warnings_silenced, word2vec_space, write_result
 
 from langind import data
 from langind.crosslingual import align
+from langind.crosslingual.cipher import CipherConfig
 from langind.crosslingual.joint import joint_config, load_joint, train_joint, word_table
 from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.cross import (
@@ -207,7 +208,7 @@ class SeedRun:
         out = self.induced_dir(corpus, s, t, name)
         cfg.dictionary = dictionary
         res = induce_cross(cfg, out, echo=lambda m: None)[cfg.method]
-        family = "lm" if cfg.method == "incontext" else res["family"]
+        family = res["family"] if res["family"] == "ablation" else "lm" if cfg.method in ("incontext", "cipher") else res["family"]
         extra = {"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"].get("lam")}} if "rerank" in res else {}
         if cfg.method == "auto":
             extra["auto"] = res["auto"]
@@ -335,6 +336,10 @@ def run_seed(run: SeedRun) -> dict:
                 for source in ("orthography", "coocmap-grow"):
                     name = f"in-context: {source}{' + orthography' if source != 'orthography' else ''} + neural LM"
                     ortho.append((name, dict(method="incontext", candidates=source, lm="neural")))
+            # the frequent words deciphered by the target bigram (spelling as its prior / none), and the ablation
+            ortho += [("cipher: orthography + bigram LM", dict(method="cipher")),
+                      ("cipher: bigram LM, no orthography", dict(method="cipher", orthography=False)),
+                      ("cipher: orthography + unigram (no context)", dict(method="cipher", cipher=CipherConfig(unigram=True)))]
             # the one default pipeline (induce cross's default, --method auto): its family is what it chose
             ortho.append(("auto: the default pipeline", dict(method="auto", orthography=None)))
             for name, kw in ortho:

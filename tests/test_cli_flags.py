@@ -94,6 +94,8 @@ SCENARIOS: dict[str, list] = {
          "--top", "40", "--out", "{tmp}/inc"],
         # the default pipeline, named: coocmap-grow (then coocmap-drop), re-ranked in context or spelling alone
         ["induce", "cross", "--method", "auto", *PAIR, "--top", "40", "--out", "{tmp}/auto"],
+        # the frequent words deciphered by the target bigram, fully unsupervised here
+        ["induce", "cross", "--method", "cipher", *PAIR, "--no-orthography", "--top", "40", "--out", "{tmp}/cipher"],
         # two "scripts" (w0… vs v0…): --orthography insists, and is refused in one line
         (["induce", "cross", "--method", "coocmap", *PAIR, "--orthography", "--top", "40", "--out", "{tmp}/o"], 2),
     ],

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from langind.crosslingual.cipher import CipherConfig
 from langind.errors import LangindError
 from langind.experiments.cross import CrossConfig, induce_cross
 
@@ -168,9 +169,30 @@ def test_auto_falls_back_to_spelling_when_every_aligner_fails(unrelated_cognates
     auto = res["auto"]
     # the robust aligner found nothing, so the costlier one that collapses on such texts is not tried
     assert set(auto["tried"]) == {"coocmap-grow"} and auto["tried"]["coocmap-grow"]["anchor_agreement"] < 0.10
-    assert auto["chosen"] == "orthography" and not auto["aligner_works"]
-    assert res["family"] == "orthography" and res["csls"]["P@1"] >= 0.9
-    # fully unsupervised, the same run returns the better aligner and says it failed
+    assert auto["chosen"].startswith("cipher (spelling") and not auto["aligner_works"]
+    # spelling, the decipherment's prior, is kept where the two texts' grammars say nothing
+    assert res["family"] == "orthography" and res["csls"]["P@1"] >= 0.9 and res["info"]["cipher"]["spelling_prior"]
+    # fully unsupervised, the same run returns the failed aligner's lexicon (frequent words deciphered)
+    # and says it failed
     res = induce_cross(replace(cfg, orthography=False), tmp_path / "off", echo=lambda m: None)["auto"]
-    assert res["auto"]["chosen"] == "coocmap-grow" and res["confidence"]["failed"]
+    assert res["auto"]["chosen"].startswith("cipher (decipherment") and res["confidence"]["failed"]
     assert res["csls"]["P@1"] < 0.2
+
+
+@pytest.mark.parametrize("orthography", [None, False])  # two "scripts" (w… / v…): None turns spelling off
+def test_cipher_deciphers_the_frequent_words_of_a_pair_with_one_grammar(pair, tmp_path, orthography):
+    """Two texts of one grammar (different sentences, renamed words, order noise): the target
+    bigram read over the source text deciphers the key with no spelling at all, and the unigram
+    ablation (frequency alone) does not."""
+    cfg = CrossConfig(src="xa", tgt="xb", method="cipher", src_corpus=str(pair / "a.txt"),
+                      tgt_corpus=str(pair / "b.txt"), dictionary=str(pair / "dict.txt"), top=100,
+                      orthography=orthography, progress=False)
+    notes = []
+    res = induce_cross(cfg, tmp_path / "run", echo=notes.append)["cipher"]
+    assert res["csls"]["evaluated"] == 40 and res["csls"]["P@1"] >= 0.8, res["csls"]
+    assert res["family"] == "lm" and res["lm"] == "bigram" and res["info"]["cipher"]["placed"] >= 35
+    assert any("deciphered by EM" in n for n in notes) and (tmp_path / "run" / "lexicon.xa-xb.tsv").is_file()
+    if orthography is False:
+        ablation = induce_cross(replace(cfg, cipher=CipherConfig(unigram=True)), tmp_path / "uni",
+                                echo=lambda m: None)["cipher"]
+        assert ablation["family"] == "ablation" and ablation["csls"]["P@1"] < res["csls"]["P@1"] - 0.3

@@ -217,8 +217,8 @@ def induce_cross_cmd(
     dictionary: Optional[Path] = typer.Option(None, help="MUSE-format dictionary for evaluation only (default: bundled FreeDict)."),
     method: str = typer.Option(C.method, help="auto: one pipeline for any pair — coocmap-grow, then coocmap-drop if "
                                "coocmap-grow found an alignment, the one that puts back more hidden spelling anchors "
-                               "re-ranked in context by the target LM (bigram, or --lm), spelling alone if "
-                               "coocmap-grow failed; "
+                               "re-ranked in context by the target LM (bigram, or --lm); if coocmap-grow failed, "
+                               "spelling with the frequent words deciphered by the target bigram (cipher); "
                                "joint-lm: shared LSTM body, language-specific embeddings (Wada & Iwata); "
                                "decipher: source text read by the frozen target LM through learned vectors; "
                                "hybrid: joint-lm's lexicon (or --init-lexicon) refined by decipher; "
@@ -227,7 +227,9 @@ def induce_cross_cmd(
                                "coocmap-grow (frequent words first: holds on non-parallel text), "
                                "vecmap (word2vec + vecmap-style self-learning); "
                                "incontext: --candidates' top-10 re-ranked by a bigram LM of the target text read "
-                               "over the source text; orthography: spelling alone (weakly supervised)."),
+                               "over the source text; orthography: spelling alone (weakly supervised); cipher: the 300 most "
+                               "frequent source words deciphered by EM with a bigram LM of the target text, "
+                               "spelling as its prior and for the other words (--no-orthography: frequency rank)."),
     candidates: str = typer.Option(C.candidates, help="incontext: the aligner whose candidates the LM re-ranks "
                                    "(coocmap, coocmap-clip, coocmap-drop, coocmap-grow, vecmap, orthography)."),
     orthography: Optional[bool] = typer.Option(C.orthography, "--orthography/--no-orthography",
