@@ -114,14 +114,13 @@ class BigramChain:
         """The same chain as float32 torch tensors (the seen bigrams as the transposed CSR)."""
         import torch
 
-        t = self.seen.T.tocsr()
-        seen_t = torch.sparse_csr_tensor(torch.as_tensor(t.indptr, dtype=torch.int64),
-                                         torch.as_tensor(t.indices, dtype=torch.int64),
-                                         torch.as_tensor(t.data, dtype=torch.float32), size=t.shape)
-        s = self.seen.tocsr()
-        seen_s = torch.sparse_csr_tensor(torch.as_tensor(s.indptr, dtype=torch.int64),
-                                         torch.as_tensor(s.indices, dtype=torch.int64),
-                                         torch.as_tensor(s.data, dtype=torch.float32), size=s.shape)
+        def csr(m):
+            with warnings.catch_warnings():  # torch calls its CSR support "beta"; the two products used here are stable
+                warnings.simplefilter("ignore", UserWarning)
+                return torch.sparse_csr_tensor(torch.as_tensor(m.indptr, dtype=torch.int64),
+                                               torch.as_tensor(m.indices, dtype=torch.int64),
+                                               torch.as_tensor(m.data, dtype=torch.float32), size=m.shape)
+        seen_t, seen_s = csr(self.seen.T.tocsr()), csr(self.seen.tocsr())
         f = lambda v: torch.as_tensor(v, dtype=torch.float32)  # noqa: E731
         return BigramChain((seen_t, seen_s), f(self.backoff), f(self.unigram), f(self.start), f(self.end))
 
