@@ -208,7 +208,7 @@ class SeedRun:
         out = self.induced_dir(corpus, s, t, name)
         cfg.dictionary = dictionary
         res = induce_cross(cfg, out, echo=lambda m: None)[cfg.method]
-        family = res["family"] if res["family"] == "ablation" else "lm" if cfg.method in ("incontext", "cipher") else res["family"]
+        family = "lm" if cfg.method in ("incontext", "cipher") and res["family"] != "ablation" else res["family"]
         extra = {"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"].get("lam")}} if "rerank" in res else {}
         if cfg.method == "auto":
             extra["auto"] = res["auto"]

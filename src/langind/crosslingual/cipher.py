@@ -35,6 +35,7 @@ from typing import Callable
 
 import numpy as np
 
+from langind.crosslingual.orthography import rank_proximity
 from langind.errors import LangindError
 
 
@@ -43,7 +44,7 @@ class CipherConfig:
     """Settings of :func:`decipher` (one source for the CLI's defaults)."""
 
     src_words: int = 300  # source words deciphered (the rest are OTHER)
-    # target states: cost per EM iteration grows with its square (~5 s for 400 on 2 cores, 200k tokens)
+    # target states: an EM iteration costs ~3 s for 400 states and 200k source tokens on 2 cores (~6 s for 500k)
     tgt_words: int = 400
     iterations: int = 60  # at most
     tol: float = 1e-3  # stop when an iteration gains less log-likelihood per source token than this
@@ -141,7 +142,6 @@ def _batches(sents: list[np.ndarray], batch_tokens: int):
     order = sorted(range(len(sents)), key=lambda i: len(sents[i]))
     i = 0
     while i < len(order):
-        L = len(sents[order[i]])
         j = i
         while j < len(order) and len(sents[order[j]]) * (j - i + 1) <= max(batch_tokens, len(sents[order[j]])):
             j += 1
@@ -203,7 +203,8 @@ def forward_backward_counts(x, mask, chain, emit):
 
 
 def baum_welch_emissions(sents: list[np.ndarray], chain: BigramChain, emit0: np.ndarray, allowed: np.ndarray, prior: np.ndarray | None = None,
-                         iterations: int = 40, tol: float = 1e-4, batch_tokens: int = 60_000,
+                         iterations: int = CipherConfig.iterations, tol: float = CipherConfig.tol,
+                         batch_tokens: int = CipherConfig.batch_tokens,
                          echo: Callable[[str], None] | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
     """EM for the emissions of an HMM whose transitions are fixed.
 
@@ -259,14 +260,6 @@ def baum_welch_emissions(sents: list[np.ndarray], chain: BigramChain, emit0: np.
     info = {"iterations": len(history), "converged": converged, "tokens": tokens,
             "loglik_per_token": [round(v, 5) for v in history], "seconds": round(time.time() - t0, 1)}
     return emit.numpy(), counts.numpy(), info
-
-
-def rank_closeness(n: int, m: int) -> np.ndarray:
-    """(n, m) ``exp(−|log(1 + i) − log(1 + j · n / m)|)``: the frequency-rank prior of a start key
-    (a frequent word is enciphered by a frequent word)."""
-    i = np.log1p(np.arange(n, dtype=np.float64))[:, None]
-    j = np.log1p(np.arange(m, dtype=np.float64) * (n / m))[None, :]
-    return np.exp(-np.abs(i - j))
 
 
 def decipher(src_sents: list[list[str]], tgt_sents: list[list[str]], src_words: list[str], tgt_words: list[str],
@@ -325,7 +318,7 @@ def decipher(src_sents: list[list[str]], tgt_sents: list[list[str]], src_words: 
         allowed[nt + k, ns + k] = True
     src_count = np.bincount(np.concatenate(src_ids), minlength=S).astype(np.float64)
     emit0 = np.ones((E, S))
-    emit0[:nt, :ns] = rank_closeness(nt, ns)
+    emit0[:nt, :ns] = np.exp(rank_proximity(nt, ns))  # the start key: a frequent word enciphers a frequent word
     prior = None
     if spelling is not None and cfg.prior > 0:
         ev = np.asarray(spelling[:ns, :nt], dtype=np.float64)

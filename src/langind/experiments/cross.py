@@ -550,10 +550,10 @@ def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hi
         if i in vouched:
             scores[i] = start.scores[i]
             continue
-        mine = [int(r) for r, p in zip(post[i], share[i]) if r != other and p > 0]
-        rest = [int(r) for r in start.rows[i] if r not in mine]
-        rows[i] = (mine + rest)[:depth]
-        scores[i, :min(len(mine), depth)] = [p for r, p in zip(post[i], share[i]) if r != other and p > 0][:depth]
+        mine = [(int(r), p) for r, p in zip(post[i], share[i]) if r != other and p > 0]  # at most depth
+        targets = [r for r, _ in mine]
+        rows[i] = (targets + [int(r) for r in start.rows[i] if r not in targets])[:depth]
+        scores[i, :len(mine)] = [p for _, p in mine]
         placed += 1
     info = {**info, "placed": placed, "kept_by_spelling": len([i for i in vouched if i < len(counts)]),
             "seconds": round(time.time() - t0, 1)}
