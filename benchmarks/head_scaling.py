@@ -26,7 +26,7 @@ from pathlib import Path
 
 from _common import write_result
 
-HEADS_MEASURED = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "sinkhorn-sparse", "vector")
+HEADS_MEASURED = ("linear", "softmax", "sinkhorn", "gumbel-sinkhorn", "sinkhorn-sparse", "sinkhorn-lowrank", "vector")
 
 
 def needed_gb(head_name: str, V: int) -> float:
@@ -35,8 +35,9 @@ def needed_gb(head_name: str, V: int) -> float:
     per = V * V * 4 / 2**30
     if head_name in ("sinkhorn", "gumbel-sinkhorn"):
         return per * (2 * 10 + 6)
-    if head_name in ("sinkhorn-sparse", "vector"):
-        return 0.5 + V * 64 * 4 * 40 / 2**30
+    if head_name in ("sinkhorn-sparse", "sinkhorn-lowrank", "vector"):
+        # sinkhorn-lowrank also gathers an (V, k, E) block of unit rows each step (E = 128)
+        return 0.5 + V * 64 * 4 * (40 + (3 * 128 if head_name == "sinkhorn-lowrank" else 0)) / 2**30
     return per * 6
 
 

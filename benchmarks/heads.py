@@ -6,7 +6,8 @@ variant recovers the same scrambled mapping through the same frozen LM for the s
 a learning-curve point every 30 s), each run in its own process so that its peak RSS is its own
 (``os.wait4``). Variants (:data:`VARIANTS`): the earlier exploration's linear head and penalty, the
 same with AutoShuffleNet's L1−L2 penalty, the linear head with row-wise updates (``input`` mode
-only), softmax, dense Sinkhorn and Gumbel-Sinkhorn, the sparse Sinkhorn head, and the vector head.
+only), softmax, dense Sinkhorn and Gumbel-Sinkhorn, the sparse Sinkhorn head, the low-rank
+Sinkhorn head, and the vector head.
 Settings (:data:`SETTINGS`, the texts of ``self_recovery.py``): the earlier setting (``train``,
 ``input``), ``heldout-books`` ``both`` and ``kjv`` ``both``.
 
@@ -52,6 +53,7 @@ VARIANTS = {
     "sinkhorn": ("sinkhorn", {}, ("input", "both")),
     "gumbel-sinkhorn": ("gumbel-sinkhorn", {}, ("input", "both")),
     "sinkhorn-sparse": ("sinkhorn-sparse", {}, ("input", "both")),
+    "sinkhorn-lowrank": ("sinkhorn-lowrank", {}, ("input", "both")),
     "vector": ("vector", {}, ("input", "both")),
 }
 # setting → (text of self_recovery.TEXTS, scramble mode)

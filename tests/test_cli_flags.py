@@ -71,6 +71,9 @@ SCENARIOS: dict[str, list] = {
         ["induce", "self", "--lm", "{lm}", "--head", "sinkhorn-sparse", "--sparse-k", "8", "--penalty", "l1-l2",
          "--penalty-weight", "0.01", "--scramble", "both", "--max-steps", "6", "--max-text-tokens", "2000",
          "--out", "{tmp}/s3", "--threads", "1", "--quiet"],
+        ["induce", "self", "--lm", "{lm}", "--head", "sinkhorn-lowrank", "--sparse-k", "8", "--scramble", "both",
+         "--init", "counts", "--max-steps", "6", "--max-text-tokens", "2000", "--out", "{tmp}/s6", "--threads", "1",
+         "--quiet"],
         ["induce", "self", "--lm", "{lm}", "--head", "linear", "--row-update", "--scramble", "input", "--init", "random",
          "--max-steps", "4", "--max-text-tokens", "2000", "--out", "{tmp}/s5", "--threads", "1", "--quiet"],
         # an option the head does not take: one line, exit 2

@@ -108,6 +108,44 @@ def test_sparse_sinkhorn_candidates_start_near_the_count_match_and_refresh():
     assert all(len(set(row)) == 8 for row in h.cand.tolist())  # no candidate twice in a row
 
 
+def test_the_low_rank_sinkhorn_head_is_dense_sinkhorn_on_cosines_when_k_is_v():
+    """sinkhorn-lowrank with every target word a candidate is the dense Sinkhorn head whose logits
+    are the cosines of its vectors with the table."""
+    from langind.similarity import unit_rows
+
+    torch.manual_seed(0)
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16), 30).freeze()
+    low = make_head("sinkhorn-lowrank", lm.input_table, lm.out_bias, 30, k=30)
+    dense = make_head("sinkhorn", lm.input_table, lm.out_bias, 30, tau_start=low.tau_start, tau_end=low.tau_end)
+    with torch.no_grad():
+        dense.logits.copy_(unit_rows(low.x) @ unit_rows(lm.input_table).T / low.gap)
+    low.eval(), dense.eval()
+    x = torch.randint(0, 30, (3, 5))
+    torch.testing.assert_close(low.vectors(x), dense.vectors(x), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(low.out_table(), dense.out_table(), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(low.out_bias(), dense.out_bias(), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(low.scores(), dense.scores(), rtol=1e-4, atol=1e-3)
+
+
+def test_low_rank_sinkhorn_candidates_follow_the_vectors():
+    torch.manual_seed(0)
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16), 100).freeze()
+    match = torch.randperm(100)
+    h = make_head("sinkhorn-lowrank", lm.input_table, lm.out_bias, 100, init="counts", match=match, k=8,
+                  penalty="l1-l2", penalty_weight=0.01)
+    assert (h.cand[:, 0] == match).all()  # each word's own start row is its nearest candidate
+    assert (h.scores().argmax(dim=1) == match).all()  # the counts start is the count match
+    h.begin_step()
+    penalty = h.penalty()
+    assert float(penalty.detach()) > 0
+    (h.out_table().sum() + penalty).backward()
+    assert h.x.grad.abs().sum() > 0  # gradients reach the vectors through the cosines
+    with torch.no_grad():  # move word 0 onto target row 7: its candidates follow at the next refresh
+        h.x[0] = lm.input_table[7]
+    assert h.refresh() > 0 and h.cand[0, 0] == 7
+    assert all(len(set(row)) == 8 for row in h.cand.tolist())
+
+
 @pytest.mark.parametrize("penalty", ["sum", "l1-l2"])
 def test_row_updates_give_the_full_penalty_gradient_on_the_batch_rows(penalty):
     """The linear head's row-wise update: the penalty as a function of the batch's rows has the full

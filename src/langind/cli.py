@@ -173,7 +173,7 @@ def induce_self(
                                           "linear head's default) or l1-l2 (AutoShuffleNet's exact penalty)."),
     penalty_weight: Optional[float] = typer.Option(None, min=0.0, max=1.0, help="Weight s of the penalty: (1-s)·CE + s·penalty "
                                                    "(default 5/2000, the earlier exploration's)."),
-    sparse_k: Optional[int] = typer.Option(None, min=1, help="sinkhorn-sparse: candidate target words per word (default 64)."),
+    sparse_k: Optional[int] = typer.Option(None, min=1, help="sinkhorn-sparse, sinkhorn-lowrank: candidate target words per word (default 64)."),
     row_update: bool = typer.Option(False, "--row-update", help="linear head, input mode: each step updates only the "
                                     "batch's rows (SparseAdam; exact penalty gradient on them)."),
     max_text_tokens: Optional[int] = typer.Option(None, min=1000, help="Use only the first N tokens of the text."),

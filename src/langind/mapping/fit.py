@@ -42,6 +42,7 @@ MODES = ("input", "both")
 
 # Step sizes that worked in our runs; see the README's self-recovery table.
 DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn": 0.5, "sinkhorn-sparse": 0.5,
+              "sinkhorn-lowrank": 0.01,
               "vector": 0.01, "embedding-map": 1e-3}
 
 
