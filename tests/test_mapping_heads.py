@@ -81,11 +81,16 @@ def test_the_sparse_sinkhorn_head_is_the_dense_one_when_k_is_v():
     sparse = make_head("sinkhorn-sparse", lm.input_table, lm.out_bias, 30, k=30)
     with torch.no_grad():
         sparse.logits.copy_(torch.gather(dense.logits, 1, sparse.cand))
+    assert_same_mapping(sparse, dense, scores_atol=1e-4)
+
+
+def assert_same_mapping(a, b, scores_atol: float) -> None:
+    """Two heads over the same 30-word table map every word alike: vectors, output layer, scores."""
     x = torch.randint(0, 30, (3, 5))
-    torch.testing.assert_close(sparse.vectors(x), dense.vectors(x), rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(sparse.out_table(), dense.out_table(), rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(sparse.out_bias(), dense.out_bias(), rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(sparse.scores(), dense.scores(), rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(a.vectors(x), b.vectors(x), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(a.out_table(), b.out_table(), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(a.out_bias(), b.out_bias(), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(a.scores(), b.scores(), rtol=1e-4, atol=scores_atol)
 
 
 def test_sparse_sinkhorn_candidates_start_near_the_count_match_and_refresh():
@@ -120,11 +125,7 @@ def test_the_low_rank_sinkhorn_head_is_dense_sinkhorn_on_cosines_when_k_is_v():
     with torch.no_grad():
         dense.logits.copy_(unit_rows(low.x) @ unit_rows(lm.input_table).T / low.gap)
     low.eval(), dense.eval()
-    x = torch.randint(0, 30, (3, 5))
-    torch.testing.assert_close(low.vectors(x), dense.vectors(x), rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(low.out_table(), dense.out_table(), rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(low.out_bias(), dense.out_bias(), rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(low.scores(), dense.scores(), rtol=1e-4, atol=1e-3)
+    assert_same_mapping(low, dense, scores_atol=1e-3)
 
 
 def test_low_rank_sinkhorn_candidates_follow_the_vectors():
