@@ -393,6 +393,13 @@ class _CandidateSinkhorn(_Tempered, MappingHead):
     every ``refresh_every`` steps. Subclasses say where the candidate logits ``L`` come from
     (:meth:`candidate_logits`) and how candidates are refreshed (:meth:`refresh`)."""
 
+    def _candidate_count(self, k: int) -> int:
+        """``k`` capped at the number of target words (``k = n_tgt`` is the dense head); at least 1."""
+        if k < 1:
+            raise LangindError(f"{self.name} needs k >= 1, got {k}")
+        self.k = min(k, self.n_tgt)
+        return self.k
+
     def _setup_candidates(self, cand: torch.Tensor, tau_start: float, tau_end: float, n_iter: int, noise: float,
                           refresh_every: int, penalty: str | None, penalty_weight: float | None) -> None:
         self.set_penalty(penalty, penalty_weight)
@@ -486,9 +493,7 @@ class SparseSinkhornHead(_CandidateSinkhorn):
                  refresh_every: int = 200, penalty: str | None = None, penalty_weight: float | None = None,
                  init_scale: float = 10.0):
         super().__init__(table, out_bias, n_src, init, match, normalize)
-        self.k = k = min(k, self.n_tgt)
-        if k < 1:
-            raise LangindError(f"sinkhorn-sparse needs k >= 1, got {k}")
+        k = self._candidate_count(k)
         centre = torch.as_tensor(match) if match is not None else torch.arange(n_src).clamp(max=self.n_tgt - 1)
         start = (centre - k // 2).clamp(0, self.n_tgt - k)
         cand = start[:, None] + torch.arange(k)[None, :]
@@ -583,9 +588,11 @@ class LowRankSinkhornHead(_CandidateSinkhorn):
     The temperature is measured in units of the table's own granularity, ``gap`` = the median over
     target words of (1 − the cosine with their nearest other word): an LM's word vectors sit close
     together (median nearest-neighbour cosine 0.89 in the reference LM), so on the raw cosine scale
-    a fixed τ would blend a word with its neighbours in one table and not in another. At the default
-    start, τ = 0.25 · gap, a word's nearest neighbour weighs e⁻⁴ of the word itself (measured: the
-    counts start puts a median 0.86 of each row on its own word; τ = 0.05 on the raw scale, 0.44).
+    a fixed τ would blend a word with its neighbours in one table and not in another. The default
+    anneals τ from 1 · gap (a word's nearest neighbour weighs e⁻¹ of the word itself; the counts
+    start puts a median 0.16 of each row on its own word in the reference LM) to 0.1 · gap. Measured
+    and rejected (README): 0.25 → 0.05 gap (a median 0.86 on its own word) saturates and does not
+    learn; 0.05 → 0.01 on the raw cosine learns slowly.
 
     Candidates are the ``k`` target words nearest (cosine) to ``x_i``, recomputed every
     ``refresh_every`` steps as the vectors move (a block at a time: O(n_src · n_tgt · E) time, no
@@ -603,21 +610,19 @@ class LowRankSinkhornHead(_CandidateSinkhorn):
                  tau_start: float = 1.0, tau_end: float = 0.1, n_iter: int = 10, noise: float = 0.0,
                  refresh_every: int = 50, penalty: str | None = None, penalty_weight: float | None = None):
         super().__init__(table, out_bias, n_src, init, match, normalize)
-        self.k = k = min(k, self.n_tgt)
-        if k < 1:
-            raise LangindError(f"sinkhorn-lowrank needs k >= 1, got {k}")
-        x = start_vectors(self.table, n_src, init, match)
-        self._setup_candidates(nearest_rows(x, self.table, k), tau_start, tau_end, n_iter, noise, refresh_every,
-                               penalty, penalty_weight)
-        self.x = nn.Parameter(x)
+        k = self._candidate_count(k)
         self.register_buffer("unit_table", unit_rows(self.table))
         self.gap = table_gap(self.unit_table)
+        x = start_vectors(self.table, n_src, init, match)
+        self._setup_candidates(nearest_rows(x, self.unit_table, k), tau_start, tau_end, n_iter, noise, refresh_every,
+                               penalty, penalty_weight)
+        self.x = nn.Parameter(x)
         self._near: tuple[torch.Tensor, torch.Tensor] | None = None  # (the candidates it was gathered for, rows)
 
     def near_rows(self) -> torch.Tensor:
         """The candidates' unit rows (n_src, k, E): n_src · k · E floats (200 MB at V = 6,000, k = 64),
         gathered again only when the candidates change (a refresh, or a snapshot's candidates loaded):
-        gathering them every step costed as much as the rest of the head."""
+        gathering them every step cost as much as the rest of the head."""
         if self._near is None or self._near[0].device != self.cand.device or not torch.equal(self._near[0], self.cand):
             self._near = (self.cand.clone(), F.embedding(self.cand, self.unit_table))
         return self._near[1]
@@ -628,10 +633,12 @@ class LowRankSinkhornHead(_CandidateSinkhorn):
     @torch.no_grad()
     def refresh(self, opt: torch.optim.Optimizer | None = None) -> int:
         """Every row's candidates become the ``k`` target words nearest its current vector."""
-        cand = nearest_rows(self.x, self.table, self.k)
+        cand = nearest_rows(self.x, self.unit_table, self.k)
         changed = int((torch.sort(cand, dim=1).values != torch.sort(self.cand, dim=1).values).sum())
         self.cand.copy_(cand)
         return changed
+
+
 class VectorHead(MappingHead):
     """A free vector per source word, fed straight to the frozen body; V×E parameters.
 
