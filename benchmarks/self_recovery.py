@@ -19,6 +19,7 @@ Usage:
   python benchmarks/self_recovery.py --out FILE.json [--seeds 3] [--minutes 10] [--work DIR]
   python benchmarks/self_recovery.py --out FILE.json --seed-setting   # the earlier setting alone
   python benchmarks/self_recovery.py --out FILE.json --all            # every head on every text
+  python benchmarks/self_recovery.py --out FILE.json --only heldout-books/both --head sinkhorn-lowrank
 
 Every run writes its directory under ``--work`` (config.json, metrics.json, report); a rerun with the
 same ``--work`` reuses each finished run whose saved config equals the one it would run (so
@@ -46,6 +47,7 @@ from langind.experiments.self_recovery import RecoveryConfig, recover_self
 from langind.lm.recipes import train_recipe
 from langind.mapping.context import ContextConfig
 from langind.mapping.fit import FitConfig
+from langind.mapping.heads import HEADS
 from langind.runs import RunDir, read_json
 
 # recovery text → (corpus the LM trains on, recovery text given to `induce self`)
@@ -155,6 +157,9 @@ def main() -> None:
     ap.add_argument("--work", type=Path, help="directory for LMs and runs (default: a new temporary one)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--heads", help="only these heads of the chosen rows, comma-separated (e.g. linear)")
+    ap.add_argument("--head", choices=HEADS, help="run the chosen rows with this head instead of their own")
+    ap.add_argument("--only", nargs="+", metavar="TEXT/SCRAMBLE",
+                    help="only the chosen rows of these settings, e.g. heldout-books/both")
     args = ap.parse_args()
     if args.seeds < 1 or args.minutes * 60 <= args.context_seconds:
         ap.error(f"need --seeds >= 1 and --minutes above the context stage's {args.context_seconds / 60:.1f}")
@@ -172,6 +177,12 @@ def main() -> None:
         if unknown:
             ap.error(f"unknown head(s) {sorted(unknown)}; choose from {ALL_HEADS}")
         configs = [c for c in configs if c[0] in keep]
+    if args.only:
+        configs = [c for c in configs if f"{c[4]}/{c[1]}" in args.only]
+        if not configs:
+            ap.error(f"no chosen row has a setting among {args.only}")
+    if args.head:
+        configs = [(args.head, *c[1:]) for c in configs]
     runs: list[dict] = []
     for row in configs:
         lm = lm_for(TEXTS[row[4]][0], work, given, args)

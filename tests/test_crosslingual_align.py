@@ -150,3 +150,24 @@ def test_align_files_writes_spaces_that_evaluate(tmp_path):
         align_files(AlignConfig(seed_dictionary=str(tmp_path / "wrong.txt")), *files[:2], tmp_path / "e.vec",
                     tmp_path / "f.vec", **quiet)
     assert not (tmp_path / "e.vec").exists()
+
+
+def test_a_prior_stays_inside_every_dictionary_step():
+    # two unrelated spaces: cosines alone pair words at random, the prior's pairs must still be chosen,
+    # and the objective the loop watches stays the cosines' own
+    rng = np.random.default_rng(0)
+    x, z = normalize(rng.normal(size=(60, 8))), normalize(rng.normal(size=(60, 8)))
+    prior = np.zeros((60, 60), dtype=np.float32)
+    prior[np.arange(20), np.arange(20)[::-1]] = 5.0
+    src, trg, objective = align.csls_dictionary(x, z, prior=prior)
+    plain_src, plain_trg, plain_objective = align.csls_dictionary(x, z)
+    chosen = set(zip(src.tolist(), trg.tolist()))
+    assert {(i, 19 - i) for i in range(20)} <= chosen
+    assert len({(i, 19 - i) for i in range(20)} & set(zip(plain_src.tolist(), plain_trg.tolist()))) < 5
+    assert objective == pytest.approx(plain_objective)
+    # the whole loop, seeded by the prior's pairs, converges with it; a prior of the wrong shape is refused
+    xw, zw, info = align.vecmap_unsupervised(x, z, init="seed", seed_pairs=(np.arange(20), np.arange(20)[::-1]),
+                                             prior=prior, patience=3)
+    assert info["converged"]
+    with pytest.raises(LangindError, match="prior is"):
+        align.vecmap_unsupervised(x, z, prior=prior[:, :10])

@@ -85,6 +85,14 @@ def test_benchmark_seed_setting_writes_its_layout(trained, tmp_path):
     assert [x["head"] for x in rerun] == ["linear", "linear"]
     assert [x["bands"] for x in rerun] == [x["bands"] for x in runs[:2]]
 
+    # --only keeps the rows of one setting and --head runs them with another head
+    _, other = bench(tmp_path / "other.json", "--heads", "vector", "--only", "train/input", "--head", "sinkhorn-lowrank")
+    assert [(x["head"], x["pipeline"], x["text"]) for x in other] == [
+        ("sinkhorn-lowrank", "head", "train"), ("sinkhorn-lowrank", "head+context", "train")]
+    r = subprocess.run([sys.executable, str(BENCH / "self_recovery.py"), "--seed-setting", "--only", "kjv/both",
+                        "--out", str(tmp_path / "none.json")], capture_output=True, text=True, timeout=60, cwd=BENCH)
+    assert r.returncode == 2 and "no chosen row has a setting among ['kjv/both']" in r.stderr
+
 
 @pytest.mark.slow
 def test_heads_benchmark_runs_every_variant_at_one_budget(trained, tmp_path):

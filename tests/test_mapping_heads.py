@@ -147,6 +147,24 @@ def test_low_rank_sinkhorn_candidates_follow_the_vectors():
     assert all(len(set(row)) == 8 for row in h.cand.tolist())
 
 
+def test_the_context_stage_reads_every_head_on_the_cosine_scale():
+    """The context stage's temperature was set on cosines: the vector head hands it its scores, the
+    low-rank Sinkhorn head the cosines of its vectors over every target word (its own scores are
+    log-Sinkhorn at the candidates only, far sharper), and the two agree on each word's best row."""
+    from langind.similarity import unit_rows
+
+    torch.manual_seed(0)
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16), 40).freeze()
+    match = torch.randperm(40)
+    low = make_head("sinkhorn-lowrank", lm.input_table, lm.out_bias, 40, init="counts", match=match, k=6)
+    vec = make_head("vector", lm.input_table, lm.out_bias, 40, init="counts", match=match)
+    assert torch.equal(vec.context_prior(), vec.scores())
+    cos = low.context_prior()
+    assert torch.allclose(cos, unit_rows(low.x) @ unit_rows(lm.input_table).T, atol=1e-6)
+    assert cos.min() > -1.01 and cos.max() < 1.01  # every target word has a finite, cosine-scale score
+    assert (cos.argmax(dim=1) == low.scores().argmax(dim=1)).all()
+
+
 @pytest.mark.parametrize("penalty", ["sum", "l1-l2"])
 def test_row_updates_give_the_full_penalty_gradient_on_the_batch_rows(penalty):
     """The linear head's row-wise update: the penalty as a function of the batch's rows has the full

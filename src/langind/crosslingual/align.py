@@ -53,7 +53,8 @@ def _check(x: np.ndarray, z: np.ndarray) -> None:
 
 
 def csls_dictionary(xw: np.ndarray, zw: np.ndarray, k: int = 10, keep_prob: float = 1.0,
-                    rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+                    rng: np.random.Generator | None = None, prior: np.ndarray | None = None,
+                    ) -> tuple[np.ndarray, np.ndarray, float]:
     """Dictionary induction in both directions by CSLS ("union" of forward and backward pairs).
 
     Parameters
@@ -63,6 +64,8 @@ def csls_dictionary(xw: np.ndarray, zw: np.ndarray, k: int = 10, keep_prob: floa
     keep_prob : each similarity is zeroed with probability ``1 − keep_prob`` before the argmax
         (vecmap's stochastic dictionary induction, which lets self-learning escape poor optima).
     rng : the generator of that dropout.
+    prior : (n, m) evidence added to the cosines before CSLS (e.g. a spelling similarity); the
+        objective stays the cosines' own.
 
     Returns
     -------
@@ -70,7 +73,8 @@ def csls_dictionary(xw: np.ndarray, zw: np.ndarray, k: int = 10, keep_prob: floa
 
     Reference: Artetxe, Labaka & Agirre (2018, ACL), section 3.3.
     """
-    sim = xw @ zw.T
+    cos = xw @ zw.T
+    sim = cos if prior is None else cos + prior
     r_src = topk_mean(sim, k)  # density of each source word's target neighbourhood
     r_trg = topk_mean(sim.T, k)
     # CSLS halved, without the term that is constant along a row (vecmap's scale, which matters
@@ -82,7 +86,7 @@ def csls_dictionary(xw: np.ndarray, zw: np.ndarray, k: int = 10, keep_prob: floa
         fwd = fwd * (rng.random(fwd.shape) < keep_prob)
         bwd = bwd * (rng.random(bwd.shape) < keep_prob)
     src, trg = both_way_pairs(fwd, bwd)
-    objective = (sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2
+    objective = (cos.max(axis=1).mean() + cos.max(axis=0).mean()) / 2
     return src, trg, float(objective)
 
 
@@ -157,7 +161,7 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
                         keep_multiplier: float = 2.0, patience: int = 50, threshold: float = 1e-6,
                         reweight: float = 0.5, max_iter: int = 2000, time_limit: float | None = None,
                         seed_pairs: tuple[np.ndarray, np.ndarray] | None = None,
-                        ) -> tuple[np.ndarray, np.ndarray, dict]:
+                        prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, dict]:
     """Fully unsupervised self-learning in the manner of vecmap.
 
     Problem: find orthogonal maps of two embedding spaces into a shared one, and the dictionary
@@ -169,7 +173,8 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
        or, *no longer unsupervised*, a seed dictionary's index pairs with ``init="seed"`` and
        ``seed_pairs`` — vecmap's ``--semi_supervised``, which also uses ``keep_prob=1``).
     3. Repeat: W = Procrustes(dictionary); new dictionary = CSLS matches of ``xW`` and ``z`` in both
-       directions, each similarity kept with probability ``keep_prob``. When the objective (mean best
+       directions (of ``cos + prior`` when a ``prior`` is given), each similarity kept with
+       probability ``keep_prob``. When the objective (mean best
        cosine) has not improved by ``threshold`` for ``patience`` iterations, ``keep_prob`` is
        multiplied by ``keep_multiplier``; once it has reached 1 and stalled again, stop.
        With ``time_limit`` (not in vecmap: ~5 h per run on CPU), ``patience`` is shrunk after the
@@ -184,6 +189,9 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
     x : (n, d) source embeddings, z : (m, d) target embeddings, rows in frequency order.
     seed : seed of the stochastic dictionary induction. init : ``similarity`` | ``identical`` | ``seed``.
     src_words, tgt_words : word lists (``identical`` init). seed_pairs : index pairs (``seed`` init).
+    prior : (n, m) evidence kept inside self-learning, added to the cosines of every dictionary step
+        (Dou et al. 2015: a weak prior stays in the model rather than being a start it can forget;
+        with spelling it is *weakly supervised*, no longer unsupervised); None for vecmap's method.
     init_vocab, csls_k, keep_prob, keep_multiplier, patience, threshold, reweight, max_iter : vecmap's
         ``--unsupervised`` settings. time_limit : seconds (see step 3).
 
@@ -197,6 +205,10 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
     unsupervised cross-lingual mappings of word embeddings" (ACL).
     """
     _check(x, z)
+    if prior is not None:
+        prior = np.asarray(prior, dtype=np.float32)
+        if prior.shape != (len(x), len(z)):
+            raise LangindError(f"the prior is {prior.shape}, not (source words, target words) = {(len(x), len(z))}")
     t0 = time.time()
     rng = np.random.default_rng(seed)
     # float32 for the n×m similarity work (about 2× faster on CPU; rankings are unaffected)
@@ -224,7 +236,7 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
             keep_prob = min(1.0, keep_multiplier * keep_prob)
             last_improvement = it
         w = procrustes(x, z, src, trg)
-        src, trg, objective = csls_dictionary(x @ w, z, csls_k, keep_prob, rng)
+        src, trg, objective = csls_dictionary(x @ w, z, csls_k, keep_prob, rng, prior)
         if objective - best >= threshold:
             last_improvement, best = it, objective
         if time_limit and it == 1:
@@ -244,7 +256,7 @@ def vecmap_unsupervised(x: np.ndarray, z: np.ndarray, seed: int = 0, init: str =
         # cut off by the budget: end on dictionaries induced without dropout
         for finish in range(1, 6):
             w = procrustes(x, z, src, trg)
-            src, trg, objective = csls_dictionary(x @ w, z, csls_k, 1.0, rng)
+            src, trg, objective = csls_dictionary(x @ w, z, csls_k, 1.0, rng, prior)
     xw, zw = _whiten_map_reweight(x.astype(np.float64), z.astype(np.float64), src, trg, reweight)
     return xw, zw, {"iterations": it, "objective": float(objective), "dictionary": int(len(src)),
                     "keep_prob": keep_prob, "converged": converged, "patience": patience,

@@ -212,7 +212,8 @@ def read_out(cfg: RecoveryConfig, pb: Problem, head: MappingHead, echo=print) ->
     if cfg.pipeline == "head+context":
         stages["head_bands"] = recovery_metrics(scores, pb.truth, pb.ranks, pb.src_counts, assign)
         t0 = time.time()
-        assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, scores, decoding(pb, assign), rows, cols,
+        prior = head.context_prior().float().cpu().numpy()
+        assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, prior, decoding(pb, assign), rows, cols,
                                                    pb.vocab.unk_id, pb.vocab.eos_id, cfg.context, pb.device,
                                                    echo=echo)
         stages["context"] = {"rounds": rounds, "seconds": round(time.time() - t0, 1)}
