@@ -9,7 +9,7 @@ import pytest
 
 from langind.crosslingual.cipher import CipherConfig
 from langind.errors import LangindError
-from langind.experiments.cross import CrossConfig, induce_cross
+from langind.experiments.cross import CrossConfig, check_pair, induce_cross, top_words_of
 
 
 def test_decipher_pipeline_writes_lexicon_vectors_and_scores(pair, tmp_path):
@@ -93,6 +93,32 @@ def test_one_language_twice_and_tiny_texts_are_flagged(pair, tmp_path):
                      echo=notes.append)
     assert any("look like one language" in n for n in notes)
     assert any("fewer than --top 100" in n for n in notes)  # the planted languages have 40 words
+
+
+def test_one_language_in_two_stories_is_flagged_by_its_function_words(pair, tmp_path):
+    """Two texts of one language that tell different stories share their frequent (function) words,
+    not their rarer ones: the check reads the 100 most frequent words, where 1,000 would miss it."""
+    rng = np.random.default_rng(0)
+    shared = [f"fn{i}" for i in range(60)]
+
+    def story(tag):
+        rare = [f"{tag}{i}" for i in range(1500)]
+        p = np.r_[1.0 / np.arange(1, 61), np.full(1500, 0.3 / 1500)]
+        words = rng.choice(shared + rare, size=40_000, p=p / p.sum())
+        path = tmp_path / f"{tag}.txt"
+        path.write_text("\n".join(" ".join(words[i:i + 20]) for i in range(0, len(words), 20)) + "\n")
+        return str(path)
+    a, b = story("aa"), story("bb")
+    cfg = CrossConfig(src="xa", tgt="xb", src_corpus=a, tgt_corpus=b, dictionary=str(pair / "dict.txt"),
+                      top=1000, progress=False, method="coocmap")
+    assert len(set(top_words_of(a, 1000)) & set(top_words_of(b, 1000))) < 500  # the old check's 50% of 1,000
+    notes = []
+    check_pair(cfg, notes.append)
+    assert any("of the 100 most frequent words are the same on both sides" in n for n in notes), notes
+    # two languages: no warning
+    notes = []
+    check_pair(replace(cfg, src_corpus=str(pair / "a.txt"), tgt_corpus=str(pair / "b.txt"), top=40), notes.append)
+    assert not any("look like one language" in n for n in notes), notes
 
 
 @pytest.mark.parametrize("orthography", [False, True])
