@@ -42,7 +42,9 @@ coocmap has no random step (its tie-breaking noise has a fixed seed), so its spa
 in ``WORK/deterministic/``, and every seed reuses them: its rows' std is 0 by construction, and the
 in-context rows built on them still vary with the seed (their held-out split).
 Writes ``{"corpora": {PAIR: {"es-en": {"test_words": n, "methods": {NAME: {"family", "P@1",
-"P@1_std", "P@5", "P@10", "seconds", ...}}}, "en-es": {...}}}}``.
+"P@1_std", "P@5", "P@10", "seconds", ...}}}, "en-es": {...}}}}``; a row run by ``induce cross`` also
+has ``evidence`` (per seed: how many first choices are spelling anchors or confidently deciphered,
+and the P@1 of each kind, from the run's ``metrics.json``).
 """
 
 from __future__ import annotations
@@ -212,6 +214,8 @@ class SeedRun:
         extra = {"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"].get("lam")}} if "rerank" in res else {}
         if cfg.method == "auto":
             extra["auto"] = res["auto"]
+        if "evidence" in res:  # what each kind of evidence behind a first choice is worth (P@1 per kind)
+            extra["evidence"] = res["evidence"]
         return scored(family, res["csls"], res["seconds"], [cfg.candidates] if cfg.method == "incontext" else [],
                       res["confidence"], res["orthography"], **extra)
 
@@ -371,7 +375,8 @@ def aggregate(per_seed: list[dict]) -> dict:
                     m[k] = round(statistics.fmean(vals), 4)
                     if k != "seconds":
                         m[f"{k}_std"] = round(statistics.stdev(vals), 4) if len(vals) > 1 else 0.0
-                for k in ("chosen", "auto"):  # per seed: the re-ranker's weights, what auto tried and chose
+                for k in ("chosen", "auto", "evidence"):  # per seed: the re-ranker's weights, what auto tried and
+                    # chose, and the P@1 of the first choices each kind of evidence vouches for
                     if k in first:
                         m[k] = [row[k] for row in rows]
                 agg[name] = m

@@ -49,3 +49,14 @@ def test_dictionary_errors_and_accent_folding(tmp_path):
         bli_precision(["was", "is"], emb, ["fué", "es"], emb, load_dictionary(d), "nn")
     res = bli_precision(["was", "is"], emb, ["fué", "es"], emb, load_dictionary(d), "nn", fold=True)
     assert res["P@1"] == 1.0 and res["fold_accents"] is True
+
+
+def test_grouped_precision_scores_each_group_of_rows_on_its_own():
+    from langind.evaluation.bli import grouped_precision
+
+    gold = {0: {0}, 1: {5}, 2: {2, 3}, 4: {4}}  # row 3 has no test pair
+    first = np.array([0, 1, 3, 9, 4])
+    out = grouped_precision(first, gold, ["a", "a", "b", "b", "c"])
+    assert out == {"a": {"words": 2, "evaluated": 2, "P@1": 0.5}, "b": {"words": 2, "evaluated": 1, "P@1": 1.0},
+                   "c": {"words": 1, "evaluated": 1, "P@1": 1.0}}
+    assert grouped_precision(first, {}, ["a"] * 5) == {"a": {"words": 5, "evaluated": 0, "P@1": None}}

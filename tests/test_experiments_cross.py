@@ -66,6 +66,15 @@ def test_spelling_alone_and_the_confidence_block(cognate_pair, tmp_path):
     assert res["csls"]["P@1"] >= 0.9 and res["family"] == "orthography" and res["orthography"]
     conf = res["confidence"]
     assert {"anchor_agreement", "hidden_anchors", "failed", "message"} <= set(conf)
+    # the lexicon says which pairs a spelling anchor vouches for; the metrics count the first choices
+    # it vouches for, and score each kind of evidence on its own
+    rows = [r.split("\t") for r in (tmp_path / "run" / "lexicon.xa-xb.tsv").read_text().splitlines()]
+    assert rows[0] == ["source", "target", "score", "evidence"] and {r[3] for r in rows[1:]} <= {"spelled", "-"}
+    spelled = {(r[0], r[1]) for r in rows[1:] if r[3] == "spelled"}
+    ev = res["evidence"]
+    assert ev["words"] == 40 and ev["deciphered"] == 0 and ev["spelled"] >= 30 and len(spelled) == ev["spelled"]
+    assert all(a.replace("gato", "") == b.replace("gatto", "") for a, b in spelled)  # gato7 ↔ gatto7
+    assert ev["P@1"]["spelled"] == {"words": ev["spelled"], "evaluated": ev["spelled"], "P@1": 1.0}
 
 
 def test_orthography_on_two_scripts_is_an_error_when_asked_and_off_by_default(pair, tmp_path):
@@ -218,6 +227,11 @@ def test_cipher_deciphers_the_frequent_words_of_a_pair_with_one_grammar(pair, tm
     assert res["csls"]["evaluated"] == 40 and res["csls"]["P@1"] >= 0.8, res["csls"]
     assert res["family"] == "lm" and res["lm"] == "bigram" and res["info"]["cipher"]["placed"] >= 35
     assert any("deciphered by EM" in n for n in notes) and (tmp_path / "run" / "lexicon.xa-xb.tsv").is_file()
+    # the words the decipherment placed with at least half their posterior are marked as such
+    ev = res["evidence"]
+    marked = [r.split("\t") for r in (tmp_path / "run" / "lexicon.xa-xb.tsv").read_text().splitlines()[1:]]
+    assert ev["deciphered"] >= 30 and sum(r[3] == "deciphered" for r in marked) >= ev["deciphered"]
+    assert ev["P@1"]["deciphered"]["P@1"] >= 0.8
     if orthography is False:
         ablation = induce_cross(replace(cfg, cipher=CipherConfig(unigram=True)), tmp_path / "uni",
                                 echo=lambda m: None)["cipher"]

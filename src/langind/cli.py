@@ -281,6 +281,11 @@ def _print_cross(res: dict, src: str, tgt: str, method: str) -> None:
         typer.echo(f"{method} {src}->{tgt} {name:12s} P@1 {r['P@1']:.3f}  P@5 {r['P@5']:.3f}  P@10 {r['P@10']:.3f}  "
                    f"({r['evaluated']} test words)")
     typer.echo("sample: " + ", ".join(f"{a}→{b}" for a, b in res["sample"][:15]))
+    if "evidence" in res:
+        ev = res["evidence"]
+        also = f", {ev['deciphered']} deciphered with at least half their posterior" if ev["deciphered"] else ""
+        typer.echo(f"evidence: of {ev['words']} first choices, {ev['spelled']} are spelling anchors{also}, marked in "
+                   "the lexicon's 'evidence' column; the others have only the method's score behind them")
     if "confidence" in res:
         conf = res["confidence"]
         typer.echo(("warning: " if conf["failed"] else "confidence: ") + conf["message"], err=bool(conf["failed"]))

@@ -1,7 +1,8 @@
 """Lexicons: induced translations of two aligned spaces, written and read as TSV.
 
-Induced lexicons are written as TSV ``source<TAB>target<TAB>score`` (a header line first); any of
-them can start ``induce cross --method hybrid --init-lexicon``. Test dictionaries (MUSE format) are
+Induced lexicons are written as TSV ``source<TAB>target<TAB>score`` (a header line first), those of
+``induce cross`` with a fourth column ``evidence`` (what, beyond the method's score, vouches for the
+pair: :data:`EVIDENCE_LABELS`); any of them can start ``induce cross --method hybrid --init-lexicon``. Test dictionaries (MUSE format) are
 read by :func:`langind.evaluation.bli.load_dictionary`: they only score.
 """
 
@@ -35,23 +36,36 @@ def induce_lexicon(src_words: list[str], src_emb: np.ndarray, tgt_words: list[st
     return [(src_words[i], tgt_words[j], float(scores[i, j])) for i, j in enumerate(best)]
 
 
-def write_lexicon(path: str | Path, rows: Iterable[tuple[str, str, float]]) -> None:
-    """Write an induced lexicon as TSV (source, target, score), atomically."""
-    lines = ["source\ttarget\tscore"] + [f"{s}\t{t}\t{score:.6f}" for s, t, score in rows]
+# what a lexicon's ``evidence`` column may say of a pair ("-": nothing beyond the method's own score)
+EVIDENCE_LABELS = {
+    "spelled": "a spelling anchor: each word the other's best spelling match, spelled at least 0.8 alike",
+    "deciphered": "the target LM reading the source text gave it at least half of the word's posterior",
+}
+
+
+def write_lexicon(path: str | Path, rows: Iterable[tuple], evidence: bool = False) -> None:
+    """Write an induced lexicon as TSV, atomically: rows (source, target, score), or with ``evidence``
+    (source, target, score, label) — a label of :data:`EVIDENCE_LABELS` or ``-``."""
+    if evidence:
+        lines = ["source\ttarget\tscore\tevidence"] + [f"{s}\t{t}\t{score:.6f}\t{e}" for s, t, score, e in rows]
+    else:
+        lines = ["source\ttarget\tscore"] + [f"{s}\t{t}\t{score:.6f}" for s, t, score in rows]
     atomic_write_text(Path(path), "\n".join(lines) + "\n")
 
 
 def read_lexicon(path: str | Path) -> list[tuple[str, str, float]]:
-    """Read a lexicon TSV written by :func:`write_lexicon` (header optional; score column optional)."""
+    """Read a lexicon TSV written by :func:`write_lexicon` (header optional; score and evidence
+    columns optional, the evidence not returned)."""
     rows: list[tuple[str, str, float]] = []
     for lineno, line in enumerate(iter_lines(path), start=1):
         if not line.strip() or (lineno == 1 and line.split("\t")[:2] == ["source", "target"]):
             continue
         fields = line.rstrip("\n").split("\t")
-        if len(fields) not in (2, 3):
-            raise LangindError(f"{path}:{lineno}: expected 'source<TAB>target[<TAB>score]', got {len(fields)} field(s)")
+        if len(fields) not in (2, 3, 4):
+            raise LangindError(f"{path}:{lineno}: expected 'source<TAB>target[<TAB>score[<TAB>evidence]]', "
+                               f"got {len(fields)} field(s)")
         try:
-            score = float(fields[2]) if len(fields) == 3 else 0.0
+            score = float(fields[2]) if len(fields) >= 3 else 0.0
         except ValueError:
             raise LangindError(f"{path}:{lineno}: score {fields[2]!r} is not a number") from None
         rows.append((unicodedata.normalize("NFC", fields[0]), unicodedata.normalize("NFC", fields[1]), score))

@@ -138,3 +138,19 @@ def ranked_precision(src_words: list[str], tgt_words: list[str], ranked: np.ndar
     rows = np.array(sorted(gold))
     return {"evaluated": len(rows), "dictionary_source_words": total, "coverage": len(rows) / total,
             "retrieval": "ranked", "fold_accents": fold, **precision_at_k(ranked[rows], gold, rows, ks)}
+
+
+def grouped_precision(first: np.ndarray, gold: dict[int, set[int]], groups: list[str]) -> dict[str, dict]:
+    """P@1 within each group of source rows — e.g. the rows whose first choice a kind of evidence
+    vouches for — so that a label a method prints can be checked against a dictionary.
+
+    Parameters: first (n_src,) each source row's first target row; gold from :func:`gold_pairs`;
+    groups (n_src,) a label per source row. Returns ``{label: {"words", "evaluated", "P@1"}}``
+    (``P@1`` None where no word of the group is evaluable)."""
+    out: dict[str, dict] = {}
+    for label in sorted(set(groups)):
+        rows = [i for i, g in enumerate(groups) if g == label]
+        test = [i for i in rows if i in gold]
+        out[label] = {"words": len(rows), "evaluated": len(test),
+                      "P@1": round(sum(int(first[i]) in gold[i] for i in test) / len(test), 4) if test else None}
+    return out

@@ -64,7 +64,7 @@ from langind.crosslingual.orthography import (
 )
 from langind.crosslingual.transfer import TransferConfig, check_anchor
 from langind.errors import LangindError, check_choice
-from langind.evaluation.bli import load_dictionary, ranked_precision, retrieval_scores
+from langind.evaluation.bli import gold_pairs, grouped_precision, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.transfer import transfer
 from langind.lm.device import pick_device
 from langind.lm.recipes import train_recipe
@@ -292,6 +292,9 @@ class Ranked:
     scores: np.ndarray  # (n_src, depth) their scores
     nn: np.ndarray  # (n_src, depth) target rows by plain similarity
     checked: np.ndarray  # (n_src,) first choices made without spelling: what the confidence is measured on
+    # (source row, target row) pairs the target LM reading the source text chose with at least half the
+    # source word's posterior (the decipherment's): the lexicon's ``deciphered`` evidence
+    deciphered: frozenset = frozenset()
 
     @classmethod
     def from_dense(cls, sims: np.ndarray, scores: np.ndarray, checked: np.ndarray, depth: int) -> "Ranked":
@@ -550,7 +553,7 @@ def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hi
     post, share = posterior_ranking(counts, depth)
     other = counts.shape[1] - 1
     rows, scores, checked = start.rows.copy(), np.zeros(start.scores.shape), start.checked.copy()
-    placed = 0
+    placed, sure = 0, set()
     for i in range(len(counts)):
         if post[i, 0] == other:
             scores[i] = start.scores[i]
@@ -564,11 +567,13 @@ def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hi
         rows[i] = (targets + [int(r) for r in start.rows[i] if r not in targets])[:depth]
         scores[i, :len(mine)] = [p for _, p in mine]
         placed += 1
+        if mine[0][1] >= 0.5:
+            sure.add((i, mine[0][0]))
     info = {**info, "placed": placed, "kept_by_spelling": len([i for i in vouched if i < len(counts)]),
-            "seconds": round(time.time() - t0, 1)}
+            "at_least_half": len(sure), "seconds": round(time.time() - t0, 1)}
     echo(f"cipher: {placed} of {len(counts)} words placed by the decipherment ({info['iterations']} EM iterations, "
          f"{info['seconds']:.0f} s)")
-    return Ranked(rows, scores, rows, checked), info
+    return Ranked(rows, scores, rows, checked, frozenset(sure)), info
 
 
 def frequency_start(cfg: CrossConfig) -> tuple[list[str], list[str], Ranked]:
@@ -593,7 +598,8 @@ def cipher_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     result = {"method": "cipher", "family": "ablation" if cfg.cipher.unigram else cfg.family, "src": cfg.src, "tgt": cfg.tgt,
               "orthography": cfg.orthography, "lm": cinfo["lm"], "info": {**info, "cipher": cinfo},
               "start": ranked_precision(sw, tw, start.rows, load_dictionary(cfg.dictionary_path)),
-              **lexicon_result(cfg, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked),
+              **lexicon_result(cfg, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked,
+                               deciphered=ranked.deciphered),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
@@ -616,22 +622,32 @@ def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list
 
 def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
                    ranked_scores: np.ndarray, hidden: list[tuple[str, str]], checked: np.ndarray,
-                   nn_ranked: np.ndarray | None = None) -> dict:
+                   nn_ranked: np.ndarray | None = None, deciphered: frozenset = frozenset()) -> dict:
     """What every corpus-level method reports from its ranked lists (n_src, ≥10) and their scores:
     P@k by its own ranking (``csls``) and accent-folded, by plain similarity (``nn``, when given),
     the lexicon ``lexicon.SRC-TGT.tsv`` (each word's :data:`LEXICON_ROWS` best rows, best first, with
-    the method's score: what ``langind translate`` decodes over) and a sample of it, and the
-    ``confidence`` block (measured on ``checked``, the first choices made without the hidden anchors'
-    spelling: :func:`aligned_scores`)."""
+    the method's score — what ``langind translate`` decodes over — and each pair's evidence: a
+    spelling anchor, ``spelled``, or one of the ``deciphered`` (source row, target row) pairs; see
+    :data:`langind.crosslingual.lexicon.EVIDENCE_LABELS`) and a sample of it, the ``evidence`` block
+    (how many first choices each kind of evidence vouches for), and the ``confidence`` block (measured
+    on ``checked``, the first choices made without the hidden anchors' spelling: :func:`aligned_scores`)."""
     d = load_dictionary(cfg.dictionary_path)
     result = {"csls": ranked_precision(sw, tw, ranked, d), "csls_folded": ranked_precision(sw, tw, ranked, d, fold=True)}
     result["nn"] = ranked_precision(sw, tw, nn_ranked, d) if nn_ranked is not None else result["csls"]
     depth = min(LEXICON_ROWS, ranked.shape[1])
+    every = anchor_pairs(cfg)
+    spelled = set(every)
+
+    def evidence(i: int, j: int) -> str:
+        return "spelled" if (sw[i], tw[j]) in spelled else "deciphered" if (i, j) in deciphered else "-"
     write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv",
-                  ((s, tw[ranked[i, r]], float(ranked_scores[i, r])) for i, s in enumerate(sw) for r in range(depth)))
+                  ((s, tw[ranked[i, r]], float(ranked_scores[i, r]), evidence(i, int(ranked[i, r])))
+                   for i, s in enumerate(sw) for r in range(depth)), evidence=True)
     result["sample"] = [(s, tw[ranked[i, 0]]) for i, s in enumerate(sw[:30])]
-    result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography", ranked[:, 0],
-                                          anchor_pairs(cfg))
+    firsts = [evidence(i, int(ranked[i, 0])) for i in range(len(sw))]
+    result["evidence"] = {"words": len(sw), "spelled": firsts.count("spelled"), "deciphered": firsts.count("deciphered"),
+                          "P@1": grouped_precision(ranked[:, 0], gold_pairs(sw, tw, d)[0], firsts)}
+    result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography", ranked[:, 0], every)
     return result
 
 
@@ -823,7 +839,8 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
         ranked, cinfo = deciphered(sub, sw, tw, ranked, hidden, echo)
         result = {"method": sub.method, "family": sub.family, "info": {**info, "cipher": cinfo},
                   "orthography": bool(sub.orthography), "lm": cinfo["lm"],
-                  **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked)}
+                  **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked,
+                                   deciphered=ranked.deciphered)}
     result = {**result, "method": "auto", "src": cfg.src, "tgt": cfg.tgt, "seconds": round(time.time() - t0, 1),
               "auto": {"chosen": chosen, "aligner": best, "aligner_works": works,
                        "tried": {a: v[-1] for a, v in tried.items()}}}
