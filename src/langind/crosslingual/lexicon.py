@@ -36,16 +36,17 @@ def induce_lexicon(src_words: list[str], src_emb: np.ndarray, tgt_words: list[st
     return [(src_words[i], tgt_words[j], float(scores[i, j])) for i, j in enumerate(best)]
 
 
-# what a lexicon's ``evidence`` column may say of a pair ("-": nothing beyond the method's own score)
+# what a lexicon's ``evidence`` column may say of a pair (NO_EVIDENCE: nothing beyond the method's own score)
+SPELLED, DECIPHERED, NO_EVIDENCE = "spelled", "deciphered", "-"
 EVIDENCE_LABELS = {
-    "spelled": "a spelling anchor: each word the other's best spelling match, spelled at least 0.8 alike",
-    "deciphered": "the target LM reading the source text gave it at least half of the word's posterior",
+    SPELLED: "a spelling anchor: each word the other's best spelling match, spelled at least 0.8 alike",
+    DECIPHERED: "the target LM reading the source text gave it at least half of the word's posterior",
 }
 
 
 def write_lexicon(path: str | Path, rows: Iterable[tuple], evidence: bool = False) -> None:
     """Write an induced lexicon as TSV, atomically: rows (source, target, score), or with ``evidence``
-    (source, target, score, label) — a label of :data:`EVIDENCE_LABELS` or ``-``."""
+    (source, target, score, label) — a label of :data:`EVIDENCE_LABELS` or :data:`NO_EVIDENCE`."""
     if evidence:
         lines = ["source\ttarget\tscore\tevidence"] + [f"{s}\t{t}\t{score:.6f}\t{e}" for s, t, score, e in rows]
     else:

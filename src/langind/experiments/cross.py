@@ -52,7 +52,7 @@ from langind.crosslingual.coocmap import coocmap_variant, corpus_cooccurrence, t
 from langind.crosslingual.embeddings import train_word2vec
 from langind.crosslingual.incontext import BigramLM, InContextConfig, UnigramLM, rerank
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
-from langind.crosslingual.lexicon import write_lexicon
+from langind.crosslingual.lexicon import DECIPHERED, NO_EVIDENCE, SPELLED, write_lexicon
 from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank
 from langind.crosslingual.orthography import (
     cognate_similarity,
@@ -639,13 +639,13 @@ def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], 
     spelled = set(every)
 
     def evidence(i: int, j: int) -> str:
-        return "spelled" if (sw[i], tw[j]) in spelled else "deciphered" if (i, j) in deciphered else "-"
+        return SPELLED if (sw[i], tw[j]) in spelled else DECIPHERED if (i, j) in deciphered else NO_EVIDENCE
     write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv",
                   ((s, tw[ranked[i, r]], float(ranked_scores[i, r]), evidence(i, int(ranked[i, r])))
                    for i, s in enumerate(sw) for r in range(depth)), evidence=True)
     result["sample"] = [(s, tw[ranked[i, 0]]) for i, s in enumerate(sw[:30])]
     firsts = [evidence(i, int(ranked[i, 0])) for i in range(len(sw))]
-    result["evidence"] = {"words": len(sw), "spelled": firsts.count("spelled"), "deciphered": firsts.count("deciphered"),
+    result["evidence"] = {"words": len(sw), SPELLED: firsts.count(SPELLED), DECIPHERED: firsts.count(DECIPHERED),
                           "P@1": grouped_precision(ranked[:, 0], gold_pairs(sw, tw, d)[0], firsts)}
     result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography", ranked[:, 0], every)
     return result
