@@ -607,7 +607,7 @@ def cipher_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
 
 def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list[tuple[str, str]],
                    uses_spelling: bool = False, final: np.ndarray | None = None,
-                   every: list[tuple[str, str]] = ()) -> dict:
+                   every: list[tuple[str, str]] = (), deciphered: int = 0) -> dict:
     """The unsupervised quality estimate of a lexicon (``first``: each source row's target row chosen
     without the hidden anchors' spelling; ``final``: the lexicon's) from the ``hidden`` anchors and
     ``every`` anchor (:func:`langind.crosslingual.confidence.assess`); the CLI prints its one-line
@@ -617,7 +617,7 @@ def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list
     def rows(pairs):
         return [(si[a], ti[b]) for a, b in pairs if a in si and b in ti]
     return confidence.assess(np.asarray(first), rows(hidden), uses_spelling,
-                             None if final is None else np.asarray(final), rows(every))
+                             None if final is None else np.asarray(final), rows(every), deciphered)
 
 
 def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
@@ -647,7 +647,8 @@ def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], 
     firsts = [evidence(i, int(ranked[i, 0])) for i in range(len(sw))]
     result["evidence"] = {"words": len(sw), SPELLED: firsts.count(SPELLED), DECIPHERED: firsts.count(DECIPHERED),
                           "P@1": grouped_precision(ranked[:, 0], gold_pairs(sw, tw, d)[0], firsts)}
-    result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography", ranked[:, 0], every)
+    result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography", ranked[:, 0], every,
+                                          result["evidence"][DECIPHERED])
     return result
 
 
