@@ -380,8 +380,8 @@ D = DecoderConfig
 def translate_cmd(
     source: str = typer.Argument(..., help="Text file to translate (one sentence per line) or corpus spec "
                                  "(e.g. rv1909:test-books)."),
-    lexicon: Path = typer.Option(..., help="Lexicon TSV (source, target, score; each word's best rows first), "
-                                 "e.g. the lexicon.SRC-TGT.tsv of `langind induce cross`."),
+    lexicon: Path = typer.Option(..., help="Lexicon TSV (source, target, score[, evidence]; each word's best rows "
+                                 "first), e.g. the lexicon.SRC-TGT.tsv of `langind induce cross`."),
     target: str = typer.Option(..., help="Target-language text (file or corpus spec): its bigram LM scores the "
                                "candidates and gives names their spelling."),
     out: Path = typer.Option(..., help="Output file: one translated line per input line (written atomically)."),

@@ -459,7 +459,7 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
         spelling, rules = corpus_spelling(cfg)
         shown = ", ".join(f"-{a}→-{b}" for a, b, _ in rules[:5]) + (", …" if len(rules) > 5 else "")
         echo(f"orthography: spelling similarity of the {len(sw)} × {len(tw)} most frequent words, {len(rules)} "
-             f"learned suffix rewrites" + (f" ({shown})" if rules else ""))
+             "learned suffix rewrites" + (f" ({shown})" if rules else ""))
         masked = masked_spelling(cfg, hidden)
         ranked = Ranked.from_dense(with_rank_ties(spelling), spelling_ranking(spelling),
                                    spelling_ranking(masked).argmax(axis=1), cfg.depth)
@@ -526,6 +526,11 @@ def spelling_ranking(spelling: np.ndarray) -> np.ndarray:
     return with_rank_ties(csls(spelling, None, topk_mean(spelling.T, 10)) / 2)
 
 
+# a deciphered word's first target with at least this share of its posterior is marked ``deciphered`` in
+# the lexicon (a round number, set before any run; README, "Which entries to trust")
+DECIPHERED_SHARE = 0.5
+
+
 def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hidden: list[tuple[str, str]],
                echo: Callable[[str], None] = print) -> tuple[Ranked, dict]:
     """``start`` (each source word's ranked targets) with the most frequent source words deciphered
@@ -536,7 +541,8 @@ def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hi
     posterior's target words, best first, then ``start``'s; a word the model reads as a rarer
     target word (``OTHER``), or one whose spelling vouches for its translation (a spelling anchor,
     :func:`langind.crosslingual.confidence.anchors`), keeps ``start``'s. ``cfg.cipher.unigram``: the ablation, a target LM with no context.
-    Returns the new :class:`Ranked` (its scores: the posterior shares, 0 beyond them) and info."""
+    Returns the new :class:`Ranked` (its scores: the posterior shares, 0 beyond them; its ``deciphered``:
+    the placed words' first targets with at least :data:`DECIPHERED_SHARE` of the posterior) and info."""
     t0 = time.time()
     ev = spelling_evidence(masked_spelling(cfg, hidden)) if cfg.orthography else None
     # a word spelling vouches for (an anchor: mutual best match, similarity >= ANCHOR_SIM) keeps it: where the
@@ -567,7 +573,7 @@ def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hi
         rows[i] = (targets + [int(r) for r in start.rows[i] if r not in targets])[:depth]
         scores[i, :len(mine)] = [p for _, p in mine]
         placed += 1
-        if mine[0][1] >= 0.5:
+        if mine[0][1] >= DECIPHERED_SHARE:
             sure.add((i, mine[0][0]))
     info = {**info, "placed": placed, "kept_by_spelling": len([i for i in vouched if i < len(counts)]),
             "at_least_half": len(sure), "seconds": round(time.time() - t0, 1)}
