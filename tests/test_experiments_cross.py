@@ -72,7 +72,7 @@ def test_spelling_alone_and_the_confidence_block(cognate_pair, tmp_path):
     assert rows[0] == ["source", "target", "score", "evidence"] and {r[3] for r in rows[1:]} <= {"spelled", "-"}
     spelled = {(r[0], r[1]) for r in rows[1:] if r[3] == "spelled"}
     ev = res["evidence"]
-    assert ev["words"] == 40 and ev["deciphered"] == 0 and ev["spelled"] >= 30 and len(spelled) == ev["spelled"]
+    assert ev["words"] == 40 and ev["context"] == 0 and ev["spelled"] >= 30 and len(spelled) == ev["spelled"]
     assert all(a.replace("gato", "") == b.replace("gatto", "") for a, b in spelled)  # gato7 ↔ gatto7
     assert ev["P@1"]["spelled"] == {"words": ev["spelled"], "evaluated": ev["spelled"], "P@1": 1.0}
 
@@ -193,7 +193,11 @@ def test_auto_reranks_a_working_alignment_in_context(pair, tmp_path):
     # two scripts: no anchors, so no estimate; the tie goes to coocmap-grow, which is then re-ranked
     assert auto["aligner"] == "coocmap-grow" and auto["chosen"].startswith("incontext")
     assert res["csls"]["P@1"] >= 0.8 and res["family"] == "lm"
-    assert (tmp_path / "run" / "lexicon.xa-xb.tsv").is_file()
+    # the first choices the LM in context gave at least half the posterior are marked, and they are the sure ones
+    rows = [r.split("\t") for r in (tmp_path / "run" / "lexicon.xa-xb.tsv").read_text().splitlines()[1:]]
+    ev = res["evidence"]
+    assert ev["spelled"] == 0 and ev["context"] >= 20 and sum(r[3] == "context" for r in rows) == ev["context"]
+    assert all(float(r[2]) >= 0.5 for r in rows if r[3] == "context") and ev["P@1"]["context"]["P@1"] >= 0.9
 
 
 def test_auto_falls_back_to_spelling_when_every_aligner_fails(unrelated_cognates, tmp_path):
@@ -230,8 +234,8 @@ def test_cipher_deciphers_the_frequent_words_of_a_pair_with_one_grammar(pair, tm
     # the words the decipherment placed with at least half their posterior are marked as such
     ev = res["evidence"]
     marked = [r.split("\t") for r in (tmp_path / "run" / "lexicon.xa-xb.tsv").read_text().splitlines()[1:]]
-    assert ev["deciphered"] >= 30 and sum(r[3] == "deciphered" for r in marked) >= ev["deciphered"]
-    assert ev["P@1"]["deciphered"]["P@1"] >= 0.8
+    assert ev["context"] >= 30 and sum(r[3] == "context" for r in marked) >= ev["context"]
+    assert ev["P@1"]["context"]["P@1"] >= 0.8
     if orthography is False:
         ablation = induce_cross(replace(cfg, cipher=CipherConfig(unigram=True)), tmp_path / "uni",
                                 echo=lambda m: None)["cipher"]

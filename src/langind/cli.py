@@ -283,7 +283,7 @@ def _print_cross(res: dict, src: str, tgt: str, method: str) -> None:
     typer.echo("sample: " + ", ".join(f"{a}→{b}" for a, b in res["sample"][:15]))
     if "evidence" in res:
         ev = res["evidence"]
-        also = f", {ev['deciphered']} deciphered with at least half their posterior" if ev["deciphered"] else ""
+        also = f", {ev['context']} placed in context with at least half their posterior" if ev["context"] else ""
         typer.echo(f"evidence: of {ev['words']} first choices, {ev['spelled']} are spelling anchors{also}, marked in "
                    "the lexicon's 'evidence' column; the others have only the method's score behind them")
     if "confidence" in res:

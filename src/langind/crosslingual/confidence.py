@@ -26,7 +26,7 @@ import hashlib
 
 import numpy as np
 
-from langind.crosslingual.lexicon import DECIPHERED, SPELLED
+from langind.crosslingual.lexicon import CONTEXT, SPELLED
 from langind.similarity import mutual_nn
 
 # Below this fraction of hidden anchors put back, the alignment has most likely failed.
@@ -56,7 +56,7 @@ def hidden_anchors(src_words: list[str], tgt_words: list[str], spelling: np.ndar
 
 
 def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool = False,
-           final: np.ndarray | None = None, every: list[tuple[int, int]] = (), deciphered: int = 0) -> dict:
+           final: np.ndarray | None = None, every: list[tuple[int, int]] = (), in_context: int = 0) -> dict:
     """The ``confidence`` block of a run.
 
     Parameters
@@ -67,9 +67,9 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
     uses_spelling : the run used spelling; its agreement then says what it knows *beyond* spelling.
     final : (n_src,) the first translations of the lexicon written (default: ``first``).
     every : all anchors, hidden or not (:func:`anchors`; default: ``hidden`` only).
-    deciphered : how many first choices a decipherment vouches for (the lexicon's ``deciphered``
-        evidence): the hidden anchors, long words, cannot check them, so a failed check says so
-        instead of "nothing beyond spelling".
+    in_context : how many first choices the target LM in context vouches for (the lexicon's
+        ``context`` evidence, e.g. the frequent words a decipherment placed): the hidden anchors, long
+        words, cannot check those, so a failed check says so instead of "nothing beyond spelling".
 
     Returns ``anchor_agreement`` a (fraction of hidden anchors put back, None without anchors),
     ``hidden_anchors`` (how many), ``vouched`` v (fraction of the source words whose final translation
@@ -93,10 +93,10 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
     elif uses_spelling:
         msg = (f"{put_back} (< {FAILED_AGREEMENT:.0%}): nothing beyond spelling was learned; only the words "
                f"spelled like their translation are likely right (evidence '{SPELLED}' in the lexicon)")
-        if deciphered:
+        if in_context:
             msg = (f"{put_back} (< {FAILED_AGREEMENT:.0%}): no alignment beyond spelling; the likely right words are "
-                   f"those spelled like their translation and the {deciphered} frequent words the decipherment "
-                   f"placed (evidence '{SPELLED}' and '{DECIPHERED}' in the lexicon; the anchors cannot check the latter)")
+                   f"those spelled like their translation and the {in_context} the target LM placed in context "
+                   f"(evidence '{SPELLED}' and '{CONTEXT}' in the lexicon; the anchors cannot check the latter)")
     else:
         msg = f"{put_back} (< {FAILED_AGREEMENT:.0%}): the alignment has most likely failed; treat this lexicon as noise"
     return {"anchor_agreement": round(agreement, 4), "hidden_anchors": len(hidden), "vouched": round(float(vouched), 4),

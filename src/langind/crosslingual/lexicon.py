@@ -37,10 +37,11 @@ def induce_lexicon(src_words: list[str], src_emb: np.ndarray, tgt_words: list[st
 
 
 # what a lexicon's ``evidence`` column may say of a pair (NO_EVIDENCE: nothing beyond the method's own score)
-SPELLED, DECIPHERED, NO_EVIDENCE = "spelled", "deciphered", "-"
+SPELLED, CONTEXT, NO_EVIDENCE = "spelled", "context", "-"
 EVIDENCE_LABELS = {
     SPELLED: "a spelling anchor: each word the other's best spelling match, spelled at least 0.8 alike",
-    DECIPHERED: "the target LM reading the source text gave it at least half of the word's posterior",
+    CONTEXT: ("the target LM reading the source text (the decipherment, or the in-context re-ranking) gave it at "
+              "least half of the word's posterior"),
 }
 
 

@@ -52,7 +52,7 @@ from langind.crosslingual.coocmap import coocmap_variant, corpus_cooccurrence, t
 from langind.crosslingual.embeddings import train_word2vec
 from langind.crosslingual.incontext import BigramLM, InContextConfig, UnigramLM, rerank
 from langind.crosslingual.joint import JointConfig, evaluate_joint, train_joint
-from langind.crosslingual.lexicon import DECIPHERED, NO_EVIDENCE, SPELLED, write_lexicon
+from langind.crosslingual.lexicon import CONTEXT, NO_EVIDENCE, SPELLED, write_lexicon
 from langind.crosslingual.neural_context import NeuralContextConfig, neural_rerank
 from langind.crosslingual.orthography import (
     cognate_similarity,
@@ -293,8 +293,8 @@ class Ranked:
     nn: np.ndarray  # (n_src, depth) target rows by plain similarity
     checked: np.ndarray  # (n_src,) first choices made without spelling: what the confidence is measured on
     # (source row, target row) pairs the target LM reading the source text chose with at least half the
-    # source word's posterior (the decipherment's): the lexicon's ``deciphered`` evidence
-    deciphered: frozenset = frozenset()
+    # source word's posterior (the decipherment's): the lexicon's ``context`` evidence
+    in_context: frozenset = frozenset()
 
     @classmethod
     def from_dense(cls, sims: np.ndarray, scores: np.ndarray, checked: np.ndarray, depth: int) -> "Ranked":
@@ -526,9 +526,10 @@ def spelling_ranking(spelling: np.ndarray) -> np.ndarray:
     return with_rank_ties(csls(spelling, None, topk_mean(spelling.T, 10)) / 2)
 
 
-# a deciphered word's first target with at least this share of its posterior is marked ``deciphered`` in
-# the lexicon (a round number, set before any run; README, "Which entries to trust")
-DECIPHERED_SHARE = 0.5
+# a first choice with at least this share of its word's posterior when the target LM reads the source text
+# (the decipherment, the in-context re-ranking) is marked ``context`` in the lexicon (a round number, set
+# before any run; README, "Which entries to trust")
+CONTEXT_SHARE = 0.5
 
 
 def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hidden: list[tuple[str, str]],
@@ -541,8 +542,8 @@ def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hi
     posterior's target words, best first, then ``start``'s; a word the model reads as a rarer
     target word (``OTHER``), or one whose spelling vouches for its translation (a spelling anchor,
     :func:`langind.crosslingual.confidence.anchors`), keeps ``start``'s. ``cfg.cipher.unigram``: the ablation, a target LM with no context.
-    Returns the new :class:`Ranked` (its scores: the posterior shares, 0 beyond them; its ``deciphered``:
-    the placed words' first targets with at least :data:`DECIPHERED_SHARE` of the posterior) and info."""
+    Returns the new :class:`Ranked` (its scores: the posterior shares, 0 beyond them; its ``in_context``:
+    the placed words' first targets with at least :data:`CONTEXT_SHARE` of the posterior) and info."""
     t0 = time.time()
     ev = spelling_evidence(masked_spelling(cfg, hidden)) if cfg.orthography else None
     # a word spelling vouches for (an anchor: mutual best match, similarity >= ANCHOR_SIM) keeps it: where the
@@ -573,7 +574,7 @@ def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hi
         rows[i] = (targets + [int(r) for r in start.rows[i] if r not in targets])[:depth]
         scores[i, :len(mine)] = [p for _, p in mine]
         placed += 1
-        if mine[0][1] >= DECIPHERED_SHARE:
+        if mine[0][1] >= CONTEXT_SHARE:
             sure.add((i, mine[0][0]))
     info = {**info, "placed": placed, "kept_by_spelling": len([i for i in vouched if i < len(counts)]),
             "at_least_half": len(sure), "seconds": round(time.time() - t0, 1)}
@@ -605,7 +606,7 @@ def cipher_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
               "orthography": cfg.orthography, "lm": cinfo["lm"], "info": {**info, "cipher": cinfo},
               "start": ranked_precision(sw, tw, start.rows, load_dictionary(cfg.dictionary_path)),
               **lexicon_result(cfg, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked,
-                               deciphered=ranked.deciphered),
+                               in_context=ranked.in_context),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
@@ -613,7 +614,7 @@ def cipher_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
 
 def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list[tuple[str, str]],
                    uses_spelling: bool = False, final: np.ndarray | None = None,
-                   every: list[tuple[str, str]] = (), deciphered: int = 0) -> dict:
+                   every: list[tuple[str, str]] = (), in_context: int = 0) -> dict:
     """The unsupervised quality estimate of a lexicon (``first``: each source row's target row chosen
     without the hidden anchors' spelling; ``final``: the lexicon's) from the ``hidden`` anchors and
     ``every`` anchor (:func:`langind.crosslingual.confidence.assess`); the CLI prints its one-line
@@ -623,17 +624,17 @@ def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list
     def rows(pairs):
         return [(si[a], ti[b]) for a, b in pairs if a in si and b in ti]
     return confidence.assess(np.asarray(first), rows(hidden), uses_spelling,
-                             None if final is None else np.asarray(final), rows(every), deciphered)
+                             None if final is None else np.asarray(final), rows(every), in_context)
 
 
 def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
                    ranked_scores: np.ndarray, hidden: list[tuple[str, str]], checked: np.ndarray,
-                   nn_ranked: np.ndarray | None = None, deciphered: frozenset = frozenset()) -> dict:
+                   nn_ranked: np.ndarray | None = None, in_context: frozenset = frozenset()) -> dict:
     """What every corpus-level method reports from its ranked lists (n_src, ≥10) and their scores:
     P@k by its own ranking (``csls``) and accent-folded, by plain similarity (``nn``, when given),
     the lexicon ``lexicon.SRC-TGT.tsv`` (each word's :data:`LEXICON_ROWS` best rows, best first, with
     the method's score — what ``langind translate`` decodes over — and each pair's evidence: a
-    spelling anchor, ``spelled``, or one of the ``deciphered`` (source row, target row) pairs; see
+    spelling anchor, ``spelled``, or one of the ``in_context`` (source row, target row) pairs, ``context``; see
     :data:`langind.crosslingual.lexicon.EVIDENCE_LABELS`) and a sample of it, the ``evidence`` block
     (how many first choices each kind of evidence vouches for), and the ``confidence`` block (measured
     on ``checked``, the first choices made without the hidden anchors' spelling: :func:`aligned_scores`)."""
@@ -645,16 +646,16 @@ def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], 
     spelled = set(every)
 
     def evidence(i: int, j: int) -> str:
-        return SPELLED if (sw[i], tw[j]) in spelled else DECIPHERED if (i, j) in deciphered else NO_EVIDENCE
+        return SPELLED if (sw[i], tw[j]) in spelled else CONTEXT if (i, j) in in_context else NO_EVIDENCE
     write_lexicon(run / f"lexicon.{cfg.src}-{cfg.tgt}.tsv",
                   ((s, tw[ranked[i, r]], float(ranked_scores[i, r]), evidence(i, int(ranked[i, r])))
                    for i, s in enumerate(sw) for r in range(depth)), evidence=True)
     result["sample"] = [(s, tw[ranked[i, 0]]) for i, s in enumerate(sw[:30])]
     firsts = [evidence(i, int(ranked[i, 0])) for i in range(len(sw))]
-    result["evidence"] = {"words": len(sw), SPELLED: firsts.count(SPELLED), DECIPHERED: firsts.count(DECIPHERED),
+    result["evidence"] = {"words": len(sw), SPELLED: firsts.count(SPELLED), CONTEXT: firsts.count(CONTEXT),
                           "P@1": grouped_precision(ranked[:, 0], gold_pairs(sw, tw, d)[0], firsts)}
     result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography", ranked[:, 0], every,
-                                          result["evidence"][DECIPHERED])
+                                          result["evidence"][CONTEXT])
     return result
 
 
@@ -776,12 +777,13 @@ def reranked_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str],
     # the lexicon's scores: each re-ranked candidate's posterior share, 0 beyond them
     row_scores = np.zeros(ranked.shape)
     row_scores[:, :share.shape[1]] = share
+    sure = frozenset((i, int(ranked[i, 0])) for i in np.flatnonzero(row_scores[:, 0] >= CONTEXT_SHARE))
     d = load_dictionary(cfg.dictionary_path)
     result = {"method": "incontext", "family": "ablation" if unigram else cfg.family, "candidates": cfg.candidates,
               "orthography": cfg.orthography, "start": ranked_precision(sw, tw, start.rows, d),
               "lm": "unigram" if unigram else ("neural" if cfg.lm else "bigram"), "src": cfg.src, "tgt": cfg.tgt, "rerank": info,
               "candidates_info": align_info, "rerank_seconds": round(time.time() - t1, 1),
-              **lexicon_result(cfg, run, sw, tw, ranked, row_scores, hidden, start.checked),
+              **lexicon_result(cfg, run, sw, tw, ranked, row_scores, hidden, start.checked, in_context=sure),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
@@ -847,7 +849,7 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
         result = {"method": sub.method, "family": sub.family, "info": {**info, "cipher": cinfo},
                   "orthography": bool(sub.orthography), "lm": cinfo["lm"],
                   **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked,
-                                   deciphered=ranked.deciphered)}
+                                   in_context=ranked.in_context)}
     result = {**result, "method": "auto", "src": cfg.src, "tgt": cfg.tgt, "seconds": round(time.time() - t0, 1),
               "auto": {"chosen": chosen, "aligner": best, "aligner_works": works,
                        "tried": {a: v[-1] for a, v in tried.items()}}}
