@@ -47,7 +47,7 @@ def test_the_estimate_credits_what_spelling_vouches_for_beyond_the_hidden_check(
     # with the frequent words deciphered, the failed check does not claim that nothing was learned
     cipher = confidence.assess(first, hidden, uses_spelling=True, final=final, every=every, in_context=3)
     assert cipher["failed"] and "nothing beyond spelling" not in cipher["message"]
-    assert "the 3 the target LM placed in context" in cipher["message"]
+    assert "the 3 words the target LM placed in context" in cipher["message"]
     # a failed alignment gets no anchor right anywhere: below spelling alone
     failed = confidence.assess(np.array([9] * 10), hidden, final=np.array([9] * 10), every=every)
     assert failed["estimate"] == 0.0 < spelling["estimate"]

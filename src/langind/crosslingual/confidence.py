@@ -95,7 +95,7 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
                f"spelled like their translation are likely right (evidence '{SPELLED}' in the lexicon)")
         if in_context:
             msg = (f"{put_back} (< {FAILED_AGREEMENT:.0%}): no alignment beyond spelling; the likely right words are "
-                   f"those spelled like their translation and the {in_context} the target LM placed in context "
+                   f"those spelled like their translation and the {in_context} words the target LM placed in context "
                    f"(evidence '{SPELLED}' and '{CONTEXT}' in the lexicon; the anchors cannot check the latter)")
     else:
         msg = f"{put_back} (< {FAILED_AGREEMENT:.0%}): the alignment has most likely failed; treat this lexicon as noise"
