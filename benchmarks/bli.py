@@ -43,8 +43,8 @@ in ``WORK/deterministic/``, and every seed reuses them: its rows' std is 0 by co
 in-context rows built on them still vary with the seed (their held-out split).
 Writes ``{"corpora": {PAIR: {"es-en": {"test_words": n, "methods": {NAME: {"family", "P@1",
 "P@1_std", "P@5", "P@10", "seconds", ...}}}, "en-es": {...}}}}``; a row run by ``induce cross`` also
-has ``evidence`` (per seed: how many first choices are spelling anchors or confidently deciphered,
-and the P@1 of each kind, from the run's ``metrics.json``).
+has ``evidence`` (per seed: how many first choices are spelling anchors or placed in context
+with at least half their posterior, and the P@1 of each kind, from the run's ``metrics.json``).
 """
 
 from __future__ import annotations

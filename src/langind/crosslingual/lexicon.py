@@ -2,8 +2,9 @@
 
 Induced lexicons are written as TSV ``source<TAB>target<TAB>score`` (a header line first), those of
 ``induce cross`` with a fourth column ``evidence`` (what, beyond the method's score, vouches for the
-pair: :data:`EVIDENCE_LABELS`); any of them can start ``induce cross --method hybrid --init-lexicon``. Test dictionaries (MUSE format) are
-read by :func:`langind.evaluation.bli.load_dictionary`: they only score.
+pair: :data:`EVIDENCE_LABELS`); any of them can start ``induce cross --method hybrid
+--init-lexicon``. Test dictionaries (MUSE format) are read by
+:func:`langind.evaluation.bli.load_dictionary`: they only score.
 """
 
 from __future__ import annotations

@@ -577,7 +577,7 @@ def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hi
         if mine[0][1] >= CONTEXT_SHARE:
             sure.add((i, mine[0][0]))
     info = {**info, "placed": placed, "kept_by_spelling": len([i for i in vouched if i < len(counts)]),
-            "at_least_half": len(sure), "seconds": round(time.time() - t0, 1)}
+            "seconds": round(time.time() - t0, 1)}
     echo(f"cipher: {placed} of {len(counts)} words placed by the decipherment ({info['iterations']} EM iterations, "
          f"{info['seconds']:.0f} s)")
     return Ranked(rows, scores, rows, checked, frozenset(sure)), info
@@ -634,8 +634,8 @@ def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], 
     P@k by its own ranking (``csls``) and accent-folded, by plain similarity (``nn``, when given),
     the lexicon ``lexicon.SRC-TGT.tsv`` (each word's :data:`LEXICON_ROWS` best rows, best first, with
     the method's score — what ``langind translate`` decodes over — and each pair's evidence: a
-    spelling anchor, ``spelled``, or one of the ``in_context`` (source row, target row) pairs, ``context``; see
-    :data:`langind.crosslingual.lexicon.EVIDENCE_LABELS`) and a sample of it, the ``evidence`` block
+    spelling anchor, ``spelled``, or one of the ``in_context`` (source row, target row) pairs,
+    ``context``; see :data:`langind.crosslingual.lexicon.EVIDENCE_LABELS`) and a sample of it, the ``evidence`` block
     (how many first choices each kind of evidence vouches for), and the ``confidence`` block (measured
     on ``checked``, the first choices made without the hidden anchors' spelling: :func:`aligned_scores`)."""
     d = load_dictionary(cfg.dictionary_path)
