@@ -6,8 +6,9 @@ variant recovers the same scrambled mapping through the same frozen LM for the s
 a learning-curve point every 30 s), each run in its own process so that its peak RSS is its own
 (``os.wait4``). Variants (:data:`VARIANTS`): the earlier exploration's linear head and penalty, the
 same with AutoShuffleNet's L1−L2 penalty, the linear head with row-wise updates (``input`` mode
-only), softmax, dense Sinkhorn and Gumbel-Sinkhorn, the sparse Sinkhorn head, the low-rank
-Sinkhorn head, and the vector head.
+only; with a constant step size, and decayed linearly to 0: :data:`FIT_OPTIONS`), softmax,
+dense Sinkhorn and Gumbel-Sinkhorn, the sparse Sinkhorn head, the low-rank Sinkhorn head, and the
+vector head.
 Settings (:data:`SETTINGS`, the texts of ``self_recovery.py``): the earlier setting (``train``,
 ``input``), ``heldout-books`` ``both`` and ``kjv`` ``both``.
 
@@ -18,7 +19,7 @@ Usage:
 
 A rerun with the same ``--work`` reuses every finished run made with the same configuration.
 
-Writes {"minutes", "seeds", "lms", "runs": [{"variant", "head", "head_options", "setting", "seed",
+Writes {"minutes", "seeds", "lms", "runs": [{"variant", "head", "head_options", "fit_options", "setting", "seed",
 "steps", "steps_per_s", "head_seconds", "peak_rss_gb", "selected_step", "bands", "count_only",
 "curve"}], "summary": [{"variant", "setting", "seeds", "steps_per_s", "peak_rss_gb", "bands" (means),
 "first_to": {band: seconds to reach 90% of the best variant's final hit@1}}]} and, beside the JSON,
@@ -49,6 +50,7 @@ VARIANTS = {
     "linear": ("linear", {}, ("input", "both")),
     "linear + l1-l2": ("linear", {"penalty": "l1-l2"}, ("input", "both")),
     "linear, row-wise": ("linear", {"row_update": True}, ("input",)),
+    "linear, row-wise, decayed": ("linear", {"row_update": True}, ("input",)),
     "softmax": ("softmax", {}, ("input", "both")),
     "sinkhorn": ("sinkhorn", {}, ("input", "both")),
     "gumbel-sinkhorn": ("gumbel-sinkhorn", {}, ("input", "both")),
@@ -56,6 +58,9 @@ VARIANTS = {
     "sinkhorn-lowrank": ("sinkhorn-lowrank", {}, ("input", "both")),
     "vector": ("vector", {}, ("input", "both")),
 }
+# variant → its FitConfig fields where they are not the defaults: the head's step size (1e-3) decayed
+# linearly to 0 over the budget (the README's seed-setting runs of the linear head)
+FIT_OPTIONS = {"linear, row-wise, decayed": {"lr_schedule": "linear"}}
 # setting → (text of self_recovery.TEXTS, scramble mode)
 SETTINGS = {"train/input": ("train", "input"), "heldout-books/both": ("heldout-books", "both"),
             "kjv/both": ("kjv", "both")}
@@ -68,7 +73,8 @@ def config(variant: str, setting: str, seed: int, lm: Path, minutes: float, thre
     text, mode = SETTINGS[setting]
     return RecoveryConfig(lm=str(lm), head=head, init="counts", text=TEXTS[text][1], seed=seed, select=True,
                           head_options=dict(options), threads=threads,
-                          fit=FitConfig(scramble=mode, minutes=minutes, eval_every=EVAL_EVERY, progress=False))
+                          fit=FitConfig(scramble=mode, minutes=minutes, eval_every=EVAL_EVERY, progress=False,
+                                        **FIT_OPTIONS.get(variant, {})))
 
 
 def run_one(cfg: RecoveryConfig, out: Path) -> tuple[dict, float | None]:
@@ -176,6 +182,7 @@ def main() -> None:
                 out = work / f"{setting.replace('/', '-')}-{variant.replace(' ', '').replace(',', '-')}-s{seed}"
                 m, rss = run_one(cfg, out)
                 runs.append({"variant": variant, "head": cfg.head, "head_options": cfg.head_options,
+                             "fit_options": FIT_OPTIONS.get(variant, {}),
                              "setting": setting, "seed": seed, "steps": m["steps"],
                              "head_seconds": m["head_seconds"],
                              "steps_per_s": round(m["steps"] / max(m["head_seconds"], 1e-9), 2),

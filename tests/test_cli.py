@@ -123,7 +123,9 @@ def test_cli_induce_self_on_the_training_text_with_the_context_step(trained, tmp
     bare = tmp_path / "lm-without-splits"
     shutil.copytree(trained[0], bare)
     (bare / "data" / "valid.npy").unlink()
-    one_line_error(run_cli("induce", "self", "--lm", str(bare), "--max-steps", "5"), "no valid split")
+    one_line_error(run_cli("induce", "self", "--lm", str(bare), "--max-steps", "5", "--out", str(tmp_path / "no")),
+                   "no valid split")
+    assert not (tmp_path / "no").exists()  # a refused run leaves no half-made run directory
 
 
 def test_cli_cross_orthography_flags_and_confidence_line(pair, tmp_path):

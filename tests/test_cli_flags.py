@@ -75,7 +75,8 @@ SCENARIOS: dict[str, list] = {
          "--init", "counts", "--max-steps", "6", "--max-text-tokens", "2000", "--out", "{tmp}/s6", "--threads", "1",
          "--quiet"],
         ["induce", "self", "--lm", "{lm}", "--head", "linear", "--row-update", "--scramble", "input", "--init", "random",
-         "--max-steps", "4", "--max-text-tokens", "2000", "--out", "{tmp}/s5", "--threads", "1", "--quiet"],
+         "--lr-schedule", "linear", "--max-steps", "4", "--max-text-tokens", "2000", "--out", "{tmp}/s5",
+         "--threads", "1", "--quiet"],
         # an option the head does not take: one line, exit 2
         (["induce", "self", "--lm", "{lm}", "--head", "vector", "--penalty", "l1-l2", "--max-steps", "2",
           "--out", "{tmp}/s4", "--quiet"], 2),

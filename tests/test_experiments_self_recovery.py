@@ -101,7 +101,8 @@ def test_heads_benchmark_runs_every_variant_at_one_budget(trained, tmp_path):
 
     def bench(out, *extra):
         r = subprocess.run([sys.executable, str(BENCH / "heads.py"), "--settings", "train/input",
-                            "--variants", "linear", "linear, row-wise", "sinkhorn-sparse", "vector", *extra,
+                            "--variants", "linear", "linear, row-wise", "linear, row-wise, decayed", "sinkhorn-sparse",
+                            "vector", *extra,
                             "--lm-web", str(trained[0]), "--minutes", "0.03", "--threads", "1",
                             "--work", str(tmp_path / "w"), "--out", str(out)],
                            capture_output=True, text=True, timeout=600, cwd=BENCH)
@@ -109,8 +110,10 @@ def test_heads_benchmark_runs_every_variant_at_one_budget(trained, tmp_path):
         return r.stdout, json.loads(out.read_text())
 
     stdout, res = bench(tmp_path / "heads.json")
-    assert [x["variant"] for x in res["runs"]] == ["linear", "linear, row-wise", "sinkhorn-sparse", "vector"]
-    assert res["runs"][1]["head_options"] == {"row_update": True}
+    assert [x["variant"] for x in res["runs"]] == ["linear", "linear, row-wise", "linear, row-wise, decayed",
+                                                   "sinkhorn-sparse", "vector"]
+    assert res["runs"][1]["head_options"] == res["runs"][2]["head_options"] == {"row_update": True}
+    assert res["runs"][1]["fit_options"] == {} and res["runs"][2]["fit_options"]["lr_schedule"] == "linear"
     for x in res["runs"]:
         assert x["setting"] == "train/input" and x["steps"] > 0 and x["steps_per_s"] > 0
         assert x["peak_rss_gb"] > 0.05 and set(x["bands"]) == {"10-110", "10-1010", "freq5", "all"}

@@ -33,3 +33,21 @@ def test_anchor_holds_vectors_near_their_start(pair):
         fit_head(lm, linear, ids, ids, FitConfig(max_steps=1, minutes=None, anchor=1.0, progress=False))
     with pytest.raises(LangindError, match="anchor must be"):
         FitConfig(anchor=-1.0)
+
+
+def test_linear_schedule_decays_the_heads_step_size_to_zero_over_the_budget(pair):
+    from langind.mapping.fit import FitConfig, fit_head, load_frozen_lm, scheduled_lr
+
+    assert scheduled_lr(0.01, 0.25, "constant") == 0.01
+    assert scheduled_lr(0.01, 0.25, "linear") == pytest.approx(0.0075)
+    assert scheduled_lr(0.01, 1.5, "linear") == 0.0
+    with pytest.raises(LangindError, match="learning-rate schedule"):
+        FitConfig(lr_schedule="cosine")
+    lm, vocab, device = load_frozen_lm(str(pair / "lm-b"), "cpu", seed=0, threads=1)
+    ids = np.random.default_rng(0).integers(vocab.n_specials, len(vocab), size=4000)
+    head = make_head("linear", lm.input_table, lm.out_bias, len(vocab), row_update=True)
+    cfg = FitConfig(scramble="input", minutes=None, max_steps=20, batch_size=16, bptt=20, lr=1e-2,
+                    lr_schedule="linear", progress=False, eval_every=None)
+    history = fit_head(lm, head, ids, ids, cfg, device=device)
+    # the last step ran at 1/20 of the base rate (progress 19/20 when it was set)
+    assert history[-1]["lr"] == pytest.approx(1e-2 / 20)

@@ -167,6 +167,8 @@ def induce_self(
                                 "best (unsupervised early stopping; checked every --eval-every seconds)."),
     max_steps: Optional[int] = typer.Option(None, min=1, help="Step budget instead of minutes."),
     lr: Optional[float] = typer.Option(None, help="Head learning rate (default depends on the head: mapping.fit.DEFAULT_LR)."),
+    lr_schedule: str = typer.Option(F.lr_schedule, help="constant, or linear: the head's learning rate falls linearly "
+                                    "to 0 over the budget."),
     normalize: bool = typer.Option(False, "--normalize", help="Use length-normalised, centred embeddings (Artetxe et al. 2018)."),
     temperature: Optional[float] = typer.Option(None, help="softmax head temperature."),
     penalty: Optional[str] = typer.Option(None, help="Mixing heads: sum (the earlier exploration's row/column penalty; the "
@@ -191,7 +193,8 @@ def induce_self(
     from langind.experiments.self_recovery import recover_self
 
     fit = FitConfig(scramble=scramble, minutes=minutes if not max_steps else None, max_steps=max_steps,
-                    batch_size=batch_size, bptt=bptt, lr=lr, eval_every=eval_every, progress=not quiet)
+                    batch_size=batch_size, bptt=bptt, lr=lr, lr_schedule=lr_schedule, eval_every=eval_every,
+                    progress=not quiet)
     cfg = RecoveryConfig(lm=str(lm), head=head, init=init, normalize=normalize, text=text,
                          max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
                          pipeline=pipeline, context=ContextConfig(rounds=context_rounds), select=select,

@@ -269,9 +269,9 @@ def write(run: RunDir, cfg: RecoveryConfig, result: dict, curves) -> None:
 
 def recover_self(cfg: RecoveryConfig, out: str | Path, echo=print) -> dict:
     """The wipe-and-recover experiment end to end (setup → fit → score → write); returns the metrics."""
+    pb = setup(cfg)  # checks the LM and the text before anything is written: a bad input leaves no run directory
     run = RunDir(out)
     run.write_config({"command": "induce self", **asdict(cfg)})
-    pb = setup(cfg)
     t0 = time.time()
     head, history, curve = fit(cfg, pb, echo)
     scores, assign, stages = read_out(cfg, pb, head, echo)

@@ -21,9 +21,9 @@ def transfer(cfg: TransferConfig, out: str | Path, src: str = "es", tgt: str = "
              dictionary: str | Path | None = None, top: int = 5000, echo=print) -> dict:
     """Learn source-word vectors in the frozen target LM's space; evaluate (when a ``dictionary`` is
     given), write lexicon, vectors and report into run directory ``out``; returns the metrics."""
+    d = load_dictionary(dictionary) if dictionary else None  # a bad dictionary stops before anything is written
     run = RunDir(out)
     run.write_config({"command": f"induce cross ({cfg.method})", "src": src, "tgt": tgt, **asdict(cfg)})
-    d = load_dictionary(dictionary) if dictionary else None  # a bad dictionary stops before the fit
     t = fit_transfer(cfg, src, tgt, echo)
     sw, sv = top_words(t.src_vocab, t.learned, top)
     tw, tv = top_words(t.tgt_vocab, t.tgt_table, top)

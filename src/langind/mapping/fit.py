@@ -39,6 +39,7 @@ from langind.progress import progress_bar
 from langind.vocab import Vocab
 
 MODES = ("input", "both")
+LR_SCHEDULES = ("constant", "linear")
 
 # Step sizes that worked in our runs; see the README's self-recovery table.
 DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn": 0.5, "sinkhorn-sparse": 0.5,
@@ -56,6 +57,10 @@ class FitConfig:
     batch_size: int = 32
     bptt: int = 35
     lr: float | None = None  # default per head: DEFAULT_LR
+    # constant, or linear: the step size falls linearly to 0 over the budget. A mixing head spreads a
+    # word's row over near-synonyms (your/my/our) while Adam's steps stay large; decaying them lets
+    # the row settle on one word (the linear head alone: see the README's seed-setting table)
+    lr_schedule: str = "constant"
     eval_every: float | None = 60.0  # seconds between callback calls (learning-curve points); None: never
     progress: bool = True
     # vector head only: loss += anchor × relative squared drift of the batch's vectors from their
@@ -65,6 +70,7 @@ class FitConfig:
 
     def __post_init__(self) -> None:
         check_choice("scramble mode", self.scramble, MODES)
+        check_choice("learning-rate schedule", self.lr_schedule, LR_SCHEDULES)
         if not self.minutes and not self.max_steps:
             raise LangindError("give a time budget (minutes) or a step budget")
         if self.anchor < 0:
@@ -151,6 +157,12 @@ def head_optimizer(head: MappingHead, cfg: FitConfig) -> torch.optim.Optimizer:
     return torch.optim.Adam(params, lr=lr)
 
 
+def scheduled_lr(base: float, progress: float, schedule: str) -> float:
+    """The head's step size at ``progress`` in [0, 1] of the budget: ``base`` throughout
+    (``constant``) or ``base · (1 − progress)`` (``linear``)."""
+    return base if schedule == "constant" else base * max(0.0, 1.0 - progress)
+
+
 def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.ndarray,
              cfg: FitConfig, callback: Callable[[dict], None] | None = None,
              device: torch.device | str = "cpu") -> list[dict]:
@@ -179,6 +191,7 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
     def progress() -> float:
         return budget_progress(step, cfg.max_steps, time.time() - t0, cfg.minutes)
 
+    base_lr = opt.param_groups[0]["lr"]
     head.train()
     while progress() < 1.0:
         if pos >= rows_src.shape[1] - 2:
@@ -187,6 +200,8 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
         _, y = window(rows_tgt, pos, cfg.bptt, device)
         pos += x.size(1)
         head.set_progress(progress())
+        for g in opt.param_groups:
+            g["lr"] = scheduled_lr(base_lr, progress(), cfg.lr_schedule)
         loss, hidden = fit_step(lm, head, opt, x, y, cfg, hidden)
         step += 1
         run_loss = loss if run_loss is None else 0.98 * run_loss + 0.02 * loss
@@ -195,7 +210,7 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
         if callback is not None and cfg.eval_every is not None and time.time() - last_cb >= cfg.eval_every:
             t_cb = time.time()
             head.eval()
-            rec = {"step": step, "seconds": round(t_cb - t0, 1), "loss": run_loss}
+            rec = {"step": step, "seconds": round(t_cb - t0, 1), "loss": run_loss, "lr": opt.param_groups[0]["lr"]}
             callback(rec)
             history.append(rec)
             head.train()
@@ -204,5 +219,6 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
             last_cb = time.time()
     bar.close()
     head.eval()
-    history.append({"step": step, "seconds": round(time.time() - t0, 1), "loss": run_loss, "final": True})
+    history.append({"step": step, "seconds": round(time.time() - t0, 1), "loss": run_loss,
+                    "lr": opt.param_groups[0]["lr"], "final": True})
     return history
