@@ -199,9 +199,10 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
         x, _ = window(rows_src, pos, cfg.bptt, device)
         _, y = window(rows_tgt, pos, cfg.bptt, device)
         pos += x.size(1)
-        head.set_progress(progress())
+        p = progress()
+        head.set_progress(p)
         for g in opt.param_groups:
-            g["lr"] = scheduled_lr(base_lr, progress(), cfg.lr_schedule)
+            g["lr"] = scheduled_lr(base_lr, p, cfg.lr_schedule)
         loss, hidden = fit_step(lm, head, opt, x, y, cfg, hidden)
         step += 1
         run_loss = loss if run_loss is None else 0.98 * run_loss + 0.02 * loss
