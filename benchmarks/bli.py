@@ -63,6 +63,7 @@ from _common import expected_warnings_silenced, word2vec_space, write_result
 from langind import data
 from langind.crosslingual import align
 from langind.crosslingual.cipher import CipherConfig
+from langind.crosslingual.signature import SignatureConfig
 from langind.crosslingual.joint import joint_config, load_joint, train_joint, word_table
 from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.cross import (
@@ -342,6 +343,8 @@ def run_seed(run: SeedRun) -> dict:
                     ortho.append((name, dict(method="incontext", candidates=source, lm="neural")))
             # the frequent words deciphered by the target bigram (spelling as its prior / none), and the ablation
             ortho += [("cipher: orthography + bigram LM", dict(method="cipher")),
+                      ("cipher: orthography without neighbour signatures + bigram LM",
+                       dict(method="cipher", signature=SignatureConfig(weight=0.0))),
                       ("cipher: bigram LM, no orthography", dict(method="cipher", orthography=False)),
                       ("cipher: orthography + unigram (no context)", dict(method="cipher", cipher=CipherConfig(unigram=True)))]
             # the one default pipeline (induce cross's default, --method auto): its family is what it chose

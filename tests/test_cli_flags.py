@@ -75,7 +75,7 @@ SCENARIOS: dict[str, list] = {
          "--init", "counts", "--max-steps", "6", "--max-text-tokens", "2000", "--out", "{tmp}/s6", "--threads", "1",
          "--quiet"],
         ["induce", "self", "--lm", "{lm}", "--head", "linear", "--row-update", "--scramble", "input", "--init", "random",
-         "--lr-schedule", "linear", "--max-steps", "4", "--max-text-tokens", "2000", "--out", "{tmp}/s5",
+         "--lr-schedule", "linear", "--precision", "bfloat16", "--max-steps", "4", "--max-text-tokens", "2000", "--out", "{tmp}/s5",
          "--threads", "1", "--quiet"],
         # an option the head does not take: one line, exit 2
         (["induce", "self", "--lm", "{lm}", "--head", "vector", "--penalty", "l1-l2", "--max-steps", "2",
@@ -99,7 +99,8 @@ SCENARIOS: dict[str, list] = {
         # the default pipeline, named: coocmap-grow (then coocmap-drop), re-ranked in context or spelling alone
         ["induce", "cross", "--method", "auto", *PAIR, "--top", "40", "--out", "{tmp}/auto"],
         # the frequent words deciphered by the target bigram, fully unsupervised here
-        ["induce", "cross", "--method", "cipher", *PAIR, "--no-orthography", "--top", "40", "--out", "{tmp}/cipher"],
+        ["induce", "cross", "--method", "cipher", *PAIR, "--no-orthography", "--top", "40", "--signature-weight", "0.3",
+         "--out", "{tmp}/cipher"],
         # two "scripts" (w0… vs v0…): --orthography insists, and is refused in one line
         (["induce", "cross", "--method", "coocmap", *PAIR, "--orthography", "--top", "40", "--out", "{tmp}/o"], 2),
     ],

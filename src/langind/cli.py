@@ -15,6 +15,7 @@ from typing import Optional
 import typer
 
 from langind.crosslingual.joint import JointConfig
+from langind.crosslingual.signature import SignatureConfig
 from langind.crosslingual.translate import DecoderConfig
 from langind.errors import LangindError
 from langind.experiments.align import AlignConfig
@@ -169,6 +170,8 @@ def induce_self(
     lr: Optional[float] = typer.Option(None, help="Head learning rate (default depends on the head: mapping.fit.DEFAULT_LR)."),
     lr_schedule: str = typer.Option(F.lr_schedule, help="constant, or linear: the head's learning rate falls linearly "
                                     "to 0 over the budget."),
+    precision: str = typer.Option(F.precision, help="The frozen LM body's dtype while the head learns: float32, or "
+                                  "bfloat16 (faster on CPUs with AMX / AVX512-BF16 and on GPUs; emulated and slower elsewhere)."),
     normalize: bool = typer.Option(False, "--normalize", help="Use length-normalised, centred embeddings (Artetxe et al. 2018)."),
     temperature: Optional[float] = typer.Option(None, help="softmax head temperature."),
     penalty: Optional[str] = typer.Option(None, help="Mixing heads: sum (the earlier exploration's row/column penalty; the "
@@ -194,7 +197,7 @@ def induce_self(
 
     fit = FitConfig(scramble=scramble, minutes=minutes if not max_steps else None, max_steps=max_steps,
                     batch_size=batch_size, bptt=bptt, lr=lr, lr_schedule=lr_schedule, eval_every=eval_every,
-                    progress=not quiet)
+                    precision=precision, progress=not quiet)
     cfg = RecoveryConfig(lm=str(lm), head=head, init=init, normalize=normalize, text=text,
                          max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
                          pipeline=pipeline, context=ContextConfig(rounds=context_rounds), select=select,
@@ -241,6 +244,9 @@ def induce_cross_cmd(
                                                "alphabet. --no-orthography: fully unsupervised."),
     spelling_weight: float = typer.Option(C.spelling_weight, min=0.0, help="Weight of the spelling similarity beside "
                                           "the aligner's cosine (--orthography)."),
+    signature_weight: float = typer.Option(SignatureConfig.weight, min=0.0, help="cipher and auto's fall-back, with "
+                                           "spelling: weight of the neighbour signatures re-ranking spelling's candidates "
+                                           "(crosslingual.signature; 0: off)."),
     minutes: float = typer.Option(C.minutes, help="Training budget of the method (hybrid: of each of its two stages; "
                                   "vecmap: of its self-learning)."),
     lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus); incontext: re-rank with this frozen neural LM instead of the bigram LM."),
@@ -269,7 +275,8 @@ def induce_cross_cmd(
                       lm=str(lm) if lm else None, src_lm=str(src_lm) if src_lm else None,
                       init_lexicon=str(init_lexicon) if init_lexicon else None, anchor=anchor, lm_minutes=lm_minutes,
                       top=top, core=core, window=window, candidates=candidates, orthography=orthography,
-                      spelling_weight=spelling_weight, seed=seed, threads=threads, device=device, progress=not quiet,
+                      spelling_weight=spelling_weight, signature=replace(SignatureConfig(), weight=signature_weight),
+                      seed=seed, threads=threads, device=device, progress=not quiet,
                       joint=JointConfig(train=replace(J, epochs=epochs, max_vocab=max_vocab)))
     out = Path(out or RunDir.default_path("induce-cross"))
     results = induce_cross(cfg, out, echo=typer.echo)

@@ -62,6 +62,12 @@ from langind.crosslingual.orthography import (
     spelling_similarity,
     with_rank_ties,
 )
+from langind.crosslingual.signature import (
+    SignatureConfig,
+    neighbour_signatures,
+    rerank_with_signatures,
+    signature_similarity,
+)
 from langind.crosslingual.transfer import TransferConfig, check_anchor
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import gold_pairs, grouped_precision, load_dictionary, ranked_precision, retrieval_scores
@@ -124,6 +130,8 @@ class CrossConfig:
     incontext: InContextConfig = field(default_factory=InContextConfig)
     neural: NeuralContextConfig = field(default_factory=NeuralContextConfig)  # incontext with --lm
     cipher: CipherConfig = field(default_factory=CipherConfig)  # cipher, and auto's fall-back
+    # cipher and auto's fall-back, with spelling: neighbour signatures re-rank spelling's candidates
+    signature: SignatureConfig = field(default_factory=SignatureConfig)
     seed: int = 0
     threads: int | None = None
     device: str = "auto"  # where the LMs, coocmap's loop and the blocked ranking run: auto = CUDA when present
@@ -532,6 +540,33 @@ def spelling_ranking(spelling: np.ndarray) -> np.ndarray:
 CONTEXT_SHARE = 0.5
 
 
+def with_signatures(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hidden: list[tuple[str, str]],
+                    echo: Callable[[str], None] = print) -> tuple[Ranked, dict]:
+    """``start`` (spelling's ranking) with each word's candidates re-ordered by spelling's score plus
+    ``cfg.signature.weight`` × the cosine of the two words' neighbour signatures
+    (:mod:`langind.crosslingual.signature`), the signatures' map learned on the spelling anchors the
+    run may see (the hidden ones excluded, so the run's check stays honest). Off (``start`` as it
+    is) when the weight is 0, spelling is off, or there are no anchors to learn the map from."""
+    sig = cfg.signature
+    if not sig.weight or not cfg.orthography:
+        return start, {"used": False}
+    t0 = time.time()
+    hide = frozenset(a for a, _ in hidden)
+    seen = [(i, j) for i, j in confidence.anchors(sw, tw, corpus_spelling(cfg)[0]) if sw[i] not in hide]
+    if not seen:
+        echo("signatures: no spelling anchors to learn their map from; spelling's ranking kept")
+        return start, {"used": False}
+    sims = signature_similarity(neighbour_signatures(CorpusSource(cfg.src_corpus).sentences(), sw, sig.context_words),
+                                neighbour_signatures(CorpusSource(cfg.tgt_corpus).sentences(), tw, sig.context_words),
+                                seen, sig.ridge)
+    rows, scores = rerank_with_signatures(start.rows, start.scores, sims, sig.weight)
+    moved = int((rows[:, 0] != start.rows[:, 0]).sum())
+    info = {"used": True, "anchors": len(seen), "first_choices_changed": moved, "seconds": round(time.time() - t0, 1)}
+    echo(f"signatures: neighbours among the {sig.context_words} most frequent words, mapped on {len(seen)} spelling "
+         f"anchors, re-ranked spelling's candidates ({moved} first choices changed, {info['seconds']:.0f} s)")
+    return Ranked(rows, scores, start.nn, start.checked, start.in_context), info
+
+
 def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hidden: list[tuple[str, str]],
                echo: Callable[[str], None] = print) -> tuple[Ranked, dict]:
     """``start`` (each source word's ranked targets) with the most frequent source words deciphered
@@ -599,6 +634,7 @@ def cipher_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     hidden = hidden_anchor_pairs(cfg)
     if cfg.orthography:
         sw, tw, start, info = aligned_scores(cfg, "orthography", hidden, echo)
+        start, info["signatures"] = with_signatures(cfg, sw, tw, start, hidden, echo)
     else:
         (sw, tw, start), info = frequency_start(cfg), {}
     ranked, cinfo = deciphered(cfg, sw, tw, start, hidden, echo)
@@ -840,7 +876,8 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
             echo(f"auto: {best} found no alignment of these texts; spelling, with the frequent words deciphered")
             sub = replace(cfg, method="cipher")
             sw, tw, ranked, info = aligned_scores(sub, "orthography", hidden, echo)
-            chosen = "cipher (spelling + decipherment of the frequent words)"
+            ranked, info["signatures"] = with_signatures(sub, sw, tw, ranked, hidden, echo)
+            chosen = "cipher (spelling + neighbour signatures + decipherment of the frequent words)"
         else:
             echo(f"auto: {best} found no alignment and spelling is off; its lexicon with the frequent words deciphered")
             sub = replace(cfg, method="cipher", orthography=False)

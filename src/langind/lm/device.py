@@ -74,3 +74,34 @@ def ddp_param_divergence(model: torch.nn.Module) -> float:
         worst = torch.maximum(worst, (hi - p).abs().max().reshape(1))
     dist.all_reduce(worst, op=dist.ReduceOp.MAX)
     return float(worst.item())
+
+
+# glibc mallopt parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_MMAP_THRESHOLD_MAX = 32 << 20  # glibc's ceiling for M_MMAP_THRESHOLD on 64-bit systems
+
+
+def keep_freed_memory(keep_bytes: int = 1 << 30) -> bool:
+    """Ask glibc's allocator to reuse large freed blocks instead of handing them back to the system.
+
+    Why: a CPU step of a mapping fit allocates several tensors of tens of MB (the B×T×V logits, the
+    softmax, their gradients) and frees them at its end. By default glibc serves blocks that large
+    with fresh ``mmap`` pages, or trims the heap once more than twice the last such block is free,
+    so the next step page-faults all of that memory in again. Serving blocks up to 32 MiB from the
+    heap and keeping up to ``keep_bytes`` of free heap made the seed-setting linear head run
+    582 → 720 steps a minute (README, *The linear head, row-wise, and its step size*). The price is
+    memory the process keeps after its peak, never more than it already used.
+
+    A no-op (returns False) off Linux or without glibc (musl, macOS); idempotent. Returns whether
+    both settings were accepted."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)) and bool(mallopt(_M_TRIM_THRESHOLD, keep_bytes))

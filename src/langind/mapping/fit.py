@@ -20,6 +20,7 @@ every ``eval_every`` seconds so learning curves ("how fast") can be recorded. On
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -32,7 +33,7 @@ import torch.nn.functional as F
 from langind.errors import LangindError, check_choice
 from langind.lm.batching import batchify, budget_progress, window
 from langind.lm.checkpoint import lm_run_checkpoint, load_lm
-from langind.lm.device import pick_device
+from langind.lm.device import keep_freed_memory, pick_device
 from langind.lm.model import WordLM, detach_hidden
 from langind.mapping.heads import MappingHead, VectorHead
 from langind.progress import progress_bar
@@ -40,6 +41,10 @@ from langind.vocab import Vocab
 
 MODES = ("input", "both")
 LR_SCHEDULES = ("constant", "linear")
+# the dtype the frozen LM's recurrent body runs in while a head is fitted (the head, its optimiser, the
+# output layer and the loss stay float32). bfloat16 pays on CPUs with native bf16 matrix units (AMX,
+# AVX512-BF16) and on GPUs; elsewhere it is emulated and slower — hence float32 by default.
+PRECISIONS = ("float32", "bfloat16")
 
 # Step sizes that worked in our runs; see the README's self-recovery table.
 DEFAULT_LR = {"linear": 1e-3, "softmax": 0.5, "sinkhorn": 0.5, "gumbel-sinkhorn": 0.5, "sinkhorn-sparse": 0.5,
@@ -67,10 +72,12 @@ class FitConfig:
     # start (VectorHead.drift). Refining a good start lexicon through the LM loss alone drifts away
     # from it; the anchor keeps what the start knew where the LM has no strong preference.
     anchor: float = 0.0
+    precision: str = "float32"  # the frozen LM body's dtype while the head learns: PRECISIONS
 
     def __post_init__(self) -> None:
         check_choice("scramble mode", self.scramble, MODES)
         check_choice("learning-rate schedule", self.lr_schedule, LR_SCHEDULES)
+        check_choice("precision", self.precision, PRECISIONS)
         if not self.minutes and not self.max_steps:
             raise LangindError("give a time budget (minutes) or a step budget")
         if self.anchor < 0:
@@ -85,12 +92,14 @@ def load_frozen_lm(run: str, device: str = "auto", seed: int = 0,
         torch.set_num_threads(threads)
     torch.manual_seed(seed)
     dev = pick_device(device)
+    if dev.type == "cpu":
+        keep_freed_memory()  # a fit step's large tensors are reused, not page-faulted in anew each step
     lm, vocab = load_lm(lm_run_checkpoint(run), dev)
     lm.freeze()
     return lm, vocab, dev
 
 
-def head_loss(lm: WordLM, head: MappingHead, x: torch.Tensor, y: torch.Tensor, mode: str,
+def head_loss(lm: WordLM | BodyInPrecision, head: MappingHead, x: torch.Tensor, y: torch.Tensor, mode: str,
               hidden=None) -> tuple[torch.Tensor, list]:
     """Cross-entropy of the frozen LM reading source ids ``x`` through ``head``, predicting ``y``."""
     vec = head.vectors(x)
@@ -100,6 +109,32 @@ def head_loss(lm: WordLM, head: MappingHead, x: torch.Tensor, y: torch.Tensor, m
         logits, hidden = lm.forward_vectors(vec, hidden)
     loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
     return loss, hidden
+
+
+class BodyInPrecision(nn.Module):
+    """A frozen :class:`WordLM` whose recurrent body runs in a lower precision: the head's vectors
+    are cast down on the way in, the body's features back to float32 on the way out, so the output
+    layer, the softmax and the loss — where rounding would hurt most — stay float32. Only
+    :meth:`forward_vectors` (what :func:`head_loss` calls) is provided; the body is a cast copy, the
+    LM itself is left as it was (its evaluation and the context stage still read it in float32)."""
+
+    def __init__(self, lm: WordLM, dtype: torch.dtype):
+        super().__init__()
+        self.lm, self.dtype = lm, dtype
+        body = copy.deepcopy(lm.body).to(dtype)
+        body.eval()
+        self.body = body
+
+    def forward_vectors(self, x: torch.Tensor, hidden=None, out_table: torch.Tensor | None = None,
+                        out_bias: torch.Tensor | None = None):
+        dropped, _, hidden = self.body(x.to(self.dtype), hidden)
+        return self.lm.logits(dropped.float(), out_table, out_bias), hidden
+
+
+def in_precision(lm: WordLM, precision: str) -> WordLM | BodyInPrecision:
+    """``lm`` as :func:`fit_step` should run it: itself for float32, else :class:`BodyInPrecision`."""
+    check_choice("precision", precision, PRECISIONS)
+    return lm if precision == "float32" else BodyInPrecision(lm, getattr(torch, precision))
 
 
 class ThroughHead(nn.Module):
@@ -117,7 +152,7 @@ class ThroughHead(nn.Module):
         return logits, hidden, None
 
 
-def fit_step(lm: WordLM, head: MappingHead, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
+def fit_step(lm: WordLM | BodyInPrecision, head: MappingHead, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
              cfg: FitConfig, hidden=None) -> tuple[float, list]:
     """One update of ``head``: the frozen LM's loss on window (x, y) (plus the linear head's
     penalty, weighted by ``head.penalty_weight``, and the vector head's anchor), backward, step, and
@@ -177,6 +212,7 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
         raise LangindError(f"anchor needs the vector head (its start point); got {head.name}")
     lm.freeze()
     head.to(device)
+    run_lm = in_precision(lm, cfg.precision)
     opt = head_optimizer(head, cfg)
     rows_src = batchify(np.asarray(src_ids), cfg.batch_size)
     rows_tgt = batchify(np.asarray(tgt_ids), cfg.batch_size)
@@ -203,7 +239,7 @@ def fit_head(lm: WordLM, head: MappingHead, src_ids: np.ndarray, tgt_ids: np.nda
         head.set_progress(p)
         for g in opt.param_groups:
             g["lr"] = scheduled_lr(base_lr, p, cfg.lr_schedule)
-        loss, hidden = fit_step(lm, head, opt, x, y, cfg, hidden)
+        loss, hidden = fit_step(run_lm, head, opt, x, y, cfg, hidden)
         step += 1
         run_loss = loss if run_loss is None else 0.98 * run_loss + 0.02 * loss
         bar.update(1 if by_steps else int(time.time() - t0) - bar.n)
