@@ -567,6 +567,16 @@ def with_signatures(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranke
     return Ranked(rows, scores, start.nn, start.checked, start.in_context), info
 
 
+def spelling_start(cfg: CrossConfig, hidden: list[tuple[str, str]], echo: Callable[[str], None] = print
+                   ) -> tuple[list[str], list[str], Ranked, dict]:
+    """Where a decipherment with spelling starts (``cipher``, ``auto``'s fall-back): spelling's ranking
+    (:func:`aligned_scores` ``orthography``) re-ranked by neighbour signatures (:func:`with_signatures`;
+    its info under ``signatures``)."""
+    sw, tw, start, info = aligned_scores(cfg, "orthography", hidden, echo)
+    start, info["signatures"] = with_signatures(cfg, sw, tw, start, hidden, echo)
+    return sw, tw, start, info
+
+
 def deciphered(cfg: CrossConfig, sw: list[str], tw: list[str], start: Ranked, hidden: list[tuple[str, str]],
                echo: Callable[[str], None] = print) -> tuple[Ranked, dict]:
     """``start`` (each source word's ranked targets) with the most frequent source words deciphered
@@ -633,8 +643,7 @@ def cipher_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     t0 = time.time()
     hidden = hidden_anchor_pairs(cfg)
     if cfg.orthography:
-        sw, tw, start, info = aligned_scores(cfg, "orthography", hidden, echo)
-        start, info["signatures"] = with_signatures(cfg, sw, tw, start, hidden, echo)
+        sw, tw, start, info = spelling_start(cfg, hidden, echo)
     else:
         (sw, tw, start), info = frequency_start(cfg), {}
     ranked, cinfo = deciphered(cfg, sw, tw, start, hidden, echo)
@@ -875,8 +884,7 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
         if cfg.orthography:
             echo(f"auto: {best} found no alignment of these texts; spelling, with the frequent words deciphered")
             sub = replace(cfg, method="cipher")
-            sw, tw, ranked, info = aligned_scores(sub, "orthography", hidden, echo)
-            ranked, info["signatures"] = with_signatures(sub, sw, tw, ranked, hidden, echo)
+            sw, tw, ranked, info = spelling_start(sub, hidden, echo)
             chosen = "cipher (spelling + neighbour signatures + decipherment of the frequent words)"
         else:
             echo(f"auto: {best} found no alignment and spelling is off; its lexicon with the frequent words deciphered")
