@@ -248,16 +248,18 @@ class SeedRun:
         atomic_write_json(marker, self.settings())
         return out
 
-    def target_lm(self, corpus: str, lang: str) -> Path:
-        """The frozen neural LM of one side (reference recipe, ``--lm-epochs``), trained once."""
+    def target_lm(self, corpus: str, lang: str, reverse: bool = False) -> Path:
+        """The frozen neural LM of one side (reference recipe, ``--lm-epochs``), trained once;
+        ``reverse``: its right-to-left twin, the same recipe on the reversed text."""
+        from langind.corpus import REVERSED
         from langind.lm.recipes import train_recipe
 
-        out = self.work / f"lm-{corpus}-{lang}"
+        out = self.work / f"lm-{corpus}-{lang}{'-reversed' if reverse else ''}"
         marker = out / "benchmark-settings.json"
         if marker.exists() and json.loads(marker.read_text()) == self.settings():
             return out
-        train_recipe("reference", CORPORA[corpus][lang], out, epochs=self.args.lm_epochs, minutes=10.0,
-                     seed=self.seed, threads=self.args.threads, progress=False)
+        train_recipe("reference", (REVERSED if reverse else "") + CORPORA[corpus][lang], out, epochs=self.args.lm_epochs,
+                     minutes=10.0, seed=self.seed, threads=self.args.threads, progress=False)
         atomic_write_json(marker, self.settings())
         return out
 
@@ -341,6 +343,8 @@ def run_seed(run: SeedRun) -> dict:
                 for source in ("orthography", "coocmap-grow"):
                     name = f"in-context: {source}{' + orthography' if source != 'orthography' else ''} + neural LM"
                     ortho.append((name, dict(method="incontext", candidates=source, lm="neural")))
+                    ortho.append((name + ", both directions", dict(method="incontext", candidates=source, lm="neural",
+                                                                   right_lm="neural")))
             # the frequent words deciphered by the target bigram (spelling as its prior / none), and the ablation
             ortho += [("cipher: orthography + bigram LM", dict(method="cipher")),
                       ("cipher: orthography without neighbour signatures + bigram LM",
@@ -353,6 +357,8 @@ def run_seed(run: SeedRun) -> dict:
                 def induced(name=name, kw=kw):
                     if kw.get("lm") == "neural":
                         kw = {**kw, "lm": str(run.target_lm(corpus, t))}
+                    if kw.get("right_lm") == "neural":
+                        kw = {**kw, "right_lm": str(run.target_lm(corpus, t, reverse=True))}
                     return run.induced(corpus, s, t, name, run.cross_config(corpus, s, t, **{"orthography": True, **kw}),
                                        dict_path)
                 rows[name] = run.row(corpus, pair, name, induced)
@@ -420,7 +426,7 @@ def main() -> None:
     ap.add_argument("--directions", nargs="+", default=[f"{s}-{t}" for s, t in DIRECTIONS],
                     choices=[f"{s}-{t}" for s, t in DIRECTIONS])
     ap.add_argument("--rows", nargs="*", default=[], help="run only the rows whose name contains one of these (=NAME: exactly this name)")
-    ap.add_argument("--neural", action="store_true", help="add the neural-LM in-context rows (trains one LM a side)")
+    ap.add_argument("--neural", action="store_true", help="add the neural-LM in-context rows (trains one LM a side and its right-to-left twin)")
     ap.add_argument("--lm-epochs", type=int, default=6, help="epochs of each neural LM (reference recipe, ≤ 10 min)")
     args = ap.parse_args()
     t_start = time.time()

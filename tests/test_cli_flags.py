@@ -90,6 +90,14 @@ SCENARIOS: dict[str, list] = {
          "--minutes", "0.05", "--out", "{tmp}/swap"],
         ["induce", "cross", "--method", "swap", *PAIR, "--lm", "{pair}/lm-b", "--src-lm", "{tmp}/swap/lm-xa",
          "--minutes", "0.05", "--out", "{tmp}/swap2"],
+        # a right-to-left LM (trained on the reversed text) beside the left-to-right one, in context
+        ["lm", "train", "--corpus", "reversed:{pair}/b.txt", "--out", "{tmp}/lm-rb", "--emb-dim", "8",
+         "--hidden-dim", "16", "--max-steps", "3", "--threads", "1", "--quiet"],
+        ["induce", "cross", "--method", "incontext", *PAIR, "--lm", "{pair}/lm-b", "--right-lm", "{tmp}/lm-rb",
+         "--top", "40", "--out", "{tmp}/inc-right"],
+        # a left-to-right LM given as the right-to-left one is refused in one line
+        (["induce", "cross", "--method", "incontext", *PAIR, "--lm", "{pair}/lm-b", "--right-lm", "{pair}/lm-b",
+          "--top", "40", "--out", "{tmp}/inc-wrong"], 2),
     ],
     "induce cross, the aligners": [
         ["induce", "cross", "--method", "coocmap", *PAIR, "--window", "2", "--no-orthography", "--top", "40",

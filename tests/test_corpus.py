@@ -61,3 +61,17 @@ def test_split_is_deterministic_and_disjoint():
     assert tr1 == tr2 and va1 == va2
     assert len(tr1) + len(va1) == 2000 and 120 < len(va1) < 280
     assert is_valid("Gen.1.1", 0.5) == is_valid("Gen.1.1", 0.5)
+
+
+def test_reversed_spec_reverses_every_sentence(tmp_path):
+    f = tmp_path / "t.txt"
+    f.write_text("the dog runs .\n\na cat sleeps\n", encoding="utf-8")
+    fwd, back = CorpusSource(str(f)), CorpusSource(f"reversed:{f}")
+    assert list(back.sentences()) == [s[::-1] for s in fwd.sentences()]
+    assert [t for _, t in back.lines()] == [". runs dog the", "sleeps cat a"]
+    assert back.name == "reversed:t.txt" and back.reverse and not fwd.reverse
+    assert next(iter(CorpusSource("reversed:web")))[1] == next(iter(CorpusSource("web")))[1][::-1]
+    with pytest.raises(LangindError, match="reversed twice"):
+        CorpusSource(f"reversed:reversed:{f}")
+    with pytest.raises(LangindError, match="no such file"):
+        CorpusSource("reversed:no-such-file.txt")

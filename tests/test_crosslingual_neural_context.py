@@ -39,6 +39,43 @@ def test_the_lm_picks_the_planted_translation_among_two_equal_candidates(pair):
     assert (ranked[:, 0] == np.arange(n)).mean() >= 0.7
 
 
+@pytest.fixture(scope="module")
+def right_lm(pair):
+    """A right-to-left LM of the target language: the same recipe as ``lm-b``, on ``reversed:b.txt``."""
+    from conftest import PAIR_LM
+
+    from langind.lm.train import TrainConfig, train_lm
+
+    out = pair / "lm-b-reversed"
+    if not out.exists():
+        train_lm(out, TrainConfig(corpus=f"reversed:{pair / 'b.txt'}", max_vocab=None, epochs=3, batch_size=16, bptt=20,
+                                  lr=1e-2, threads=1, progress=False, checkpoint_every=10**6), PAIR_LM)
+    return out
+
+
+def test_a_right_to_left_lm_adds_the_other_side(pair, right_lm):
+    """The planted pair again, read by both directions: the right-to-left LM, reading the source text
+    reversed, adds its evidence, and the two together still pick the planted translations."""
+    lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
+    rlm, rvocab, _ = load_frozen_lm(str(right_lm), "cpu")
+    n = 40
+    sw, tw = [f"w{i}" for i in range(n)], [f"v{i}" for i in range(n)]
+    wrong = (np.arange(n) + np.random.default_rng(0).integers(1, n, size=n)) % n
+    scores = np.zeros((n, n), dtype=np.float32)
+    scores[np.arange(n), wrong] = 0.5 + 1e-4
+    scores[np.arange(n), np.arange(n)] = 0.5
+    rows = topk(scores, 10)
+    cfg = NeuralContextConfig(k=2, beta=1.0, rounds=3, max_tokens=20_000)
+    args = (str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, rows, np.take_along_axis(scores, rows, axis=1), cfg)
+    ranked, info, share = neural_rerank(lm, vocab, *args, echo=lambda m: None, right=(rlm, rvocab))
+    assert info["directions"] == 2 and share.shape == (n, 2)
+    assert (ranked[:, 0] == np.arange(n)).mean() >= 0.7
+    # the right-to-left LM alone, reading the reversed source text, picks most of them too
+    alone, _, _ = neural_rerank(rlm, rvocab, f"reversed:{pair / 'a.txt'}", str(pair / "b.txt"), *args[2:],
+                                echo=lambda m: None)
+    assert (alone[:, 0] == np.arange(n)).mean() >= 0.65
+
+
 def test_bad_settings_and_shapes_are_errors(pair):
     with pytest.raises(LangindError, match="beta"):
         NeuralContextConfig(beta=0)

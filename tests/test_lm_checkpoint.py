@@ -41,3 +41,14 @@ def test_interrupted_swap_falls_back_to_old_copy(trained, tmp_path):
     shutil.copytree(trained[0] / "checkpoints" / "best", base / "best.old")
     model, vocab = load_lm(base / "best")  # "best" itself is gone: the rename was interrupted
     assert len(vocab) == trained[1]["vocab_size"]
+
+
+def test_trained_reversed_reads_the_runs_corpus(tmp_path):
+    from langind.lm.checkpoint import trained_reversed
+    from langind.runs import atomic_write_json
+
+    for name, corpus, expected in [("fwd", "web", False), ("back", "reversed:web", True)]:
+        (tmp_path / name).mkdir()
+        atomic_write_json(tmp_path / name / "config.json", {"command": "lm train", "train": {"corpus": corpus}})
+        assert trained_reversed(tmp_path / name) is expected
+    assert trained_reversed(tmp_path) is None  # no config: a bare checkpoint directory says nothing

@@ -54,7 +54,8 @@ T, M = TrainConfig, LMConfig  # CLI defaults are read from the dataclasses: one 
 @lm_app.command("train")
 def lm_train(
     corpus: str = typer.Option(T.corpus, help="UTF-8 text file (one sentence/paragraph per line) or bundled "
-                               "corpus (web, rv1909, kjv; add :odd-books/:even-books for a book-disjoint half)."),
+                               "corpus (web, rv1909, kjv; add :odd-books/:even-books for a book-disjoint half); "
+                               "reversed:SPEC trains a right-to-left LM (every sentence's words reversed)."),
     out: Optional[Path] = typer.Option(None, help="Run directory (default runs/lm-TIMESTAMP)."),
     resume: Optional[Path] = typer.Option(None, help="Continue the run in this directory from its last checkpoint."),
     recipe: Optional[str] = typer.Option(None, help=f"Start from a named recipe ({', '.join(RECIPES)}); options given "
@@ -251,6 +252,9 @@ def induce_cross_cmd(
                                   "vecmap: of its self-learning)."),
     lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus); incontext: re-rank with this frozen neural LM instead of the bigram LM."),
     src_lm: Optional[Path] = typer.Option(None, help="swap: source-language LM run (default: train one on the source corpus)."),
+    right_lm: Optional[Path] = typer.Option(None, help="incontext/auto with --lm: also read the source text right to "
+                                            "left with this right-to-left target LM (`langind lm train --corpus "
+                                            "reversed:TEXT`); its evidence is added to --lm's."),
     init_lexicon: Optional[Path] = typer.Option(None, help="hybrid: start from this lexicon TSV instead of training joint-lm."),
     anchor: float = typer.Option(C.anchor, min=0.0, help="decipher/hybrid: pull each learned vector towards its start "
                                  "(weight of the relative squared drift; keeps a good --init-lexicon from drifting)."),
@@ -273,6 +277,7 @@ def induce_cross_cmd(
     cfg = CrossConfig(src=src, tgt=tgt, method=method, src_corpus=src_corpus, tgt_corpus=tgt_corpus,
                       dictionary=str(dictionary) if dictionary else None, minutes=minutes,
                       lm=str(lm) if lm else None, src_lm=str(src_lm) if src_lm else None,
+                      right_lm=str(right_lm) if right_lm else None,
                       init_lexicon=str(init_lexicon) if init_lexicon else None, anchor=anchor, lm_minutes=lm_minutes,
                       top=top, core=core, window=window, candidates=candidates, orthography=orthography,
                       spelling_weight=spelling_weight, signature=replace(SignatureConfig(), weight=signature_weight),
@@ -323,11 +328,12 @@ def _check_lang(run: Path, lang: Optional[str]) -> None:
     if lang is None:
         return
     from langind import data
+    from langind.corpus import REVERSED
     from langind.runs import read_json
 
     cfg_path = Path(run) / "config.json"
     if cfg_path.exists():
-        corpus = read_json(cfg_path, "run config").get("train", {}).get("corpus", "")
+        corpus = read_json(cfg_path, "run config").get("train", {}).get("corpus", "").removeprefix(REVERSED)
         if data.parse_spec(corpus) is not None and data.corpus_language(corpus) != lang:
             raise LangindError(f"{run} was trained on {corpus} ({data.corpus_language(corpus)}), not {lang}")
 

@@ -127,6 +127,9 @@ def split_sentences(
     return train, valid
 
 
+REVERSED = "reversed:"  # corpus-spec prefix: every sentence's words in reverse order (CorpusSource)
+
+
 class CorpusSource:
     """A re-iterable source of ``(key, tokens)`` pairs: a bundled corpus or a user's text file.
 
@@ -136,6 +139,10 @@ class CorpusSource:
     ``web:even-books``: two halves that share no verse). An existing file wins over a bundled name.
     Iterating twice streams the file twice, so vocab building and encoding never hold a user's corpus
     in memory.
+
+    ``reversed:SPEC`` is SPEC with every sentence's words in reverse order: the text a right-to-left LM
+    is trained on and reads (``langind lm train --corpus reversed:fortunes-en``), so the LM code has one
+    direction and the data says which.
     """
 
     def __init__(self, spec: str | Path, lowercase: bool = True):
@@ -143,6 +150,13 @@ class CorpusSource:
 
         self.spec = str(spec)
         self.lowercase = lowercase
+        self.reverse = self.spec.startswith(REVERSED) and not Path(self.spec).exists()
+        if self.reverse:
+            inner = CorpusSource(self.spec.removeprefix(REVERSED), lowercase)
+            if inner.reverse:
+                raise LangindError(f"{self.spec}: reversed twice is the text itself; write {inner.spec.removeprefix(REVERSED)}")
+            self.path, self.bundled, self.selection = inner.path, inner.bundled, inner.selection
+            return
         parsed = None if Path(self.spec).exists() else data.parse_spec(self.spec)
         self.selection: str | None = None
         if parsed is None:
@@ -161,11 +175,17 @@ class CorpusSource:
 
     @property
     def name(self) -> str:
+        prefix = REVERSED if self.reverse else ""
         if self.bundled:
-            return self.bundled + (f":{self.selection}" if self.selection else "")
-        return self.path.name  # type: ignore[union-attr]
+            return prefix + self.bundled + (f":{self.selection}" if self.selection else "")
+        return prefix + self.path.name  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[tuple[str, list[str]]]:
+        if self.reverse:
+            return ((key, toks[::-1]) for key, toks in self._forward())
+        return self._forward()
+
+    def _forward(self) -> Iterator[tuple[str, list[str]]]:
         from langind import data
 
         if self.bundled:
@@ -185,8 +205,13 @@ class CorpusSource:
 
     def lines(self) -> Iterator[tuple[str, str]]:
         """Every non-blank line as (key, raw text): a Bible's verses as printed, a file's lines as
-        they are (what recasing and references read)."""
+        they are (what recasing and references read); a ``reversed:`` text's lines are its tokens in
+        reverse order, joined by spaces."""
         from langind import data
+
+        if self.reverse:
+            yield from ((key, " ".join(toks)) for key, toks in self)
+            return
 
         if self.bundled:
             for v in data.select_books(data.load_corpus(self.bundled), self.selection):

@@ -13,7 +13,12 @@ likeliest filler (*the*) is the division by the target unigram instead:
 — the aligner's (or spelling's) belief ``q(e | f) = softmax_k(β · score)`` over ``f``'s ``k``
 candidates, updated by each occurrence's evidence *beyond frequency* (naive Bayes over
 occurrences). Frequent words lean on their contexts, rare ones keep their prior. Rounds repeat
-with the new first choices decoding the text. Only left context is read.
+with the new first choices decoding the text.
+
+A left-to-right LM reads only what precedes a word. With ``right`` — a right-to-left LM of the target
+text, trained on ``reversed:TEXT`` (:class:`langind.corpus.CorpusSource`) — the source text is also
+read reversed, through the same lexicon, and that LM's evidence (what *follows* each occurrence) is
+added to the sum: ``Σ_t [log p_→(e | prefix_t) − log p(e)] + Σ_t [log p_←(e | suffix_t) − log p(e)]``.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from langind.corpus import CorpusSource
+from langind.corpus import REVERSED, CorpusSource
 from langind.errors import LangindError
 from langind.mapping.context import context_scores
 from langind.vocab import EOS, UNK, Vocab
@@ -88,7 +93,7 @@ def target_log_unigram(spec: str, lm_vocab: Vocab) -> np.ndarray:
 
 def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: list[str], tgt_words: list[str],
                   ranked: np.ndarray, scores: np.ndarray, cfg: NeuralContextConfig | None = None, device="cpu",
-                  echo=print) -> tuple[np.ndarray, dict]:
+                  echo=print, right: tuple | None = None) -> tuple[np.ndarray, dict]:
     """Re-rank each source word's ``k`` best targets (the first ``k`` of ``ranked``) with the frozen
     target LM in context.
 
@@ -100,6 +105,8 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     ranked (n, depth) : each source word's target rows by the aligner, best first; ``scores``
         (n, depth) their scores, cosine scale.
     cfg : :class:`NeuralContextConfig`.
+    right : (lm, vocab) of a right-to-left target LM (trained on ``reversed:`` text), or None: it reads
+        the source text reversed and its evidence is added (module docstring).
 
     Returns
     -------
@@ -112,23 +119,30 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     n = len(src_words)
     if ranked.shape != scores.shape or len(ranked) != n or (ranked.size and ranked.max() >= len(tgt_words)):
         raise LangindError("ranked candidates do not match the word lists")
-    tgt_lm = np.array([lm_vocab.stoi.get(w, -1) for w in tgt_words])
     cand = ranked[:, :cfg.k]
-    cand_lm = tgt_lm[cand]
+    # one reader per direction: the LM, its target ids, the source stream it reads, the target unigram
+    readers = [(lm, lm_vocab, src_spec)] + ([(right[0], right[1], REVERSED + src_spec)] if right is not None else [])
+    prepared = []
+    known = np.ones(cand.shape, dtype=bool)
+    for model, vocab, spec in readers:
+        tgt_ids = np.array([vocab.stoi.get(w, -1) for w in tgt_words])
+        ids, fixed = source_stream(spec, src_words, vocab, cfg.max_tokens)
+        n_occ = np.bincount(ids[1:], minlength=len(fixed))[:n].astype(np.float64)
+        prepared.append((model, vocab, tgt_ids, ids, fixed, n_occ, target_log_unigram(tgt_spec, vocab)))
+        known &= tgt_ids[cand] >= 0
     logq = cfg.beta * scores[:, :cfg.k]
-    logq = np.where(cand_lm >= 0, logq, -np.inf)
+    logq = np.where(known, logq, -np.inf)
     logq = logq - np.logaddexp.reduce(logq, axis=1, keepdims=True)
-    ids, fixed = source_stream(src_spec, src_words, lm_vocab, cfg.max_tokens)
-    n_occ = np.bincount(ids[1:], minlength=len(fixed))[:n].astype(np.float64)
-    log_uni = target_log_unigram(tgt_spec, lm_vocab)
     first = cand[:, 0].copy()
     start = first.copy()
-    safe = np.where(cand_lm >= 0, cand_lm, 0)
     for r in range(cfg.rounds):
-        decode = fixed.copy()
-        decode[:n] = np.where(tgt_lm[first] >= 0, tgt_lm[first], lm_vocab.stoi[UNK])
-        ctx = context_scores(lm, ids, decode, len(fixed), device, cfg.batch_size, cfg.bptt)[:n]
-        evidence = np.take_along_axis(ctx, safe, axis=1) - n_occ[:, None] * log_uni[safe]
+        evidence = np.zeros(cand.shape)
+        for model, vocab, tgt_ids, ids, fixed, n_occ, log_uni in prepared:
+            decode = fixed.copy()
+            decode[:n] = np.where(tgt_ids[first] >= 0, tgt_ids[first], vocab.stoi[UNK])
+            ctx = context_scores(model, ids, decode, len(fixed), device, cfg.batch_size, cfg.bptt)[:n]
+            safe = np.where(known, tgt_ids[cand], 0)
+            evidence += np.take_along_axis(ctx, safe, axis=1) - n_occ[:, None] * log_uni[safe]
         post = logq + evidence
         slot = np.argsort(-post, axis=1, kind="stable")
         new_first = np.take_along_axis(cand, slot[:, :1], axis=1)[:, 0]
@@ -138,5 +152,5 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     post = np.take_along_axis(post, slot, axis=1)
     share = np.exp(post - post.max(axis=1, keepdims=True))
     share /= share.sum(axis=1, keepdims=True)  # each candidate's posterior, in the ranked order
-    return ranked, {"rounds": cfg.rounds, "beta": cfg.beta, "changed": int((first != start).sum()),
+    return ranked, {"rounds": cfg.rounds, "beta": cfg.beta, "directions": len(readers), "changed": int((first != start).sum()),
                     "seconds": round(time.time() - t0, 1)}, share

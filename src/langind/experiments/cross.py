@@ -72,6 +72,7 @@ from langind.crosslingual.transfer import TransferConfig, check_anchor
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import gold_pairs, grouped_precision, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.transfer import transfer
+from langind.lm.checkpoint import trained_reversed
 from langind.lm.device import pick_device
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import FitConfig, load_frozen_lm
@@ -112,6 +113,7 @@ class CrossConfig:
     minutes: float = 10.0  # budget of the method (hybrid: of each of its two stages)
     lm: str | None = None  # frozen target LM run (default: train the ``reference`` recipe)
     src_lm: str | None = None  # swap: source LM run (default: train the ``reference`` recipe)
+    right_lm: str | None = None  # incontext / auto with ``lm``: a right-to-left target LM run (trained on reversed:TEXT)
     init_lexicon: str | None = None  # hybrid: start here instead of training the joint LM
     anchor: float = FitConfig.anchor
     lm_minutes: float = 16.0  # budget of each LM trained because none was given
@@ -148,6 +150,9 @@ class CrossConfig:
             raise LangindError(f"source and target languages must differ (both are {self.src!r})")
         if self.top < 1 or self.core < 10:
             raise LangindError(f"--top must be >= 1 and --core >= 10, got {self.top} and {self.core}")
+        if self.right_lm is not None and (self.lm is None or self.method not in ("incontext", "auto")):
+            raise LangindError("--right-lm adds a right-to-left LM to the neural in-context re-ranking: it needs "
+                               "--lm (the left-to-right LM) and --method incontext or auto")
         if self.minutes <= 0 or self.lm_minutes <= 0:
             raise LangindError("budgets (--minutes, --lm-minutes) must be > 0")
         check_anchor(self.method, self.fit_config.anchor)  # FitConfig checks the anchor's range
@@ -793,6 +798,19 @@ def _frequent_tokens(spec: str, top: int) -> set[str]:
     return set(Vocab.build(CorpusSource(spec).sentences(), max_size=top + len(SPECIALS)).itos[len(SPECIALS):])
 
 
+def checked_direction(run: str, reversed_: bool) -> str:
+    """``run`` if the LM was trained in the direction asked for (``reversed_``: right to left, on a
+    ``reversed:`` corpus); a one-line error otherwise — a left-to-right LM reading reversed text, or
+    the other way round, would score nonsense without failing."""
+    found = trained_reversed(run)
+    if found is not None and found != reversed_:
+        want, got = ("right-to-left", "left-to-right") if reversed_ else ("left-to-right", "right-to-left")
+        flag = "--right-lm" if reversed_ else "--lm"
+        raise LangindError(f"{run} is a {got} LM (trained on {'a reversed' if found else 'an unreversed'} corpus); "
+                           f"{flag} needs a {want} one" + (" (`langind lm train --corpus reversed:TEXT`)" if reversed_ else ""))
+    return run
+
+
 def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = print,
                      unigram: bool = False) -> dict:
     """The ``incontext`` method end to end: candidates from ``cfg.candidates`` (with spelling evidence
@@ -813,10 +831,17 @@ def reranked_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str],
     t1 = time.time()
     # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
     if cfg.lm is not None and not unigram:
-        lm, lm_vocab, dev = load_frozen_lm(cfg.lm, cfg.device, seed=cfg.seed, threads=cfg.threads)
-        echo(f"in-context: the frozen neural LM {cfg.lm} reads {cfg.src_corpus} through the lexicon")
+        lm, lm_vocab, dev = load_frozen_lm(checked_direction(cfg.lm, reversed_=False), cfg.device, seed=cfg.seed,
+                                           threads=cfg.threads)
+        right = None
+        if cfg.right_lm is not None:
+            right_lm, right_vocab, _ = load_frozen_lm(checked_direction(cfg.right_lm, reversed_=True), cfg.device,
+                                                      seed=cfg.seed, threads=cfg.threads)
+            right = (right_lm, right_vocab)
+        echo(f"in-context: the frozen neural LM {cfg.lm}{f' and the right-to-left {cfg.right_lm}' if right else ''} "
+             f"read {cfg.src_corpus} through the lexicon")
         ranked, info, share = neural_rerank(lm, lm_vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, start.rows,
-                                            start.scores / 2, cfg.neural, dev, echo=echo)
+                                            start.scores / 2, cfg.neural, dev, echo=echo, right=right)
     else:
         tw, ranked, info, share = incontext_from_scores(cfg, sw, tw, start.rows, start.scores / 2, unigram, echo)
     # the lexicon's scores: each re-ranked candidate's posterior share, 0 beyond them

@@ -184,6 +184,19 @@ def lm_run_checkpoint(run: str | Path, which: str = "best") -> Path:
     raise LangindError(f"{p}: holds no {which} checkpoint; train one with `langind lm train --out {p}`")
 
 
+def trained_reversed(run: str | Path) -> bool | None:
+    """Whether an LM run was trained right to left (on a ``reversed:`` corpus spec, the words of every
+    sentence in reverse order: :class:`langind.corpus.CorpusSource`); None when the run records no
+    training corpus (a bare checkpoint directory)."""
+    from langind.corpus import REVERSED
+
+    cfg = Path(run) / "config.json"
+    if not cfg.exists():
+        return None
+    corpus = read_json(cfg, "run config").get("train", {}).get("corpus")
+    return None if corpus is None else str(corpus).startswith(REVERSED)
+
+
 def load_state(path: str | Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     """Read the resumable training state of a checkpoint."""
     ckpt = resolve_checkpoint(path)
