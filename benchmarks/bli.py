@@ -452,15 +452,19 @@ def confidence_tracking(corpora: dict) -> dict:
     (targets: a warning on every row below 0.05, none above 0.20)."""
     from scipy.stats import spearmanr
 
+    def rho(a: list[float], b: list[float]) -> float | None:
+        # undefined (None, not NaN: the JSON stays valid) when either side is constant
+        return None if len(set(a)) < 2 or len(set(b)) < 2 else round(float(spearmanr(a, b).statistic), 3)
+
     pts = [(m["P@1"], c["anchor_agreement"], c.get("estimate"), c["failed"]) for pairs in corpora.values()
            for p in pairs.values() for m in p["methods"].values() for c in m["confidence"][:1]
            if c["anchor_agreement"] is not None]
     if len(pts) < 3:
         return {"rows": len(pts)}
-    out = {"rows": len(pts), "spearman_agreement": round(float(spearmanr([p[0] for p in pts], [p[1] for p in pts]).statistic), 3)}
+    out = {"rows": len(pts), "spearman_agreement": rho([p[0] for p in pts], [p[1] for p in pts])}
     with_estimate = [p for p in pts if p[2] is not None]
     if len(with_estimate) >= 3:
-        out["spearman"] = round(float(spearmanr([p[0] for p in with_estimate], [p[2] for p in with_estimate]).statistic), 3)
+        out["spearman"] = rho([p[0] for p in with_estimate], [p[2] for p in with_estimate])
         out["estimated_rows"] = len(with_estimate)
     out["low_rows_warned"] = [sum(f for p, _, _, f in pts if p < 0.05), sum(p[0] < 0.05 for p in pts)]
     out["high_rows_warned"] = [sum(f for p, _, _, f in pts if p > 0.20), sum(p[0] > 0.20 for p in pts)]
