@@ -75,3 +75,5 @@ def test_reversed_spec_reverses_every_sentence(tmp_path):
         CorpusSource(f"reversed:reversed:{f}")
     with pytest.raises(LangindError, match="no such file"):
         CorpusSource("reversed:no-such-file.txt")
+    with pytest.raises(LangindError, match="name the text to reverse"):
+        CorpusSource("reversed:")

@@ -21,7 +21,7 @@ from conftest import (
 
 from langind.errors import LangindError
 from langind.lm.checkpoint import load_lm
-from langind.lm.train import train_lm
+from langind.lm.train import TrainConfig, train_lm
 
 
 def test_training_learns_the_toy_language(trained):
@@ -122,3 +122,10 @@ def test_the_multilingual_lm_resumes_where_an_uninterrupted_run_ends(tmp_path, m
     assert model.langs == ["xa", "xb"] and set(vocabs) == {"xa", "xb"}
     with pytest.raises(LangindError, match="multilingual"):
         load_lm(tmp_path / "died" / "checkpoints" / "best")
+
+
+def test_a_bad_corpus_fails_before_the_run_directory_is_made(tmp_path):
+    for spec in [str(tmp_path / "missing.txt"), "reversed:"]:
+        with pytest.raises(LangindError):
+            train_lm(tmp_path / "run", TrainConfig(corpus=spec, progress=False))
+        assert not (tmp_path / "run").exists()

@@ -152,6 +152,8 @@ class CorpusSource:
         self.lowercase = lowercase
         self.reverse = self.spec.startswith(REVERSED) and not Path(self.spec).exists()
         if self.reverse:
+            if not self.spec.removeprefix(REVERSED):
+                raise LangindError(f"{self.spec!r}: name the text to reverse after it, e.g. reversed:fortunes-en")
             inner = CorpusSource(self.spec.removeprefix(REVERSED), lowercase)
             if inner.reverse:
                 raise LangindError(f"{self.spec}: reversed twice is the text itself; write {inner.spec.removeprefix(REVERSED)}")

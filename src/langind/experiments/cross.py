@@ -72,7 +72,7 @@ from langind.crosslingual.transfer import TransferConfig, check_anchor
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import gold_pairs, grouped_precision, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.transfer import transfer
-from langind.lm.checkpoint import trained_reversed
+from langind.lm.checkpoint import lm_run_checkpoint, trained_reversed
 from langind.lm.device import pick_device
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import FitConfig, load_frozen_lm
@@ -217,6 +217,10 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     if cfg.aligns_corpora:
         check_pair(cfg, echo)
         resolve_orthography(cfg, echo)
+    if cfg.method in ("incontext", "auto") and cfg.lm is not None:  # before minutes of aligning, not after
+        checked_direction(cfg.lm, reversed_=False)
+        if cfg.right_lm is not None:
+            checked_direction(cfg.right_lm, reversed_=True)
     run = RunDir(out)
     if cfg.method in ("incontext", "auto", "cipher"):
         run.write_config({"command": f"induce cross ({cfg.method})", **asdict(cfg)})
@@ -801,7 +805,8 @@ def _frequent_tokens(spec: str, top: int) -> set[str]:
 def checked_direction(run: str, reversed_: bool) -> str:
     """``run`` if the LM was trained in the direction asked for (``reversed_``: right to left, on a
     ``reversed:`` corpus); a one-line error otherwise — a left-to-right LM reading reversed text, or
-    the other way round, would score nonsense without failing."""
+    the other way round, would score nonsense without failing — or a run that holds no LM at all."""
+    lm_run_checkpoint(run)
     found = trained_reversed(run)
     if found is not None and found != reversed_:
         want, got = ("right-to-left", "left-to-right") if reversed_ else ("left-to-right", "right-to-left")

@@ -166,6 +166,10 @@ class LMTrainer:
 
     def __init__(self, out: str | Path, cfg: TrainConfig | None = None, model_cfg: LMConfig | None = None,
                  resume: bool = False, command: str = "lm train", echo=None):
+        if not resume:  # a missing, empty or unreadable corpus fails before the run directory is made
+            corpus = (cfg or TrainConfig()).corpus
+            for spec in corpus.values() if isinstance(corpus, dict) else [corpus]:
+                CorpusSource(spec)
         self.run = RunDir(out)
         self.resume, self.command = resume, command
         self.echo = echo or (lambda m: print(m, flush=True))
