@@ -77,6 +77,12 @@ SCENARIOS: dict[str, list] = {
         ["induce", "self", "--lm", "{lm}", "--head", "linear", "--row-update", "--scramble", "input", "--init", "random",
          "--lr-schedule", "linear", "--precision", "bfloat16", "--max-steps", "4", "--max-text-tokens", "2000", "--out", "{tmp}/s5",
          "--threads", "1", "--quiet"],
+        # a right-to-left LM of the toy language reads the decoded text backwards in the context stage
+        ["lm", "train", "--corpus", "reversed:{toy}", "--out", "{tmp}/rlm", "--emb-dim", "8", "--hidden-dim", "16",
+         "--max-steps", "3", "--threads", "1", "--quiet"],
+        ["induce", "self", "--lm", "{lm}", "--right-lm", "{tmp}/rlm", "--head", "vector", "--max-steps", "3",
+         "--pipeline", "head+context", "--context-rounds", "1", "--text", "train", "--out", "{tmp}/s7",
+         "--threads", "1", "--quiet"],
         # an option the head does not take: one line, exit 2
         (["induce", "self", "--lm", "{lm}", "--head", "vector", "--penalty", "l1-l2", "--max-steps", "2",
           "--out", "{tmp}/s4", "--quiet"], 2),

@@ -16,6 +16,7 @@ from langind.mapping import readout
 from langind.mapping.context import (
     ContextConfig,
     context_scores,
+    reversed_scores,
     right_scores,
     successor_table,
 )
@@ -58,6 +59,24 @@ def test_right_scores_sum_the_successor_table_over_each_words_next_decoded_word(
     np.testing.assert_allclose(right_scores(src, decode, B, n_src), want, rtol=1e-5, atol=1e-4)
 
 
+def test_reversed_scores_read_the_text_backwards_in_the_right_lms_ids():
+    torch.manual_seed(0)
+    V, n_src = 12, 9
+    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16, n_layers=1), V).freeze()
+    rng = np.random.default_rng(1)
+    src = rng.integers(0, n_src, size=90)
+    decode = rng.integers(0, V, size=n_src)
+    backwards = context_scores(lm, src[::-1].copy(), decode, n_src, batch_size=3, bptt=7)
+    np.testing.assert_allclose(reversed_scores(lm, np.arange(V), src, decode, n_src, batch_size=3, bptt=7), backwards,
+                               rtol=1e-5, atol=1e-5)
+    # the right LM numbers the words differently: the text is decoded into its ids and the scores come
+    # back in the mapping's
+    perm = rng.permutation(V)
+    got = reversed_scores(lm, perm, src, decode, n_src, batch_size=3, bptt=7)
+    want = context_scores(lm, src[::-1].copy(), perm[decode], n_src, batch_size=3, bptt=7)[:, perm]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
 def test_context_config_is_validated():
     with pytest.raises(LangindError):
         ContextConfig(rounds=0)
@@ -95,3 +114,35 @@ def test_context_step_lifts_rare_words_over_the_head_alone(zipf_lm):
     assert after["50-150"]["hit@1"] >= before["50-150"]["hit@1"] + 0.15, (before, after)
     assert after["all"]["assign"] > before["all"]["assign"]
     assert 1 <= len(stages["context"]["rounds"]) <= 4
+
+
+def test_a_right_to_left_lm_joins_the_context_step(zipf_lm):
+    """The same run with a right-to-left LM of the language (trained on the reversed text) reading the
+    decoded text backwards: still lifts the rare words; an LM of the wrong direction is refused."""
+    from conftest import PAIR_LM
+
+    from langind.lm.train import TrainConfig, train_lm
+
+    right = zipf_lm / "lm-reversed"
+    if not right.exists():
+        train_lm(right, TrainConfig(corpus=f"reversed:{zipf_lm / 'train.txt'}", epochs=3, batch_size=16, bptt=20,
+                                    lr=1e-2, threads=1, progress=False, valid_fraction=0.05), PAIR_LM)
+    fit = FitConfig(scramble="both", minutes=None, max_steps=150, batch_size=16, bptt=20, progress=False, eval_every=None)
+    cfg = RecoveryConfig(lm=str(zipf_lm / "lm"), head="vector", init="counts", text=str(zipf_lm / "heldout.txt"),
+                         fit=fit, threads=1, pipeline="head+context", context=ContextConfig(rounds=4),
+                         right_lm=str(right))
+    pb = setup(cfg)
+    head, _, _ = fit_stage(cfg, pb, echo=lambda m: None)
+    scores, assign, stages = read_out(cfg, pb, head, echo=lambda m: None)
+    hs = head.scores().numpy()
+    rows = np.flatnonzero(pb.present & (pb.truth >= 0))
+    head_assign = readout.assignment(hs, rows=rows, cols=np.arange(pb.vocab.n_specials, len(pb.vocab)))
+    before = recovery_metrics(hs, pb.truth, pb.ranks, pb.src_counts, head_assign, bands=("50-150", "all"))
+    after = recovery_metrics(scores, pb.truth, pb.ranks, pb.src_counts, assign, bands=("50-150", "all"))
+    assert after["50-150"]["assign"] >= before["50-150"]["assign"] + 0.15, (before, after)
+    assert after["all"]["assign"] > before["all"]["assign"]
+    with pytest.raises(LangindError, match="left-to-right LM"):
+        setup(RecoveryConfig(lm=str(zipf_lm / "lm"), head="vector", text=str(zipf_lm / "heldout.txt"), fit=fit,
+                             pipeline="head+context", right_lm=str(zipf_lm / "lm")))
+    with pytest.raises(LangindError, match="head\\+context"):
+        RecoveryConfig(lm=str(zipf_lm / "lm"), head="vector", right_lm=str(right))

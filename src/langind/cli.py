@@ -164,6 +164,9 @@ def induce_self(
     minutes: float = typer.Option(F.minutes, help="The head's time budget (evaluation time not counted)."),
     pipeline: str = typer.Option(R.pipeline, help="head: the head's readout; head+context: then the frozen LM re-reads the "
                                  "decoded text and re-assigns every word by its contexts (mapping.context)."),
+    right_lm: Optional[Path] = typer.Option(None, help="head+context: a right-to-left LM of the same language "
+                                            "(`langind lm train --corpus reversed:TEXT`) also reads the decoded text "
+                                            "backwards; its evidence is added to --lm's."),
     context_rounds: int = typer.Option(CX.rounds, min=1, help="head+context: decode → score → assign rounds."),
     select: bool = typer.Option(False, "--select", help="Keep the head snapshot whose decoding the frozen LM reads "
                                 "best (unsupervised early stopping; checked every --eval-every seconds)."),
@@ -202,6 +205,7 @@ def induce_self(
     cfg = RecoveryConfig(lm=str(lm), head=head, init=init, normalize=normalize, text=text,
                          max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
                          pipeline=pipeline, context=ContextConfig(rounds=context_rounds), select=select,
+                         right_lm=str(right_lm) if right_lm else None,
                          head_options={k: v for k, v in (("temperature", temperature), ("penalty", penalty),
                                                          ("penalty_weight", penalty_weight), ("k", sparse_k),
                                                          ("row_update", row_update or None))

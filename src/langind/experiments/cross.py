@@ -72,7 +72,7 @@ from langind.crosslingual.transfer import TransferConfig, check_anchor
 from langind.errors import LangindError, check_choice
 from langind.evaluation.bli import gold_pairs, grouped_precision, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.transfer import transfer
-from langind.lm.checkpoint import lm_run_checkpoint, trained_reversed
+from langind.lm.checkpoint import check_direction
 from langind.lm.device import pick_device
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import FitConfig, load_frozen_lm
@@ -218,9 +218,9 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
         check_pair(cfg, echo)
         resolve_orthography(cfg, echo)
     if cfg.method in ("incontext", "auto") and cfg.lm is not None:  # before minutes of aligning, not after
-        checked_direction(cfg.lm, reversed_=False)
+        check_direction(cfg.lm, reversed_=False)
         if cfg.right_lm is not None:
-            checked_direction(cfg.right_lm, reversed_=True)
+            check_direction(cfg.right_lm, reversed_=True)
     run = RunDir(out)
     if cfg.method in ("incontext", "auto", "cipher"):
         run.write_config({"command": f"induce cross ({cfg.method})", **asdict(cfg)})
@@ -802,20 +802,6 @@ def _frequent_tokens(spec: str, top: int) -> set[str]:
     return set(Vocab.build(CorpusSource(spec).sentences(), max_size=top + len(SPECIALS)).itos[len(SPECIALS):])
 
 
-def checked_direction(run: str, reversed_: bool) -> str:
-    """``run`` if the LM was trained in the direction asked for (``reversed_``: right to left, on a
-    ``reversed:`` corpus); a one-line error otherwise — a left-to-right LM reading reversed text, or
-    the other way round, would score nonsense without failing — or a run that holds no LM at all."""
-    lm_run_checkpoint(run)
-    found = trained_reversed(run)
-    if found is not None and found != reversed_:
-        want, got = ("right-to-left", "left-to-right") if reversed_ else ("left-to-right", "right-to-left")
-        flag = "--right-lm" if reversed_ else "--lm"
-        raise LangindError(f"{run} is a {got} LM (trained on {'a reversed' if found else 'an unreversed'} corpus); "
-                           f"{flag} needs a {want} one" + (" (`langind lm train --corpus reversed:TEXT`)" if reversed_ else ""))
-    return run
-
-
 def incontext_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = print,
                      unigram: bool = False) -> dict:
     """The ``incontext`` method end to end: candidates from ``cfg.candidates`` (with spelling evidence
@@ -836,11 +822,11 @@ def reranked_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str],
     t1 = time.time()
     # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
     if cfg.lm is not None and not unigram:
-        lm, lm_vocab, dev = load_frozen_lm(checked_direction(cfg.lm, reversed_=False), cfg.device, seed=cfg.seed,
+        lm, lm_vocab, dev = load_frozen_lm(check_direction(cfg.lm, reversed_=False), cfg.device, seed=cfg.seed,
                                            threads=cfg.threads)
         right = None
         if cfg.right_lm is not None:
-            right_lm, right_vocab, _ = load_frozen_lm(checked_direction(cfg.right_lm, reversed_=True), cfg.device,
+            right_lm, right_vocab, _ = load_frozen_lm(check_direction(cfg.right_lm, reversed_=True), cfg.device,
                                                       seed=cfg.seed, threads=cfg.threads)
             right = (right_lm, right_vocab)
         echo(f"in-context: the frozen neural LM {cfg.lm}{f' and the right-to-left {cfg.right_lm}' if right else ''} "

@@ -36,6 +36,7 @@ from langind.evaluation.recovery import (
 from langind.evaluation.report import band_table, plot_hit_curve
 from langind.evaluation.wordnet import error_analysis, load_wordnet
 from langind.lm.batching import evaluate_ids
+from langind.lm.checkpoint import check_direction
 from langind.lm.model import WordLM
 from langind.mapping import readout
 from langind.mapping.context import ContextConfig, refine_in_context
@@ -70,6 +71,7 @@ class RecoveryConfig:
     select: bool = False
     pipeline: str = "head"  # "head" or "head+context" (the frozen LM re-assigns every word in context)
     context: ContextConfig = field(default_factory=ContextConfig)
+    right_lm: str | None = None  # head+context: a right-to-left LM of the same language reads the text backwards too
 
     def __post_init__(self) -> None:
         check_head_options(self.head, self.head_options)
@@ -78,6 +80,8 @@ class RecoveryConfig:
         check_choice("pipeline", self.pipeline, PIPELINES)
         if not self.lm:
             raise LangindError("give the frozen LM (--lm RUN)")
+        if self.right_lm is not None and self.pipeline != "head+context":
+            raise LangindError("--right-lm reads the text backwards in the context stage: it needs --pipeline head+context")
 
     @property
     def scramble(self) -> str:
@@ -136,6 +140,8 @@ class Problem:
 
 def setup(cfg: RecoveryConfig) -> Problem:
     """Load and freeze the LM, read the recovery text, scramble it."""
+    if cfg.right_lm is not None:  # checked now, not after the head's minutes
+        check_direction(cfg.right_lm, reversed_=True)
     lm, vocab, device = load_frozen_lm(cfg.lm, cfg.device, cfg.seed, cfg.threads)
     V, ns = len(vocab), vocab.n_specials
     true_ids, text_what = recovery_text(cfg, vocab)
@@ -213,9 +219,14 @@ def read_out(cfg: RecoveryConfig, pb: Problem, head: MappingHead, echo=print) ->
         stages["head_bands"] = recovery_metrics(scores, pb.truth, pb.ranks, pb.src_counts, assign)
         t0 = time.time()
         prior = head.context_prior().float().cpu().numpy()
+        right = None
+        if cfg.right_lm is not None:
+            right_lm, right_vocab, _ = load_frozen_lm(check_direction(cfg.right_lm, reversed_=True), cfg.device,
+                                                      seed=cfg.seed, threads=cfg.threads)
+            right = (right_lm, np.array([right_vocab.stoi.get(w, right_vocab.unk_id) for w in pb.vocab.itos]))
         assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, prior, decoding(pb, assign), rows, cols,
                                                    pb.vocab.unk_id, pb.vocab.eos_id, cfg.context, pb.device,
-                                                   echo=echo)
+                                                   echo=echo, right=right)
         stages["context"] = {"rounds": rounds, "seconds": round(time.time() - t0, 1)}
     return scores, assign, stages
 

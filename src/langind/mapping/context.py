@@ -29,7 +29,12 @@ Sinkhorn-normalised combined scores per occurrence (:func:`langind.mapping.solve
 the soft form of the same constraint (a raw row of ``C`` prefers whatever word is likeliest
 anywhere, e.g. *the*).
 
-Only left context is used (a right-to-left LM would add the other side); the LM is never updated.
+With ``right`` — a right-to-left LM of the same language (trained on ``reversed:TEXT``,
+:class:`langind.corpus.CorpusSource`) — the decoded text is also read backwards and that LM's
+predictions, ``Σ_t log p←(e | decoded suffix)``, are added to ``C``: each occurrence is judged by what
+follows it as well as by what precedes it. (The text is a stream of sentences separated by ``<eos>``;
+reversed as a whole it is the reversed sentences separated by ``<eos>``, which is what that LM read.)
+The LMs are never updated.
 """
 
 from __future__ import annotations
@@ -129,9 +134,25 @@ def right_scores(src_ids: np.ndarray, decode: np.ndarray, successors: np.ndarray
     return np.asarray(follows @ successors.T, dtype=np.float32)
 
 
+def reversed_scores(right_lm: WordLM, ids_in_right: np.ndarray, src_ids: np.ndarray, decode: np.ndarray,
+                    n_src: int, device: torch.device | str = "cpu", batch_size: int = 64, bptt: int = 70) -> np.ndarray:
+    """:func:`context_scores` of a right-to-left LM: the text read backwards, decoded through the same
+    mapping, ``C←[f, e] = Σ_{t: f_t = f} log p←(e | decoded w_>t)``.
+
+    Parameters: right_lm, the right-to-left LM; ids_in_right (V,) its id of each id of the mapping's
+    LM (its ``<unk>`` where it lacks the word: the two LMs' vocabularies may order words differently);
+    src_ids (T,), decode (n_src,), n_src as for :func:`context_scores`. Returns (n_src, V) in the
+    mapping's LM ids."""
+    src = np.asarray(src_ids, dtype=np.int64)[::-1].copy()
+    scores = context_scores(right_lm, src, ids_in_right[np.asarray(decode, dtype=np.int64)], n_src, device,
+                            batch_size, bptt)
+    return scores[:, ids_in_right]
+
+
 def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, start: np.ndarray,
                       rows: np.ndarray, cols: np.ndarray, unk_id: int, eos_id: int, cfg: ContextConfig | None = None,
-                      device: torch.device | str = "cpu", echo=print) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+                      device: torch.device | str = "cpu", echo=print,
+                      right: tuple[WordLM, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Refine a one-to-one mapping by the frozen LM's reading of the decoded text (module docstring).
 
     Parameters
@@ -143,6 +164,8 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
     unk_id : the LM id a source word without a mapping is read as. Ids outside ``rows`` keep ``start``.
     eos_id : the LM's end-of-sentence id (the start of the successor table's contexts).
     cfg : :class:`ContextConfig`.
+    right : (right-to-left LM, (V,) its id of each of ``lm``'s ids) or None: its reading of the text
+        backwards is added to the evidence (:func:`reversed_scores`).
 
     Returns
     -------
@@ -167,6 +190,8 @@ def refine_in_context(lm: WordLM, src_ids: np.ndarray, head_scores: np.ndarray, 
         # 1. decode with the current mapping; 2. score every meaning in context
         decode = np.where(mapping >= 0, mapping, unk_id)
         ctx = context_scores(lm, src, decode, n_src, device, cfg.batch_size, cfg.bptt)
+        if right is not None:
+            ctx += reversed_scores(right[0], right[1], src, decode, n_src, device, cfg.batch_size, cfg.bptt)
         # 3. combine with the head; 4. assign one-to-one
         if successors is not None:
             ctx += cfg.right_weight * right_scores(src, decode, successors, n_src)
