@@ -23,13 +23,18 @@ from langind.mapping.context import (
 from langind.mapping.fit import FitConfig
 
 
-def test_context_scores_sum_the_lms_log_probabilities_per_source_word():
+def tiny_lm_and_text(seed: int, V: int = 12, n_src: int = 9):
+    """An untrained one-layer LM over ``V`` words, a 90-token text of ``n_src`` source ids and a random
+    decoding of them: what the context scores' brute-force checks run on."""
     torch.manual_seed(0)
-    V, n_src = 12, 9
     lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16, n_layers=1), V).freeze()
-    rng = np.random.default_rng(0)
-    src = rng.integers(0, n_src, size=90)
-    decode = rng.integers(0, V, size=n_src)
+    rng = np.random.default_rng(seed)
+    return lm, rng.integers(0, n_src, size=90), rng.integers(0, V, size=n_src), rng
+
+
+def test_context_scores_sum_the_lms_log_probabilities_per_source_word():
+    V, n_src = 12, 9
+    lm, src, decode, _ = tiny_lm_and_text(0, V, n_src)
     got = context_scores(lm, src, decode, n_src, batch_size=3, bptt=7)
     # brute force: each of the 3 rows read whole, every prediction added to its source word's row
     want = np.zeros((n_src, V))
@@ -60,12 +65,8 @@ def test_right_scores_sum_the_successor_table_over_each_words_next_decoded_word(
 
 
 def test_reversed_scores_read_the_text_backwards_in_the_right_lms_ids():
-    torch.manual_seed(0)
     V, n_src = 12, 9
-    lm = WordLM(LMConfig(emb_dim=8, hidden_dim=16, n_layers=1), V).freeze()
-    rng = np.random.default_rng(1)
-    src = rng.integers(0, n_src, size=90)
-    decode = rng.integers(0, V, size=n_src)
+    lm, src, decode, rng = tiny_lm_and_text(1, V, n_src)
     backwards = context_scores(lm, src[::-1].copy(), decode, n_src, batch_size=3, bptt=7)
     np.testing.assert_allclose(reversed_scores(lm, np.arange(V), src, decode, n_src, batch_size=3, bptt=7), backwards,
                                rtol=1e-5, atol=1e-5)
