@@ -122,14 +122,14 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     cand = ranked[:, :cfg.k]
     # one reader per direction: the LM, its target ids, the source stream it reads, the target unigram
     readers = [(lm, lm_vocab, src_spec)] + ([(right[0], right[1], REVERSED + src_spec)] if right is not None else [])
+    targets = [np.array([vocab.stoi.get(w, -1) for w in tgt_words]) for _, vocab, _ in readers]
+    known = np.logical_and.reduce([t[cand] >= 0 for t in targets])  # a candidate every reader can score
     prepared = []
-    known = np.ones(cand.shape, dtype=bool)
-    for model, vocab, spec in readers:
-        tgt_ids = np.array([vocab.stoi.get(w, -1) for w in tgt_words])
+    for (model, vocab, spec), tgt_ids in zip(readers, targets):
         ids, fixed = source_stream(spec, src_words, vocab, cfg.max_tokens)
         n_occ = np.bincount(ids[1:], minlength=len(fixed))[:n].astype(np.float64)
-        prepared.append((model, vocab, tgt_ids, ids, fixed, n_occ, target_log_unigram(tgt_spec, vocab)))
-        known &= tgt_ids[cand] >= 0
+        safe = np.where(known, tgt_ids[cand], 0)  # each candidate's id in this LM (0 where logq is -inf)
+        prepared.append((model, vocab, tgt_ids, ids, fixed, n_occ, target_log_unigram(tgt_spec, vocab), safe))
     logq = cfg.beta * scores[:, :cfg.k]
     logq = np.where(known, logq, -np.inf)
     logq = logq - np.logaddexp.reduce(logq, axis=1, keepdims=True)
@@ -137,11 +137,10 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     start = first.copy()
     for r in range(cfg.rounds):
         evidence = np.zeros(cand.shape)
-        for model, vocab, tgt_ids, ids, fixed, n_occ, log_uni in prepared:
+        for model, vocab, tgt_ids, ids, fixed, n_occ, log_uni, safe in prepared:
             decode = fixed.copy()
             decode[:n] = np.where(tgt_ids[first] >= 0, tgt_ids[first], vocab.stoi[UNK])
             ctx = context_scores(model, ids, decode, len(fixed), device, cfg.batch_size, cfg.bptt)[:n]
-            safe = np.where(known, tgt_ids[cand], 0)
             evidence += np.take_along_axis(ctx, safe, axis=1) - n_occ[:, None] * log_uni[safe]
         post = logq + evidence
         slot = np.argsort(-post, axis=1, kind="stable")

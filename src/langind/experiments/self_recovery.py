@@ -221,8 +221,8 @@ def read_out(cfg: RecoveryConfig, pb: Problem, head: MappingHead, echo=print) ->
         prior = head.context_prior().float().cpu().numpy()
         right = None
         if cfg.right_lm is not None:
-            right_lm, right_vocab, _ = load_frozen_lm(check_direction(cfg.right_lm, reversed_=True), cfg.device,
-                                                      seed=cfg.seed, threads=cfg.threads)
+            # its direction was checked by setup, before the head's minutes
+            right_lm, right_vocab, _ = load_frozen_lm(cfg.right_lm, cfg.device, seed=cfg.seed, threads=cfg.threads)
             right = (right_lm, np.array([right_vocab.stoi.get(w, right_vocab.unk_id) for w in pb.vocab.itos]))
         assign, scores, rounds = refine_in_context(pb.lm, pb.src_ids, prior, decoding(pb, assign), rows, cols,
                                                    pb.vocab.unk_id, pb.vocab.eos_id, cfg.context, pb.device,
