@@ -79,11 +79,12 @@ def config(variant: str, setting: str, seed: int, lm: Path, minutes: float, thre
 
 def run_one(cfg: RecoveryConfig, out: Path) -> tuple[dict, float | None]:
     """A finished run's metrics (reused if ``out`` holds one with ``cfg``), and its process's peak RSS
-    in GB (None when reused)."""
+    in GB (kept beside the run in ``peak_rss_gb.txt``; None for a reused run made without it)."""
+    rss_file = out / "peak_rss_gb.txt"
     done = finished(cfg, out)
     if done is not None:
         print(f"reusing the finished run {out}", flush=True)
-        return done, None
+        return done, float(rss_file.read_text()) if rss_file.is_file() else None
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(asdict(cfg), f)
     cmd = [sys.executable, __file__, "--one", f.name, str(out)]
@@ -92,7 +93,9 @@ def run_one(cfg: RecoveryConfig, out: Path) -> tuple[dict, float | None]:
     os.unlink(f.name)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"error: the run in {out} failed (exit {os.waitstatus_to_exitcode(status)})")
-    return json.loads((out / "metrics.json").read_text(encoding="utf-8")), round(usage.ru_maxrss / 2**20, 2)
+    rss = round(usage.ru_maxrss / 2**20, 2)
+    rss_file.write_text(f"{rss}\n")
+    return json.loads((out / "metrics.json").read_text(encoding="utf-8")), rss
 
 
 def child(config_file: str, out: str) -> None:

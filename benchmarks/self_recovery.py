@@ -35,7 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-from dataclasses import asdict
+from dataclasses import MISSING, asdict, fields, is_dataclass
 from pathlib import Path
 
 import numpy as np
@@ -99,8 +99,27 @@ def finished(cfg: RecoveryConfig, out: Path) -> dict | None:
     except LangindError:  # no run there yet, or a damaged one: run it again
         return None
     saved.pop("environment", None)
-    same = saved == {"command": "induce self", **json.loads(json.dumps(asdict(cfg)))}
+    wanted = {"command": "induce self", **json.loads(json.dumps(asdict(cfg)))}
+    same = with_added_defaults(saved, cfg) == wanted
     return metrics if same and "bands" in metrics else None
+
+
+def with_added_defaults(saved: dict, cfg) -> dict:
+    """``saved`` with every field the config classes gained since it was written set to that field's
+    default (recursively), so a run made before, say, ``right_lm`` existed still counts as made with
+    ``right_lm=None``; a field set to anything else makes a different run."""
+    out = dict(saved)
+    for f in fields(cfg):
+        value = getattr(cfg, f.name)
+        if f.name not in out:
+            if f.default is not MISSING:
+                out[f.name] = json.loads(json.dumps(f.default))
+            elif f.default_factory is not MISSING:
+                out[f.name] = json.loads(json.dumps(asdict(f.default_factory()) if is_dataclass(value)
+                                                    else f.default_factory()))
+        elif is_dataclass(value) and isinstance(out[f.name], dict):
+            out[f.name] = with_added_defaults(out[f.name], value)
+    return out
 
 
 def run_row(row, lm: Path, args, work: Path) -> list[dict]:

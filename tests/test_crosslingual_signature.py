@@ -72,3 +72,7 @@ def test_signature_config_is_validated():
         SignatureConfig(weight=-1)
     with pytest.raises(LangindError, match="context word"):
         SignatureConfig(context_words=0)
+    with pytest.raises(LangindError, match="ridge"):
+        SignatureConfig(ridge=0)
+    with pytest.raises(LangindError, match="ridge"):
+        signature_similarity(np.ones((2, 4)), np.ones((3, 4)), [(0, 0)], ridge=-1.0)

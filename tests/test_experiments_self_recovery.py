@@ -120,6 +120,18 @@ def test_heads_benchmark_runs_every_variant_at_one_budget(trained, tmp_path):
     assert [s["variant"] for s in res["summary"]] == [x["variant"] for x in res["runs"]]
     assert (tmp_path / "heads.png").stat().st_size > 1000
     assert "| train/input | vector |" in stdout
-    # a rerun with the same --work reuses every finished run
+    # a rerun with the same --work reuses every finished run, its peak RSS kept beside it — also a run
+    # saved before a config field existed (here: right_lm), as long as the field is at its default
+    vector_run = tmp_path / "w" / "train-input-vector-s0" / "config.json"
+    saved = json.loads(vector_run.read_text())
+    assert saved.pop("right_lm") is None and saved["fit"].pop("precision") == "float32"
+    vector_run.write_text(json.dumps(saved))
     stdout, again = bench(tmp_path / "again.json")
-    assert "reusing the finished run" in stdout and [x["bands"] for x in again["runs"]] == [x["bands"] for x in res["runs"]]
+    assert stdout.count("reusing the finished run") == 5
+    assert [x["bands"] for x in again["runs"]] == [x["bands"] for x in res["runs"]]
+    assert [x["peak_rss_gb"] for x in again["runs"]] == [x["peak_rss_gb"] for x in res["runs"]]
+    # a field set to something else than its default is another run
+    saved["fit"]["precision"] = "bfloat16"
+    vector_run.write_text(json.dumps(saved))
+    stdout, _ = bench(tmp_path / "third.json", "--variants", "vector")
+    assert "reusing the finished run" not in stdout

@@ -46,6 +46,8 @@ class SignatureConfig:
             raise LangindError(f"the signature weight must be >= 0, got {self.weight}")
         if self.context_words < 1:
             raise LangindError(f"signatures need at least one context word, got {self.context_words}")
+        if self.ridge <= 0:
+            raise LangindError(f"the signature map's ridge penalty must be > 0, got {self.ridge}")
 
 
 def neighbour_signatures(sentences: Iterable[list[str]], words: list[str], context_words: int) -> np.ndarray:
@@ -87,6 +89,8 @@ def signature_similarity(src_sig: np.ndarray, tgt_sig: np.ndarray, anchors: list
         raise LangindError(f"signatures of different sizes: {src_sig.shape[1]} and {tgt_sig.shape[1]}")
     if not anchors:
         raise LangindError("neighbour signatures need anchor pairs to learn their map from; none were given")
+    if ridge <= 0:
+        raise LangindError(f"the signature map's ridge penalty must be > 0, got {ridge}")
     x = src_sig[[i for i, _ in anchors]]
     y = tgt_sig[[j for _, j in anchors]]
     w = np.linalg.solve(x.T @ x + ridge * np.eye(x.shape[1]), x.T @ y)
