@@ -822,12 +822,11 @@ def reranked_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str],
     t1 = time.time()
     # CSLS is 2·cos − …: halved back to the cosine scale the LM's β grid expects
     if cfg.lm is not None and not unigram:
-        lm, lm_vocab, dev = load_frozen_lm(check_direction(cfg.lm, reversed_=False), cfg.device, seed=cfg.seed,
-                                           threads=cfg.threads)
+        # both LMs' directions were checked by induce_cross, before any aligning
+        lm, lm_vocab, dev = load_frozen_lm(cfg.lm, cfg.device, seed=cfg.seed, threads=cfg.threads)
         right = None
         if cfg.right_lm is not None:
-            right_lm, right_vocab, _ = load_frozen_lm(check_direction(cfg.right_lm, reversed_=True), cfg.device,
-                                                      seed=cfg.seed, threads=cfg.threads)
+            right_lm, right_vocab, _ = load_frozen_lm(cfg.right_lm, cfg.device, seed=cfg.seed, threads=cfg.threads)
             right = (right_lm, right_vocab)
         echo(f"in-context: the frozen neural LM {cfg.lm}{f' and the right-to-left {cfg.right_lm}' if right else ''} "
              f"read {cfg.src_corpus} through the lexicon")
