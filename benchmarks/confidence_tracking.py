@@ -4,10 +4,12 @@
         benchmarks/results/bli-bible-orthography.json --out benchmarks/results/confidence.json
 
 Prints one line per run (pair, direction, method, P@1, hidden anchors put back, warned) and writes
-``{"rows": [...], "spearman": ρ (of the estimate), "spearman_agreement": ρ (of the hidden-anchor
-agreement alone), "low_rows_warned": [warned, rows with P@1 < 0.05],
+``{"runs": [...], "rows": n, "spearman": ρ (of the estimate), "spearman_agreement": ρ (of the
+hidden-anchor agreement alone), "low_rows_warned": [warned, rows with P@1 < 0.05],
 "high_rows_warned": [warned, rows with P@1 > 0.20]}`` (targets: ρ ≥ 0.8, every low row warned, no
-high row warned).
+high row warned). Whether a run warns is read from its stored estimate by the current rule
+(:data:`langind.crosslingual.confidence.WARN_ESTIMATE`), so files written before the rule changed
+are counted as the code stands; ``warned_when_run`` keeps what each run printed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import json
 
 from _common import write_result
 from bli import confidence_tracking
+
+from langind.crosslingual.confidence import WARN_ESTIMATE
 
 
 def main() -> None:
@@ -35,16 +39,19 @@ def main() -> None:
         for pair, p in pairs.items():
             for name, m in p["methods"].items():
                 c = m["confidence"][0]
+                when_run = c["failed"]
+                if c.get("estimate") is not None:
+                    c["failed"] = c["estimate"] < WARN_ESTIMATE
                 rows.append({"corpus": corpus, "pair": pair, "method": name, "P@1": m["P@1"],
                              "anchor_agreement": c["anchor_agreement"], "estimate": c.get("estimate"),
-                             "failed": c["failed"]})
+                             "failed": c["failed"], "warned_when_run": when_run})
                 agree = "–" if c["anchor_agreement"] is None else f"{c['anchor_agreement']:.2f}"
                 est = "–" if c.get("estimate") is None else f"{c['estimate']:.2f}"
                 print(f"{corpus:15s} {pair} {name:55s} P@1 {m['P@1']:.3f}  anchors {agree}  estimate {est}  "
                       f"{'warns' if c['failed'] else ''}")
     summary = confidence_tracking(corpora)
     print(summary)
-    write_result(args.out, {"rows": rows, **summary})
+    write_result(args.out, {"runs": rows, **summary})
 
 
 if __name__ == "__main__":

@@ -38,12 +38,12 @@ VARIANTS = {"linear-rows": ("linear", {"row_update": True})}  # name in the tabl
 
 def needed_gb(head_name: str, V: int) -> float:
     """Rough peak memory, to decide what not to start: V×V float32 matrices (parameters, Adam's two
-    moments, gradient, activations; Sinkhorn keeps every iterate for backward)."""
+    moments, gradient, activations; Sinkhorn's backward rebuilds its rounds in two more)."""
     per = V * V * 4 / 2**30
     if head_name == "linear-rows":  # P and SparseAdam's two dense moments; the gradient is the batch's rows
         return 0.5 + per * 3
     if head_name in ("sinkhorn", "gumbel-sinkhorn"):
-        return per * (2 * 10 + 6)
+        return per * 11
     if head_name in ("sinkhorn-sparse", "sinkhorn-lowrank", "vector"):
         # sinkhorn-lowrank also gathers an (V, k, E) block of unit rows each step (E = 128)
         return 0.5 + V * 64 * 4 * (40 + (3 * 128 if head_name == "sinkhorn-lowrank" else 0)) / 2**30

@@ -42,15 +42,24 @@ def test_the_estimate_credits_what_spelling_vouches_for_beyond_the_hidden_check(
     first = np.array([5, 6, 7, 8, 4, 4, 4, 4, 4, 4])
     final = np.array([0, 1, 2, 3, 4, 4, 4, 4, 4, 4])
     spelling = confidence.assess(first, hidden, uses_spelling=True, final=final, every=every)
-    assert spelling["anchor_agreement"] == 0.0 and spelling["failed"] and "nothing beyond spelling" in spelling["message"]
+    assert spelling["anchor_agreement"] == 0.0 and "nothing beyond spelling" in spelling["message"]
     assert spelling["vouched"] == 0.4 and spelling["estimate"] == 0.4
-    # with the frequent words deciphered, the failed check does not claim that nothing was learned
+    # no alignment, but spelling vouches for 40% of the words: a note on which entries to trust, not a warning
+    assert not spelling["failed"] and "noise" not in spelling["message"]
+    # with the frequent words deciphered, the check does not claim that nothing was learned
     cipher = confidence.assess(first, hidden, uses_spelling=True, final=final, every=every, in_context=3)
-    assert cipher["failed"] and "nothing beyond spelling" not in cipher["message"]
+    assert not cipher["failed"] and "nothing beyond spelling" not in cipher["message"]
     assert "the 3 words the target LM placed in context" in cipher["message"]
+    # spelling that vouches for 1 word in 40 (estimate 0.025 < WARN_ESTIMATE): a warning
+    few = confidence.assess(np.full(40, 5), hidden, uses_spelling=True, final=np.r_[0, np.full(39, 5)], every=every)
+    assert few["estimate"] == 0.025 and few["failed"] and "noise" in few["message"]
     # a failed alignment gets no anchor right anywhere: below spelling alone
     failed = confidence.assess(np.array([9] * 10), hidden, final=np.array([9] * 10), every=every)
-    assert failed["estimate"] == 0.0 < spelling["estimate"]
+    assert failed["estimate"] == 0.0 < spelling["estimate"] and failed["failed"] and "failed" in failed["message"]
+    # an aligner that put back too few hidden anchors but still gives 1 word in 10 its anchor: weak, not failed
+    weak = confidence.assess(np.array([5, 6, 7, 8, 4, 4, 4, 4, 4, 4]), hidden,
+                             final=np.array([0, 6, 7, 8, 4, 4, 4, 4, 4, 4]), every=every)
+    assert weak["estimate"] == 0.1 and not weak["failed"] and "weak alignment" in weak["message"]
     # a working alignment: half of the rest known beyond spelling
     works = confidence.assess(final, hidden, final=final, every=every)
     assert works["anchor_agreement"] == 1.0 and works["estimate"] == 1.0

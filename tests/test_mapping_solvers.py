@@ -55,3 +55,29 @@ def test_sparse_sinkhorn_equals_the_dense_one_when_every_column_is_a_candidate()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         sparse_log_sinkhorn(la, torch.arange(12).repeat(12, 1), 12, n_iter=200, tol=1e-3)
+
+
+def _unrolled_log_sinkhorn(la: torch.Tensor, n_iter: int) -> torch.Tensor:
+    """The plain loop, differentiated by autograd (it keeps every round): the reference."""
+    n, m = la.shape
+    for _ in range(n_iter):
+        la = la - torch.logsumexp(la, dim=0, keepdim=True) + torch.log(torch.tensor(n / m, dtype=la.dtype))
+        la = la - torch.logsumexp(la, dim=1, keepdim=True)
+    return la
+
+
+@pytest.mark.parametrize("n,m,n_iter", [(7, 7, 1), (7, 7, 10), (9, 5, 6), (5, 9, 6)])
+def test_sinkhorn_gradient_is_the_unrolled_loops_without_keeping_its_rounds(n, m, n_iter):
+    torch.manual_seed(n * m + n_iter)
+    la = (torch.randn(n, m, dtype=torch.float64) * 2).requires_grad_()
+    out = log_sinkhorn(la, n_iter=n_iter)
+    ref = _unrolled_log_sinkhorn(la, n_iter)
+    torch.testing.assert_close(out, ref)
+    w = torch.randn(n, m, dtype=torch.float64)  # a loss that weighs every entry of P differently
+    (g,) = torch.autograd.grad((out.exp() * w).sum(), la)
+    (g_ref,) = torch.autograd.grad((ref.exp() * w).sum(), la)
+    torch.testing.assert_close(g, g_ref)
+    assert torch.autograd.gradcheck(lambda x: log_sinkhorn(x, n_iter=n_iter), (la,))
+    # the input is left as it was, and the forward pass under no_grad gives the same matrix
+    with torch.no_grad():
+        torch.testing.assert_close(log_sinkhorn(la, n_iter=n_iter), ref.detach())

@@ -11,7 +11,10 @@ by the dictionary) is *hidden* from the run — methods that use spelling get no
 those source words — and the estimate is the fraction of the hidden anchors whose first translation
 is their anchor. A method that never looks at spelling (coocmap, vecmap) is checked the same way
 without anything to hide. An alignment that has failed puts the hidden anchors anywhere (≈ 0); a
-working one puts many of them back.
+working one puts many of them back. A run that found no alignment may still know some words —
+spelling's anchors, the frequent words a decipherment placed — so the run *warns* only when its
+estimate (below) is under :data:`WARN_ESTIMATE`, and otherwise says, in a note, which entries are
+likely right.
 
 Tried and rejected (measured; README): the target LM's preference for the source text read through
 the lexicon over frequency-matched shuffles of it ("context gain") rates a failed coocmap alignment
@@ -29,8 +32,13 @@ import numpy as np
 from langind.crosslingual.lexicon import CONTEXT, SPELLED
 from langind.similarity import mutual_nn
 
-# Below this fraction of hidden anchors put back, the alignment has most likely failed.
+# Below this fraction of hidden anchors put back, no alignment was found beyond what spelling gives
+# (``auto`` then falls back to spelling and the decipherment).
 FAILED_AGREEMENT = 0.10
+# Below this estimate the run warns that its lexicon is most likely noise: the issue's failure line for
+# P@1 (0.05) applied to the run's own estimate of it. Between the two lines a run found no alignment
+# but knows some words (spelling, decipherment): it says which, in a note, not a warning.
+WARN_ESTIMATE = 0.05
 ANCHOR_SIM = 0.8  # spelling similarity of an anchor pair (after folding accents)
 ANCHOR_MIN_LEN = 5  # letters; shorter identical strings are too often false friends
 HELD_OUT_EVERY = 5  # one anchor in five is hidden from the run
@@ -76,7 +84,8 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
     is their anchor: what spelling vouches for in the lexicon), ``estimate`` = a + (1 − a) · v (the
     share the run knows beyond spelling, plus what the anchors vouch for of the rest: one number that
     orders failed alignments, spelling-only lexicons and working alignments; benchmark, README),
-    ``failed`` (a below :data:`FAILED_AGREEMENT`) and a one-line ``message``.
+    ``failed`` (the estimate below :data:`WARN_ESTIMATE`: the run warns) and a one-line ``message``
+    (:func:`verdict` where a is below :data:`FAILED_AGREEMENT`).
     """
     if not hidden:
         return {"anchor_agreement": None, "hidden_anchors": 0, "vouched": None, "estimate": None, "failed": None,
@@ -85,19 +94,34 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
     final = first if final is None else final
     vouched = sum(final[i] == j for i, j in (every or hidden)) / max(len(final), 1)
     estimate = agreement + (1.0 - agreement) * vouched
-    failed = agreement < FAILED_AGREEMENT
-    put_back = (f"{agreement:.0%} of {len(hidden)} hidden spelling anchors put back, {vouched:.0%} of the words "
-                f"given their anchor (estimate {estimate:.2f})")
-    if not failed:
-        msg = put_back
-    elif uses_spelling:
-        msg = (f"{put_back} (< {FAILED_AGREEMENT:.0%}): nothing beyond spelling was learned; only the words "
-               f"spelled like their translation are likely right (evidence '{SPELLED}' in the lexicon)")
-        if in_context:
-            msg = (f"{put_back} (< {FAILED_AGREEMENT:.0%}): no alignment beyond spelling; the likely right words are "
-                   f"those spelled like their translation and the {in_context} words the target LM placed in context "
-                   f"(evidence '{SPELLED}' and '{CONTEXT}' in the lexicon; the anchors cannot check the latter)")
-    else:
-        msg = f"{put_back} (< {FAILED_AGREEMENT:.0%}): the alignment has most likely failed; treat this lexicon as noise"
+    failed = bool(estimate < WARN_ESTIMATE)
+    low = agreement < FAILED_AGREEMENT
+    put_back = (f"{agreement:.0%} of {len(hidden)} hidden spelling anchors put back"
+                + (f" (< {FAILED_AGREEMENT:.0%})" if low else "")
+                + f", {vouched:.0%} of the words given their anchor (estimate {estimate:.2f}"
+                + (f" < {WARN_ESTIMATE})" if failed else ")"))
+    msg = f"{put_back}: {verdict(failed, uses_spelling, in_context)}" if low else put_back
     return {"anchor_agreement": round(agreement, 4), "hidden_anchors": len(hidden), "vouched": round(float(vouched), 4),
             "estimate": round(float(estimate), 4), "failed": failed, "message": msg}
+
+
+def verdict(failed: bool, uses_spelling: bool, in_context: int = 0) -> str:
+    """What a run that put back fewer than :data:`FAILED_AGREEMENT` of its hidden anchors tells its
+    user: that the lexicon is most likely noise (``failed``: the estimate is below
+    :data:`WARN_ESTIMATE`; a warning), or, for a run whose estimate is above it, which of its entries
+    are likely right (a note). ``uses_spelling`` and ``in_context`` as in :func:`assess`."""
+    known = f"evidence '{SPELLED}'" + (f" and '{CONTEXT}'" if in_context else "")
+    if not uses_spelling:
+        if failed:
+            return "the alignment has most likely failed; treat this lexicon as noise"
+        return ("a weak alignment; most entries are likely wrong, those marked "
+                f"{known} in the lexicon the likeliest right")
+    if failed:
+        return ("nothing beyond spelling was learned and "
+                f"spelling vouches for few words; treat this lexicon as noise but for the entries marked {known}")
+    if in_context:
+        return ("no alignment beyond spelling; the likely right words are those spelled "
+                f"like their translation and the {in_context} words the target LM placed in context ({known} in the "
+                "lexicon; the anchors cannot check the latter)")
+    return ("nothing beyond spelling was learned; only the words spelled like their "
+            f"translation are likely right ({known} in the lexicon)")

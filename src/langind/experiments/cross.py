@@ -30,7 +30,8 @@ aligner was found to know without it (:func:`aligned_scores`), and so to the can
 
 Every corpus-level run ends with an unsupervised estimate of its own quality
 (:mod:`langind.crosslingual.confidence`) in ``metrics.json`` (``confidence``) and on screen, and
-warns in one line when the estimate says the alignment failed.
+warns in one line when the estimate says the lexicon is most likely noise (a run that found no
+alignment but knows some words says which, in a note).
 """
 
 from __future__ import annotations
@@ -463,7 +464,7 @@ def aligned_scores(cfg: CrossConfig, method: str, hidden: list[tuple[str, str]] 
       sees spelling). With ``cfg.orthography`` spelling is then added, weighted by what the aligner
       was found to know: with ``a`` the fraction of hidden anchors the aligner put back,
       ``sims = cos + spelling_weight · (1 − a) · S``, where ``S`` is the whole spelling similarity
-      when the aligner failed (``a`` below the warning threshold: spelling is all there is) and only
+      when the aligner failed (``a`` below :data:`confidence.FAILED_AGREEMENT`: spelling is all there is) and only
       each word's mutual best spelling match otherwise (:func:`spelling_evidence`: a working
       alignment is only improved where spelling is confident).
     * coocmap beyond ``cfg.core`` words: the core as above; each rarer source word ranks every target
