@@ -70,7 +70,9 @@ def _unrolled_log_sinkhorn(la: torch.Tensor, n_iter: int) -> torch.Tensor:
 def test_sinkhorn_gradient_is_the_unrolled_loops_without_keeping_its_rounds(n, m, n_iter):
     torch.manual_seed(n * m + n_iter)
     la = (torch.randn(n, m, dtype=torch.float64) * 2).requires_grad_()
+    before = la.detach().clone()
     out = log_sinkhorn(la, n_iter=n_iter)
+    assert torch.equal(la.detach(), before)  # the input is left as it was
     ref = _unrolled_log_sinkhorn(la, n_iter)
     torch.testing.assert_close(out, ref)
     w = torch.randn(n, m, dtype=torch.float64)  # a loss that weighs every entry of P differently
@@ -78,6 +80,6 @@ def test_sinkhorn_gradient_is_the_unrolled_loops_without_keeping_its_rounds(n, m
     (g_ref,) = torch.autograd.grad((ref.exp() * w).sum(), la)
     torch.testing.assert_close(g, g_ref)
     assert torch.autograd.gradcheck(lambda x: log_sinkhorn(x, n_iter=n_iter), (la,))
-    # the input is left as it was, and the forward pass under no_grad gives the same matrix
+    # the forward pass under no_grad gives the same matrix
     with torch.no_grad():
         torch.testing.assert_close(log_sinkhorn(la, n_iter=n_iter), ref.detach())
