@@ -8,7 +8,7 @@ Prints one line per run (pair, direction, method, P@1, hidden anchors put back, 
 hidden-anchor agreement alone), "low_rows_warned": [warned, rows with P@1 < 0.05],
 "high_rows_warned": [warned, rows with P@1 > 0.20]}`` (targets: ρ ≥ 0.8, every low row warned, no
 high row warned). Whether a run warns is read from its stored estimate by the current rule
-(:data:`langind.crosslingual.confidence.WARN_ESTIMATE`), so files written before the rule changed
+(:func:`langind.crosslingual.confidence.warns`), so files written before the rule changed
 are counted as the code stands; ``warned_when_run`` keeps what each run printed.
 """
 
@@ -20,7 +20,7 @@ import json
 from _common import write_result
 from bli import confidence_tracking
 
-from langind.crosslingual.confidence import WARN_ESTIMATE
+from langind.crosslingual.confidence import warns
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
                 c = m["confidence"][0]
                 when_run = c["failed"]
                 if c.get("estimate") is not None:
-                    c["failed"] = c["estimate"] < WARN_ESTIMATE
+                    c["failed"] = warns(c["estimate"])
                 rows.append({"corpus": corpus, "pair": pair, "method": name, "P@1": m["P@1"],
                              "anchor_agreement": c["anchor_agreement"], "estimate": c.get("estimate"),
                              "failed": c["failed"], "warned_when_run": when_run})

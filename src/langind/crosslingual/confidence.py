@@ -94,7 +94,7 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
     final = first if final is None else final
     vouched = sum(final[i] == j for i, j in (every or hidden)) / max(len(final), 1)
     estimate = agreement + (1.0 - agreement) * vouched
-    failed = bool(estimate < WARN_ESTIMATE)
+    failed = warns(estimate)
     low = agreement < FAILED_AGREEMENT
     put_back = (f"{agreement:.0%} of {len(hidden)} hidden spelling anchors put back"
                 + (f" (< {FAILED_AGREEMENT:.0%})" if low else "")
@@ -103,6 +103,12 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
     msg = f"{put_back}: {verdict(failed, uses_spelling, in_context)}" if low else put_back
     return {"anchor_agreement": round(agreement, 4), "hidden_anchors": len(hidden), "vouched": round(float(vouched), 4),
             "estimate": round(float(estimate), 4), "failed": failed, "message": msg}
+
+
+def warns(estimate: float) -> bool:
+    """Whether a run whose estimate (:func:`assess`) is ``estimate`` warns that its lexicon is most
+    likely noise: below :data:`WARN_ESTIMATE`."""
+    return bool(estimate < WARN_ESTIMATE)
 
 
 def verdict(failed: bool, uses_spelling: bool, in_context: int = 0) -> str:
