@@ -76,3 +76,17 @@ def test_a_rarely_seen_rewrite_does_not_tie_a_word_with_its_translations_plural(
     # the rare rule still counts for something: more than no rewrite at all
     plain, _ = cognate_similarity(["argumento"], ["arguments"], rules=[])
     assert sims[0, 1] > plain[0, 0]
+
+
+def test_a_three_letter_word_is_evidence_only_where_a_rewrite_lands_on_it_exactly():
+    rules = [("o", "", 40), ("e", "", 10), ("ar", "", 10)]
+    src, tgt = ["sexo", "aire", "mayor", "con", "robar"], ["sex", "air", "may", "con", "rob"]
+    sims, _ = cognate_similarity(src, tgt, rules=rules)
+    assert sims[0, 0] == pytest.approx(1.0)  # sexo -o→∅ sex, the commonest rewrite: full trust
+    assert sims[1, 1] == pytest.approx(rule_trust(10, 40))  # aire -e→∅ air, at the rewrite's trust
+    assert sims[2, 2] == 0.0  # mayor/may: alike, but no rewrite lands on it
+    assert sims[3, 3] == 0.0  # two 3-letter words, identical or not, stay no evidence (con/con)
+    assert sims[4, 4] == pytest.approx(rule_trust(10, 40))  # robar -ar→∅ rob
+    # without rules nothing changes: short pairs get nothing
+    plain, _ = cognate_similarity(src, tgt, rules=[])
+    assert (plain == 0).all()

@@ -120,7 +120,10 @@ def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int 
                        rules: list[tuple[str, str, int]] | None = None) -> tuple[np.ndarray, list[tuple[str, str, int]]]:
     """:func:`spelling_similarity` with learned suffix rewrites (:func:`learn_suffix_rules`): each
     source word is also compared, after each rewrite of its ending, with every target word, and the
-    best similarity counts — a rewrite's gain weighted by :func:`rule_trust`. ``rules``: rewrites learned before (e.g. on the frequent words, to score
+    best similarity counts — a rewrite's gain weighted by :func:`rule_trust`. A pair with a word one
+    letter shorter than ``min_len`` (and the other at least ``min_len``) gets evidence only where a
+    rewrite turns the source word into the target word exactly (*sexo*/*sex*, *aire*/*air*), at the
+    rewrite's trust. ``rules``: rewrites learned before (e.g. on the frequent words, to score
     rarer ones a block at a time); None learns them from these two lists. Returns ((n, m) float32,
     the rules)."""
     from rapidfuzz.distance import Levenshtein
@@ -132,10 +135,18 @@ def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int 
     fs, ft = _folded(src_words), _folded(tgt_words)
     best = sims.copy()
     most = max((c for *_, c in rules), default=1)
+    tgt_index = {w: j for j, w in enumerate(ft)}
+    exact_short: dict[tuple[int, int], float] = {}
     for ra, rb, count in rules:
         rows = [i for i, w in enumerate(fs) if w.endswith(ra) and len(w) - len(ra) >= 3]
         if rows:
             rewritten = [fs[i][:len(fs[i]) - len(ra)] + rb for i in rows]
+            # a word one letter shorter than min_len gets evidence only where a rewrite lands on it
+            # exactly (sexo -o→∅ sex, aire -e→∅ air): short look-alikes match by chance, exact rewrites less
+            for i, r in zip(rows, rewritten):
+                j = tgt_index.get(r)
+                if j is not None and min(len(fs[i]), len(r)) == min_len - 1 and max(len(fs[i]), len(r)) >= min_len:
+                    exact_short[i, j] = max(exact_short.get((i, j), 0.0), rule_trust(count, most))
             after = cdist(rewritten, ft, scorer=Levenshtein.normalized_similarity, dtype=np.float32, workers=workers)
             # a rewrite is trusted as far as it was seen: what it gains counts in full for the commonest
             # rule and by sqrt(count / commonest) for rarer ones, so a rewrite seen 4 times (-o→-s) does
@@ -143,6 +154,8 @@ def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int 
             best[rows] = np.maximum(best[rows], sims[rows] + rule_trust(count, most) * np.maximum(after - sims[rows], 0))
     best[[len(w) < min_len for w in fs]] = 0.0
     best[:, [len(w) < min_len for w in ft]] = 0.0
+    for (i, j), v in exact_short.items():
+        best[i, j] = max(best[i, j], v)
     return np.maximum(best, sims), rules
 
 
