@@ -138,6 +138,7 @@ def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int 
     tgt_index = {w: j for j, w in enumerate(ft)}
     exact_short: dict[tuple[int, int], float] = {}
     for ra, rb, count in rules:
+        trust = rule_trust(count, most)
         rows = [i for i, w in enumerate(fs) if w.endswith(ra) and len(w) - len(ra) >= 3]
         if rows:
             rewritten = [fs[i][:len(fs[i]) - len(ra)] + rb for i in rows]
@@ -146,12 +147,12 @@ def cognate_similarity(src_words: list[str], tgt_words: list[str], min_len: int 
             for i, r in zip(rows, rewritten):
                 j = tgt_index.get(r)
                 if j is not None and min(len(fs[i]), len(r)) == min_len - 1 and max(len(fs[i]), len(r)) >= min_len:
-                    exact_short[i, j] = max(exact_short.get((i, j), 0.0), rule_trust(count, most))
+                    exact_short[i, j] = max(exact_short.get((i, j), 0.0), trust)
             after = cdist(rewritten, ft, scorer=Levenshtein.normalized_similarity, dtype=np.float32, workers=workers)
             # a rewrite is trusted as far as it was seen: what it gains counts in full for the commonest
             # rule and by sqrt(count / commonest) for rarer ones, so a rewrite seen 4 times (-o→-s) does
             # not tie a word with the plural of its translation as the 40 sightings of -o→∅ do
-            best[rows] = np.maximum(best[rows], sims[rows] + rule_trust(count, most) * np.maximum(after - sims[rows], 0))
+            best[rows] = np.maximum(best[rows], sims[rows] + trust * np.maximum(after - sims[rows], 0))
     best[[len(w) < min_len for w in fs]] = 0.0
     best[:, [len(w) < min_len for w in ft]] = 0.0
     for (i, j), v in exact_short.items():
