@@ -60,3 +60,35 @@ def test_grouped_precision_scores_each_group_of_rows_on_its_own():
     assert out == {"a": {"words": 2, "evaluated": 2, "P@1": 0.5}, "b": {"words": 2, "evaluated": 1, "P@1": 1.0},
                    "c": {"words": 1, "evaluated": 1, "P@1": 1.0}}
     assert grouped_precision(first, {}, ["a"] * 5) == {"a": {"words": 5, "evaluated": 0, "P@1": None}}
+
+
+@pytest.mark.slow
+def test_bli_benchmark_runs_a_check_pair_only_when_named(tmp_path):
+    """`benchmarks/bli.py --corpora fortunes-es-bible-en`: a check pair runs in the benchmark's JSON
+    layout (corpora → pair → methods, each with its family, P@k, seconds and confidence); the
+    default run leaves the check pairs out."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[1] / "benchmarks"
+    out = tmp_path / "bli.json"
+    r = subprocess.run([sys.executable, str(bench / "bli.py"), "--corpora", "fortunes-es-bible-en",
+                        "--directions", "es-en", "--skip-joint", "--rows", "=orthography (spelling alone)",
+                        "--work", str(tmp_path / "w"), "--out", str(out)],
+                       capture_output=True, text=True, timeout=600, cwd=bench)
+    assert r.returncode == 0, r.stderr
+    res = json.loads(out.read_text())
+    assert list(res["corpora"]) == ["fortunes-es-bible-en"] and list(res["corpora"]["fortunes-es-bible-en"]) == ["es-en"]
+    pair = res["corpora"]["fortunes-es-bible-en"]["es-en"]
+    row = pair["methods"]["orthography (spelling alone)"]
+    assert list(pair["methods"]) == ["orthography (spelling alone)"] and pair["test_words"] > 500
+    assert row["family"] == "orthography" and 0.0 < row["P@1"] <= row["P@10"] <= 1.0 and row["seconds"] > 0
+    assert "estimate" in row["confidence"][0] and row["apertium"]["test_words"] > 500
+    sys.path.insert(0, str(bench))
+    try:
+        import bli
+    finally:
+        sys.path.remove(str(bench))
+    assert set(bli.DEFAULT_CORPORA) == {"bible", "bible-disjoint", "fortunes"} < set(bli.CORPORA)
