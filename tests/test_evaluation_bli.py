@@ -92,3 +92,45 @@ def test_bli_benchmark_runs_a_check_pair_only_when_named(tmp_path):
     finally:
         sys.path.remove(str(bench))
     assert set(bli.DEFAULT_CORPORA) == {"bible", "bible-disjoint", "fortunes"} < set(bli.CORPORA)
+
+
+def test_bli_benchmark_plan_presets_and_overrides():
+    """What `benchmarks/bli.py` runs: the default preset is the targets' rows (Bible pairs es→en, the
+    different-stories pair both ways, every family with its ablation); `--rows` replaces the preset
+    on every pair and both directions; `--corpora`/`--directions` override; every preset row name is
+    a row the benchmark builds (a misspelt name would silently run nothing)."""
+    import argparse
+    import re
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[1] / "benchmarks"
+    sys.path.insert(0, str(bench))
+    try:
+        import bli
+    finally:
+        sys.path.remove(str(bench))
+
+    def plan(**kw):
+        return bli.plan(argparse.Namespace(**{"corpora": None, "rows": None, "directions": None,
+                                              "preset": "targets", **kw}))
+
+    p = plan()
+    assert list(p) == list(bli.DEFAULT_CORPORA)
+    assert p["bible"]["directions"] == p["bible-disjoint"]["directions"] == ["es-en"]
+    assert p["fortunes"]["directions"] == ["es-en", "en-es"]
+    rows = p["fortunes"]["rows"]
+    assert "auto: the default pipeline" in rows and "cipher: bigram LM, no orthography" in rows
+    for lm in [r for r in rows if r.endswith("bigram LM") and r.startswith(("in-context", "cipher"))]:
+        assert lm.replace("bigram LM", "unigram (no context)") in rows  # each LM row has its ablation
+    assert not any(r.startswith("cipher") for r in p["bible"]["rows"])
+    assert plan(corpora=["bible-es-fortunes-en"])["bible-es-fortunes-en"]["rows"] == rows
+    assert plan(rows=["auto"]) == {c: {"directions": ["es-en", "en-es"], "rows": None} for c in bli.DEFAULT_CORPORA}
+    assert plan(directions=["en-es"])["bible"]["directions"] == ["en-es"]
+    assert all(v["rows"] is None for v in plan(preset="all").values())
+    # every name a preset lists is built by run_seed (literal names or the in-context / cipher patterns)
+    src = (bench / "bli.py").read_text(encoding="utf-8")
+    built = set(re.findall(r'"((?:cipher|auto|orthography|vecmap|identical)[^"]*)"', src)) | {"coocmap-drop", "coocmap-grow"}
+    built |= {f"in-context: {v} + {k}" for v in ("coocmap-drop", "coocmap-grow")
+              for k in ("bigram LM", "unigram (no context)")}
+    assert set(rows) | set(p["bible"]["rows"]) <= built
