@@ -94,7 +94,7 @@ def test_bli_benchmark_runs_a_check_pair_only_when_named(tmp_path):
     assert set(bli.DEFAULT_CORPORA) == {"bible", "bible-disjoint", "fortunes"} < set(bli.CORPORA)
 
 
-def test_bli_benchmark_plan_presets_and_overrides():
+def test_bli_benchmark_plan_presets_and_overrides(tmp_path):
     """What `benchmarks/bli.py` runs: the default preset is the targets' rows (Bible pairs es→en, the
     different-stories pair both ways, every family with its ablation); `--rows` replaces the preset
     on every pair and both directions; `--corpora`/`--directions` override; every preset row name is
@@ -134,3 +134,10 @@ def test_bli_benchmark_plan_presets_and_overrides():
     built |= {f"in-context: {v} + {k}" for v in ("coocmap-drop", "coocmap-grow")
               for k in ("bigram LM", "unigram (no context)")}
     assert set(rows) | set(p["bible"]["rows"]) <= built
+    # a run asks its plan which rows to build; --neural adds the neural rows to the preset's
+    for neural in (False, True):
+        run = bli.SeedRun(0, argparse.Namespace(work=str(tmp_path), corpora=None, rows=None, directions=None,
+                                                preset="targets", neural=neural), lambda m: None)
+        assert run.wanted("fortunes", "auto: the default pipeline") and not run.wanted("fortunes", "joint LM")
+        assert run.wanted("fortunes", "in-context: orthography + neural LM, both directions") is neural
+        assert not run.wanted("bible", "cipher: orthography + bigram LM")
