@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from langind.errors import LangindError
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def test_csls_and_precision_on_a_hand_checked_fixture(tmp_path):
@@ -62,6 +67,20 @@ def test_grouped_precision_scores_each_group_of_rows_on_its_own():
     assert grouped_precision(first, {}, ["a"] * 5) == {"a": {"words": 5, "evaluated": 0, "P@1": None}}
 
 
+def _bench_bli():
+    """`benchmarks/bli.py` as a module (the benchmarks are scripts beside the package, not in it)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bli", BENCH / "bli.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(BENCH))  # bli.py imports its sibling `_common`
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
+
+
 @pytest.mark.slow
 def test_bli_benchmark_runs_a_check_pair_only_when_named(tmp_path):
     """`benchmarks/bli.py --corpora fortunes-es-bible-en`: a check pair runs in the benchmark's JSON
@@ -69,15 +88,12 @@ def test_bli_benchmark_runs_a_check_pair_only_when_named(tmp_path):
     default run leaves the check pairs out."""
     import json
     import subprocess
-    import sys
-    from pathlib import Path
 
-    bench = Path(__file__).resolve().parents[1] / "benchmarks"
     out = tmp_path / "bli.json"
-    r = subprocess.run([sys.executable, str(bench / "bli.py"), "--corpora", "fortunes-es-bible-en",
+    r = subprocess.run([sys.executable, str(BENCH / "bli.py"), "--corpora", "fortunes-es-bible-en",
                         "--directions", "es-en", "--skip-joint", "--rows", "=orthography (spelling alone)",
                         "--work", str(tmp_path / "w"), "--out", str(out)],
-                       capture_output=True, text=True, timeout=600, cwd=bench)
+                       capture_output=True, text=True, timeout=600, cwd=BENCH)
     assert r.returncode == 0, r.stderr
     res = json.loads(out.read_text())
     assert list(res["corpora"]) == ["fortunes-es-bible-en"] and list(res["corpora"]["fortunes-es-bible-en"]) == ["es-en"]
@@ -86,11 +102,7 @@ def test_bli_benchmark_runs_a_check_pair_only_when_named(tmp_path):
     assert list(pair["methods"]) == ["orthography (spelling alone)"] and pair["test_words"] > 500
     assert row["family"] == "orthography" and 0.0 < row["P@1"] <= row["P@10"] <= 1.0 and row["seconds"] > 0
     assert "estimate" in row["confidence"][0] and row["apertium"]["test_words"] > 500
-    sys.path.insert(0, str(bench))
-    try:
-        import bli
-    finally:
-        sys.path.remove(str(bench))
+    bli = _bench_bli()
     assert set(bli.DEFAULT_CORPORA) == {"bible", "bible-disjoint", "fortunes"} < set(bli.CORPORA)
 
 
@@ -101,15 +113,8 @@ def test_bli_benchmark_plan_presets_and_overrides(tmp_path):
     a row the benchmark builds (a misspelt name would silently run nothing)."""
     import argparse
     import re
-    import sys
-    from pathlib import Path
 
-    bench = Path(__file__).resolve().parents[1] / "benchmarks"
-    sys.path.insert(0, str(bench))
-    try:
-        import bli
-    finally:
-        sys.path.remove(str(bench))
+    bli = _bench_bli()
 
     def plan(**kw):
         return bli.plan(argparse.Namespace(**{"corpora": None, "rows": None, "directions": None,
@@ -129,7 +134,7 @@ def test_bli_benchmark_plan_presets_and_overrides(tmp_path):
     assert plan(directions=["en-es"])["bible"]["directions"] == ["en-es"]
     assert all(v["rows"] is None for v in plan(preset="all").values())
     # every name a preset lists is built by run_seed (literal names or the in-context / cipher patterns)
-    src = (bench / "bli.py").read_text(encoding="utf-8")
+    src = (BENCH / "bli.py").read_text(encoding="utf-8")
     built = set(re.findall(r'"((?:cipher|auto|orthography|vecmap|identical)[^"]*)"', src)) | {"coocmap-drop", "coocmap-grow"}
     built |= {f"in-context: {v} + {k}" for v in ("coocmap-drop", "coocmap-grow")
               for k in ("bigram LM", "unigram (no context)")}
