@@ -30,8 +30,9 @@ Methods (families):
 * ``ablation``: each in-context row with the bigram LM replaced by unigram frequencies;
 * ``auto: the default pipeline`` (``induce cross``'s default): coocmap-grow, then (if it found an
   alignment) coocmap-drop, the one with the higher confidence re-ranked in context by the bigram LM,
-  spelling alone when coocmap-grow failed; its family is what it chose, its ``auto`` block (per seed)
-  what it tried;
+  else (coocmap-grow failed) the decipherment with spelling; its family is what it ran (``lm``, with
+  ``"orthography": true`` after the decipherment with spelling), its ``auto`` block (per seed) what
+  it tried;
 * ``orthography`` (weakly supervised by spelling, kept apart from the rest): spelling alone, and
   coocmap-grow / coocmap-drop with spelling added to their similarity, weighted by what the aligner
   knew without it (``induce cross --orthography``); the in-context rows on those candidates are
@@ -132,6 +133,16 @@ def plan(args) -> dict[str, dict]:
     preset = PRESETS[args.preset]
     return {c: {"directions": args.directions or preset.get(c, {}).get("directions", DIRECTION_NAMES),
                 "rows": preset.get(c, {}).get("rows")} for c in corpora}
+
+
+def row_family(method: str, res: dict) -> str:
+    """The family of an end-to-end row (``induce cross --method METHOD``, its metrics ``res``): ``lm``
+    where the target LM read the source text — the in-context re-ranking, the decipherment, and ``auto``
+    after either (the LM in context when an aligner worked, the decipherment when none did) — whatever
+    the library calls it (``orthography`` when spelling was used at all: the row's ``orthography``
+    says that); an ablation stays an ablation."""
+    ran = ("incontext" if res["auto"]["aligner_works"] else "cipher") if method == "auto" else method
+    return "lm" if ran in ("incontext", "cipher") and res["family"] != "ablation" else res["family"]
 
 
 def scored(family: str, r: dict, seconds: float, uses: list[str], confidence: dict, orthography: bool = False,
@@ -261,7 +272,7 @@ class SeedRun:
         out = self.induced_dir(corpus, s, t, name)
         cfg.dictionary = dictionary
         res = induce_cross(cfg, out, echo=lambda m: None)[cfg.method]
-        family = "lm" if cfg.method in ("incontext", "cipher") and res["family"] != "ablation" else res["family"]
+        family = row_family(cfg.method, res)
         extra = {"chosen": {"beta": res["rerank"]["beta"], "lam": res["rerank"].get("lam")}} if "rerank" in res else {}
         if cfg.method == "auto":
             extra["auto"] = res["auto"]

@@ -19,6 +19,22 @@ from langind.lm.train import TrainConfig, train_lm  # noqa: E402
 
 torch.set_num_threads(1)
 
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def bench_module(name: str):
+    """``benchmarks/NAME.py`` as a module (the benchmarks are scripts beside the package, not in it)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(BENCH))  # a benchmark imports its siblings (`_common`, `self_recovery`)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(BENCH))
+    return module
+
 
 def make_toy_language(n_lines: int, seed: int = 0) -> list[str]:
     """A tiny language with grammar: determiners, adjectives, nouns, verbs, a full stop.

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import BENCH, bench_module
 
 from langind.errors import LangindError
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def test_csls_and_precision_on_a_hand_checked_fixture(tmp_path):
@@ -67,20 +66,6 @@ def test_grouped_precision_scores_each_group_of_rows_on_its_own():
     assert grouped_precision(first, {}, ["a"] * 5) == {"a": {"words": 5, "evaluated": 0, "P@1": None}}
 
 
-def _bench_bli():
-    """`benchmarks/bli.py` as a module (the benchmarks are scripts beside the package, not in it)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bli", BENCH / "bli.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(BENCH))  # bli.py imports its sibling `_common`
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH))
-    return module
-
-
 @pytest.mark.slow
 def test_bli_benchmark_runs_a_check_pair_only_when_named(tmp_path):
     """`benchmarks/bli.py --corpora fortunes-es-bible-en`: a check pair runs in the benchmark's JSON
@@ -102,8 +87,14 @@ def test_bli_benchmark_runs_a_check_pair_only_when_named(tmp_path):
     assert list(pair["methods"]) == ["orthography (spelling alone)"] and pair["test_words"] > 500
     assert row["family"] == "orthography" and 0.0 < row["P@1"] <= row["P@10"] <= 1.0 and row["seconds"] > 0
     assert "estimate" in row["confidence"][0] and row["apertium"]["test_words"] > 500
-    bli = _bench_bli()
+    bli = bench_module("bli")
     assert set(bli.DEFAULT_CORPORA) == {"bible", "bible-disjoint", "fortunes"} < set(bli.CORPORA)
+    # a row's family is what it ran: auto after the decipherment with spelling is `lm`, as the cipher row is
+    fallback = {"family": "orthography", "auto": {"aligner_works": False}}
+    assert bli.row_family("auto", fallback) == bli.row_family("cipher", {"family": "orthography"}) == "lm"
+    assert bli.row_family("auto", {"family": "lm", "auto": {"aligner_works": True}}) == "lm"
+    assert bli.row_family("cipher", {"family": "ablation"}) == "ablation"
+    assert bli.row_family("orthography", {"family": "orthography"}) == "orthography"
 
 
 def test_bli_benchmark_plan_presets_and_overrides(tmp_path):
@@ -114,7 +105,7 @@ def test_bli_benchmark_plan_presets_and_overrides(tmp_path):
     import argparse
     import re
 
-    bli = _bench_bli()
+    bli = bench_module("bli")
 
     def plan(**kw):
         return bli.plan(argparse.Namespace(**{"corpora": None, "rows": None, "directions": None,

@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PAIR_LM, markov_lm_with_heldout
+from conftest import BENCH, PAIR_LM, bench_module, markov_lm_with_heldout
 
 from langind.experiments.self_recovery import RecoveryConfig, recover_self, scramble
 from langind.lm.train import TrainConfig, train_lm
 from langind.mapping.context import ContextConfig
 from langind.mapping.fit import FitConfig
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +133,21 @@ def test_heads_benchmark_runs_every_variant_at_one_budget(trained, tmp_path):
     vector_run.write_text(json.dumps(saved))
     stdout, _ = bench(tmp_path / "third.json", "--variants", "vector")
     assert "reusing the finished run" not in stdout
+
+
+def test_heads_plot_draws_the_mean_of_the_seeds(tmp_path):
+    """The learning-curve plot's line is the mean of a variant's seeds on the first seed's time grid
+    (each curve interpolated, up to the shortest curve's end), with their range; one seed is itself."""
+    heads = bench_module("heads")
+
+    def run(seed, pts):
+        return {"variant": "vector", "setting": "kjv/both", "seed": seed,
+                "curve": [{"seconds": 60 * m, "10-1010": y} for m, y in pts]}
+    runs = [run(0, [(0, 0.0), (1, 0.4), (2, 0.6), (3, 0.7)]), run(1, [(0, 0.2), (2, 0.8), (2.5, 0.9)])]
+    grid, mean, (lo, hi) = heads.mean_curve(runs)
+    assert grid.tolist() == [0, 1, 2]  # seed 1 ends at 2.5 minutes: seed 0's point at 3 is not shared
+    assert np.allclose(mean, [0.1, 0.45, 0.7]) and np.allclose(lo, [0.0, 0.4, 0.6]) and np.allclose(hi, [0.2, 0.5, 0.8])
+    grid, mean, (lo, hi) = heads.mean_curve(runs[:1])
+    assert np.allclose(mean, [0.0, 0.4, 0.6, 0.7]) and np.allclose(lo, hi)
+    heads.plot(runs, tmp_path / "p.png")
+    assert (tmp_path / "p.png").stat().st_size > 1000
