@@ -137,3 +137,31 @@ def test_bli_benchmark_plan_presets_and_overrides(tmp_path):
         assert run.wanted("fortunes", "auto: the default pipeline") and not run.wanted("fortunes", "joint LM")
         assert run.wanted("fortunes", "in-context: orthography + neural LM, both directions") is neural
         assert not run.wanted("bible", "cipher: orthography + bigram LM")
+
+
+@pytest.mark.slow
+def test_incontext_beta_benchmark_layout(tmp_path):
+    """`benchmarks/incontext_beta.py` on a small vocabulary: each LM at each β of the grid, the β its
+    held-out likelihood chooses, and the context's gain at equal β and at each LM's own choice."""
+    import json
+    import subprocess
+
+    out = tmp_path / "ib.json"
+    r = subprocess.run([sys.executable, str(BENCH / "incontext_beta.py"), "--corpora", "bible-disjoint", "--top", "300",
+                        "--betas", "1", "10", "--threads", "1", "--out", str(out)],
+                       capture_output=True, text=True, timeout=600, cwd=BENCH)
+    assert r.returncode == 0, r.stderr
+    res = json.loads(out.read_text())
+    assert res["betas"] == [1.0, 10.0] and res["candidates"] == "coocmap-grow" and res["top"] == 300
+    p = res["pairs"]["bible-disjoint"]["es-en"]
+    big, uni = p["lms"]["bigram"], p["lms"]["unigram"]
+    assert set(big["P@1"]) == set(uni["heldout_loglik"]) == {"1", "10"} and p["test_words"] > 50
+    for lm in (big, uni):
+        assert lm["chosen_beta"] == max(lm["heldout_loglik"], key=lm["heldout_loglik"].get)
+        assert all(0.0 <= lm["P@1"][b] <= lm["P@10"][b] <= 1.0 for b in lm["P@1"])
+    assert p["context_gain"]["10"] == round(big["P@1"]["10"] - uni["P@1"]["10"], 4)
+    assert p["chosen_gain"] == round(big["P@1"][big["chosen_beta"]] - uni["P@1"][uni["chosen_beta"]], 4)
+    assert "context gain" in r.stdout and "bible-disjoint es-en" in r.stdout
+    bad = subprocess.run([sys.executable, str(BENCH / "incontext_beta.py"), "--betas", "0"],
+                         capture_output=True, text=True, timeout=60, cwd=BENCH)
+    assert bad.returncode != 0 and "--betas must be positive" in bad.stderr
