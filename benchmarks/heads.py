@@ -130,13 +130,13 @@ def summarise(runs: list[dict]) -> list[dict]:
 
 def mean_curve(runs: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The seeds' learning curves of one variant and setting on one time grid (minutes): their mean,
-    lowest and highest hit@1 on 10-1010 at each point the seeds share (each seed's curve interpolated
-    onto the first's points, up to the shortest curve's end)."""
+    lowest and highest hit@1 on 10-1010 at the first curve's points within the span every curve
+    covers (from the latest start to the earliest end; each curve interpolated onto those points)."""
     curves = [np.array([(p["seconds"] / 60, p["10-1010"]) for p in r["curve"]]) for r in runs if r["curve"]]
     if not curves:
         return np.zeros(0), np.zeros(0), np.zeros((2, 0))
-    end = min(c[-1, 0] for c in curves)
-    grid = curves[0][curves[0][:, 0] <= end, 0]
+    start, end = max(c[0, 0] for c in curves), min(c[-1, 0] for c in curves)
+    grid = curves[0][(curves[0][:, 0] >= start) & (curves[0][:, 0] <= end), 0]
     ys = np.stack([np.interp(grid, c[:, 0], c[:, 1]) for c in curves])
     return grid, ys.mean(axis=0), np.stack([ys.min(axis=0), ys.max(axis=0)])
 
@@ -152,16 +152,18 @@ def plot(runs: list[dict], path: Path) -> None:
     settings = list(dict.fromkeys(r["setting"] for r in runs))
     fig, axes = plt.subplots(1, len(settings), figsize=(6 * len(settings), 4.2), squeeze=False)
     for ax, setting in zip(axes[0], settings):
-        mine = [r for r in runs if r["setting"] == setting]
-        seeds = sorted({r["seed"] for r in mine})
-        for variant in dict.fromkeys(r["variant"] for r in mine):
-            grid, mean, (lo, hi) = mean_curve([r for r in mine if r["variant"] == variant])
-            if len(grid):
-                line, = ax.plot(grid, mean, marker=".", label=variant)
-                if len(seeds) > 1:
-                    ax.fill_between(grid, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
-        what = f"seed {seeds[0]}" if len(seeds) == 1 else f"mean of {len(seeds)} seeds, their range shaded"
-        ax.set(title=f"{setting} (V = 6,000, {what})", xlabel="fitting minutes", ylabel="hit@1, ranks 10-1010",
+        mine = [r for r in runs if r["setting"] == setting and r["curve"]]
+        seeds = {v: [r for r in mine if r["variant"] == v] for v in dict.fromkeys(r["variant"] for r in mine)}
+        counts = {len(theirs) for theirs in seeds.values()}  # the seeds behind each line
+        for variant, theirs in seeds.items():
+            grid, mean, (lo, hi) = mean_curve(theirs)
+            label = variant if len(counts) == 1 else f"{variant} ({len(theirs)} seed{'s' * (len(theirs) > 1)})"
+            line, = ax.plot(grid, mean, marker=".", label=label)
+            if len(theirs) > 1:
+                ax.fill_between(grid, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
+        what = ("one seed" if counts == {1} else f"mean of {counts.pop()} seeds, their range shaded" if len(counts) == 1
+                else "each line the mean of its seeds, their range shaded")
+        ax.set(title=f"{setting}, V = 6,000\n{what}", xlabel="fitting minutes", ylabel="hit@1, ranks 10-1010",
                ylim=(0, 1))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

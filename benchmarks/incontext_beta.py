@@ -36,12 +36,12 @@ from langind.experiments.cross import ALIGNMENT_METHODS, CrossConfig, aligned_sp
 LMS = {"bigram": False, "unigram": True}  # name → the ablation switch of incontext_from_spaces
 
 
-def sweep(corpus: str, s: str, t: str, candidates: str, top: int, betas: list[float], threads: int) -> dict:
+def sweep(corpus: str, s: str, t: str, candidates: str, top: int, betas: list[float]) -> dict:
     """One pair and direction: the aligner's spaces once, then each LM re-ranking its candidates at each β."""
     t0 = time.time()
     c = CORPORA[corpus]
     cfg = CrossConfig(src=s, tgt=t, method="incontext", candidates=candidates, src_corpus=c[s], tgt_corpus=c[t],
-                      top=top, seed=0, threads=threads, progress=False)
+                      top=top, seed=0, progress=False)
     sw, sv, tw, tv, _, _ = aligned_spaces(cfg, candidates, echo=lambda m: None)
     d = load_dictionary(data.dictionary_path(s, t))
     lms: dict = {}
@@ -86,16 +86,17 @@ def main() -> None:
                     help="the aligner whose candidates both LMs re-rank")
     ap.add_argument("--top", type=int, default=CrossConfig.top, help="words a side")
     ap.add_argument("--betas", nargs="+", type=float, default=list(InContextConfig.betas), help="the β grid")
-    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     if any(b <= 0 for b in args.betas):
         ap.error("--betas must be positive")
+    if not 0 < args.top <= CrossConfig.core:  # coocmap aligns whole spaces up to its core, rarer words apart
+        ap.error(f"--top must be in 1..{CrossConfig.core} (coocmap's core)")
     out: dict = {"candidates": args.candidates, "top": args.top, "betas": args.betas, "pairs": {}}
     with expected_warnings_silenced():
         for corpus in args.corpora:
             for pair in args.directions:
                 s, t = pair.split("-")
-                r = sweep(corpus, s, t, args.candidates, args.top, args.betas, args.threads)
+                r = sweep(corpus, s, t, args.candidates, args.top, args.betas)
                 out["pairs"].setdefault(corpus, {})[pair] = r
                 print(table(corpus, pair, r) + "\n", flush=True)
                 write_result(args.out, out)  # every finished pair kept

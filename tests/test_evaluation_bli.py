@@ -11,7 +11,6 @@ from conftest import BENCH, bench_module
 from langind.errors import LangindError
 
 
-
 def test_csls_and_precision_on_a_hand_checked_fixture(tmp_path):
     """Three source and three target words in 2-D; every number below is worked out by hand.
 
@@ -148,7 +147,7 @@ def test_incontext_beta_benchmark_layout(tmp_path):
 
     out = tmp_path / "ib.json"
     r = subprocess.run([sys.executable, str(BENCH / "incontext_beta.py"), "--corpora", "bible-disjoint", "--top", "300",
-                        "--betas", "1", "10", "--threads", "1", "--out", str(out)],
+                        "--betas", "1", "10", "--out", str(out)],
                        capture_output=True, text=True, timeout=600, cwd=BENCH)
     assert r.returncode == 0, r.stderr
     res = json.loads(out.read_text())
@@ -165,3 +164,6 @@ def test_incontext_beta_benchmark_layout(tmp_path):
     bad = subprocess.run([sys.executable, str(BENCH / "incontext_beta.py"), "--betas", "0"],
                          capture_output=True, text=True, timeout=60, cwd=BENCH)
     assert bad.returncode != 0 and "--betas must be positive" in bad.stderr
+    bad = subprocess.run([sys.executable, str(BENCH / "incontext_beta.py"), "--top", "6000"],
+                         capture_output=True, text=True, timeout=60, cwd=BENCH)
+    assert bad.returncode != 0 and "--top must be in" in bad.stderr

@@ -16,7 +16,6 @@ from langind.mapping.context import ContextConfig
 from langind.mapping.fit import FitConfig
 
 
-
 @pytest.fixture(scope="module")
 def markov_lm(tmp_path_factory):
     return markov_lm_with_heldout(tmp_path_factory.mktemp("markov"), 40, 9000, n_train=6000, seed=1)
@@ -137,7 +136,7 @@ def test_heads_benchmark_runs_every_variant_at_one_budget(trained, tmp_path):
 
 def test_heads_plot_draws_the_mean_of_the_seeds(tmp_path):
     """The learning-curve plot's line is the mean of a variant's seeds on the first seed's time grid
-    (each curve interpolated, up to the shortest curve's end), with their range; one seed is itself."""
+    (each curve interpolated, over the span every curve covers), with their range; one seed is itself."""
     heads = bench_module("heads")
 
     def run(seed, pts):
@@ -149,5 +148,9 @@ def test_heads_plot_draws_the_mean_of_the_seeds(tmp_path):
     assert np.allclose(mean, [0.1, 0.45, 0.7]) and np.allclose(lo, [0.0, 0.4, 0.6]) and np.allclose(hi, [0.2, 0.5, 0.8])
     grid, mean, (lo, hi) = heads.mean_curve(runs[:1])
     assert np.allclose(mean, [0.0, 0.4, 0.6, 0.7]) and np.allclose(lo, hi)
-    heads.plot(runs, tmp_path / "p.png")
+    late = run(2, [(1, 0.5), (3, 0.9)])  # a seed whose first point comes later: the span all three cover
+    grid, mean, _ = heads.mean_curve(runs + [late])
+    assert grid.tolist() == [1, 2] and np.allclose(mean, [(0.4 + 0.5 + 0.5) / 3, (0.6 + 0.8 + 0.7) / 3])
+    one = {**run(0, [(0, 0.1), (1, 0.2)]), "variant": "linear"}  # lines of different seed counts in one panel
+    heads.plot(runs + [one], tmp_path / "p.png")
     assert (tmp_path / "p.png").stat().st_size > 1000
