@@ -28,6 +28,10 @@ Methods (families):
   (:mod:`langind.crosslingual.incontext`), from coocmap-drop's, coocmap-grow's and the joint LM's
   candidates;
 * ``ablation``: each in-context row with the bigram LM replaced by unigram frequencies;
+* with ``--neural``: the same in-context rows with the frozen neural LM of the target text (the
+  reference recipe, trained once per side and direction, ``--lm-epochs``) in the bigram's place, left
+  to right and with its right-to-left twin (:mod:`langind.crosslingual.neural_context`; their
+  no-context ablation is the aligner's own row), and the spelling rows' neural twins;
 * ``auto: the default pipeline`` (``induce cross``'s default): coocmap-grow, then (if it found an
   alignment) coocmap-drop, the one with the higher confidence re-ranked in context by the bigram LM,
   else (coocmap-grow failed) the decipherment with spelling; its family is what it ran (``lm``, with
@@ -72,17 +76,20 @@ from langind.crosslingual import align
 from langind.crosslingual.cipher import CipherConfig
 from langind.crosslingual.signature import SignatureConfig
 from langind.crosslingual.joint import joint_config, load_joint, train_joint, word_table
+from langind.crosslingual.neural_context import neural_rerank
 from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.cross import (
     CrossConfig,
     aligned_spaces,
     anchor_pairs,
+    csls_candidates,
     hidden_anchor_pairs,
     incontext_from_spaces,
     induce_cross,
     run_confidence,
     top_words_of,
 )
+from langind.mapping.fit import load_frozen_lm
 from langind.runs import atomic_write_bytes, atomic_write_json
 from langind.similarity import unit_rows
 
@@ -393,6 +400,31 @@ def run_seed(run: SeedRun) -> dict:
                         return scored("ablation" if unigram else "lm", ranked_precision(sw, tw2, ranked, d),
                                       time.time() - t0, [source], conf, chosen={"beta": info["beta"], "lam": info["lam"]})
                     rows[name] = run.row(corpus, pair, name, incontext)
+                if not run.args.neural or source == "joint LM":
+                    continue
+                # the frozen neural LM on the same candidates (--neural): the bigram rows' twins, left to right
+                # and with its right-to-left twin. Their no-context ablation is the aligner's own row: with the
+                # LM's evidence log p(e | context) - log p(e) at 0 the ranking is the aligner's.
+                for both in (False, True):
+                    name = f"in-context: {source} + neural LM{', both directions' if both else ''}"
+
+                    def neural(spaces=spaces, both=both):
+                        sw, sv, tw, tv, _ = spaces()
+                        cfg = run.cross_config(corpus, s, t, "incontext")
+                        lm, vocab, dev = load_frozen_lm(str(run.target_lm(corpus, t)), "cpu", seed=run.seed,
+                                                        threads=run.args.threads)
+                        right = None
+                        if both:
+                            right = load_frozen_lm(str(run.target_lm(corpus, t, reverse=True)), "cpu", seed=run.seed,
+                                                   threads=run.args.threads)[:2]
+                        t0 = time.time()  # the LMs' training excluded, as in the spelling rows' neural twins
+                        cand, scores = csls_candidates(sv, tv, cfg.depth)
+                        ranked, info, _ = neural_rerank(lm, vocab, cfg.src_corpus, cfg.tgt_corpus, sw, tw, cand, scores,
+                                                        cfg.neural, dev, echo=lambda m: None, right=right)
+                        conf = run.confidence(corpus, s, t, sw, tw, ranked[:, 0])
+                        return scored("lm", ranked_precision(sw, tw, ranked, d), time.time() - t0, [source], conf,
+                                      chosen={"beta": info["beta"], "changed": info["changed"]})
+                    rows[name] = run.row(corpus, pair, name, neural)
 
             # weakly supervised by spelling: run end to end by `induce cross --orthography`
             ortho = [("orthography (spelling alone)", dict(method="orthography")),

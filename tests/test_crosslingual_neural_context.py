@@ -83,3 +83,32 @@ def test_bad_settings_and_shapes_are_errors(pair):
     with pytest.raises(LangindError, match="do not match"):
         neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), ["w0"], ["v0", "v1"],
                       np.zeros((2, 2), dtype=np.int64), np.zeros((2, 2)), echo=lambda m: None)
+
+
+def test_reversed_positions_pair_each_word_with_its_place_in_the_reversed_sentence():
+    from langind.crosslingual.neural_context import reversed_positions
+
+    eos = 9
+    ids = np.array([1, 2, 3, eos, 4, eos, eos, 5, 6, eos])  # sentences "1 2 3", "4", "", "5 6"
+    m = reversed_positions(ids, eos)
+    assert m.tolist() == [2, 1, 0, 3, 4, 5, 6, 8, 7, 9]
+    assert (m[m] == np.arange(len(ids))).all()  # an involution
+    rev = np.array([3, 2, 1, eos, 4, eos, eos, 6, 5, eos])  # the same stream, every sentence reversed
+    assert (rev[m] == ids).all()
+    with pytest.raises(LangindError, match="end marker"):
+        reversed_positions(np.array([1, 2]), eos)
+
+
+def test_a_word_the_text_never_shows_keeps_its_prior_and_shares_sum_to_one(pair):
+    """Expected counts with the prior as one more occurrence: a source word absent from the text keeps
+    the aligner's order and its prior as its shares; every word's shares sum to 1."""
+    lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
+    sw, tw = ["w0", "w1", "absent"], [f"v{i}" for i in range(12)]
+    rows = np.tile(np.arange(10), (3, 1))
+    scores = np.tile(np.linspace(0.5, 0.0, 10), (3, 1))
+    cfg = NeuralContextConfig(k=3, beta=10.0, rounds=1, max_tokens=5_000)
+    ranked, info, share = neural_rerank(lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, rows, scores,
+                                        cfg, echo=lambda m: None)
+    assert np.allclose(share.sum(axis=1), 1.0)
+    q = np.exp(10 * scores[2, :3]) / np.exp(10 * scores[2, :3]).sum()
+    assert ranked[2].tolist() == list(range(10)) and np.allclose(share[2], q)

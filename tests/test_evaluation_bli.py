@@ -135,6 +135,7 @@ def test_bli_benchmark_plan_presets_and_overrides(tmp_path):
                                                 preset="targets", neural=neural), lambda m: None)
         assert run.wanted("fortunes", "auto: the default pipeline") and not run.wanted("fortunes", "joint LM")
         assert run.wanted("fortunes", "in-context: orthography + neural LM, both directions") is neural
+        assert run.wanted("bible", "in-context: coocmap-grow + neural LM") is neural  # the bigram rows' twins
         assert not run.wanted("bible", "cipher: orthography + bigram LM")
 
 

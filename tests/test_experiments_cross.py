@@ -286,3 +286,24 @@ def test_neighbour_signatures_break_spelling_ties_in_the_cipher_start(tmp_path):
     assert (ranked.checked == start.checked).all()  # the run's check is not touched
     off, info = with_signatures(replace(cfg, signature=SignatureConfig(weight=0.0)), sw, tw, start, hidden)
     assert off is start and not info["used"]
+
+
+def test_csls_candidates_rank_by_csls_on_the_cosine_scale():
+    """The candidates every in-context re-ranker starts from (the bigram's and the neural LM's rows of
+    the benchmark read the same ones): CSLS ranks, the scores are halved back to the cosine scale."""
+    from langind.experiments.cross import csls_candidates
+    from langind.similarity import csls_both_ways
+
+    rng = np.random.default_rng(0)
+    sv = rng.normal(size=(30, 8))
+    tv = sv[::-1] + 0.05 * rng.normal(size=(30, 8))  # target row 29 - i is source row i, a little noisy
+    rows, scores = csls_candidates(sv, tv, 5)
+    assert rows.shape == scores.shape == (30, 5)
+    assert (rows[:, 0] == np.arange(29, -1, -1)).all()
+    assert (np.diff(scores, axis=1) <= 1e-12).all()  # best first
+    x = sv / np.linalg.norm(sv, axis=1, keepdims=True)
+    z = tv / np.linalg.norm(tv, axis=1, keepdims=True)
+    cs = csls_both_ways(x @ z.T, 10)
+    # CSLS's own ranking, up to the source term (constant along a row), and half its scale
+    assert (np.argsort(-cs, axis=1, kind="stable")[:, :5] == rows).all()
+    assert np.allclose(scores - scores[:, :1], (np.take_along_axis(cs, rows, axis=1) - np.take_along_axis(cs, rows[:, :1], axis=1)) / 2)

@@ -751,12 +751,20 @@ def token_sentences(spec: str, index: dict[str, int]) -> list[np.ndarray]:
 def incontext_from_spaces(cfg: CrossConfig, sw: list[str], sv: np.ndarray, tw: list[str], tv: np.ndarray,
                           unigram: bool = False, echo: Callable[[str], None] = print
                           ) -> tuple[list[str], np.ndarray, dict, np.ndarray]:
-    """Candidates from two aligned spaces (CSLS top-k, on the cosine scale), re-ranked in context
+    """Candidates from two aligned spaces (:func:`csls_candidates`), re-ranked in context
     (:func:`incontext_from_scores`)."""
+    rows, scores = csls_candidates(sv, tv, cfg.depth)
+    return incontext_from_scores(cfg, sw, tw, rows, scores, unigram, echo)
+
+
+def csls_candidates(sv: np.ndarray, tv: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each source vector's ``depth`` best target rows by CSLS between two aligned spaces (sv (n, d),
+    tv (m, d)), best first, with their scores halved back to the cosine scale the in-context
+    re-rankers' β expects (CSLS is 2·cos − …). Returns (rows (n, depth), scores (n, depth))."""
     x, z = unit_rows(np.asarray(sv, dtype=np.float64)), unit_rows(np.asarray(tv, dtype=np.float64))
     scores = retrieval_scores(x, x, z, "csls") / 2
-    rows = topk(scores, cfg.depth)
-    return incontext_from_scores(cfg, sw, tw, rows, np.take_along_axis(scores, rows, axis=1), unigram, echo)
+    rows = topk(scores, depth)
+    return rows, np.take_along_axis(scores, rows, axis=1)
 
 
 def incontext_from_scores(cfg: CrossConfig, sw: list[str], tw: list[str], ranked: np.ndarray,
