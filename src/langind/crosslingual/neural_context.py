@@ -62,7 +62,7 @@ class NeuralContextConfig:
 
 def source_stream(spec: str, src_words: list[str], lm_vocab: Vocab, max_tokens: int | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """The source text as ids for :func:`context_scores`: rows of ``src_words`` first, then one id per
+    """The source text as ids for :func:`occurrence_evidence`: rows of ``src_words`` first, then one id per
     token without letters that the LM knows (decoded as itself), then one id for every other token
     (decoded as ``<unk>``) and one for sentence ends (decoded as ``<eos>``).
 

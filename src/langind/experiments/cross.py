@@ -16,7 +16,8 @@ call the same code:
 * ``incontext`` — an aligner's top-k candidates (``candidates``) re-ranked by a bigram LM of the
   target text reading the source text (:mod:`langind.crosslingual.incontext`);
   With ``lm`` (a frozen target LM run) the neural LM re-ranks instead
-  (:mod:`langind.crosslingual.neural_context`, the self-recovery context engine cross-lingually);
+  (:mod:`langind.crosslingual.neural_context`: the self-recovery context stage's reading, cross-lingually,
+  each occurrence's posterior summed as in the HMM's E-step);
 * ``orthography`` — spelling alone (:mod:`langind.crosslingual.orthography`): each source word's
   most similarly spelled target words;
 * ``cipher`` — the most frequent source words deciphered by EM with a bigram LM of the target text
