@@ -112,3 +112,26 @@ def test_a_word_the_text_never_shows_keeps_its_prior_and_shares_sum_to_one(pair)
     assert np.allclose(share.sum(axis=1), 1.0)
     q = np.exp(10 * scores[2, :3]) / np.exp(10 * scores[2, :3]).sum()
     assert ranked[2].tolist() == list(range(10)) and np.allclose(share[2], q)
+
+
+def test_the_proposals_channel_discounts_a_target_word_every_source_word_proposes(pair, monkeypatch):
+    """With the LM silent (its evidence 0 everywhere), only the channel speaks: a hub target word that
+    every source word proposes first, by a hair, loses to each word's own candidate under the proposals'
+    marginal Σ_f' q(e | f') p(f') — the soft one-to-one constraint the bigram HMM has too."""
+    from langind.crosslingual import neural_context
+
+    monkeypatch.setattr(neural_context, "occurrence_evidence",
+                        lambda model, ids, decode, cand, *a, **k: np.zeros((len(ids), cand.shape[1]), dtype=np.float32))
+    lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
+    n = 20
+    sw, tw = [f"w{i}" for i in range(n)], [f"v{i}" for i in range(n + 1)]
+    rows = np.stack([np.full(n, n), np.arange(n)], axis=1)  # the hub v{n} first, each word's own second
+    rows = np.concatenate([rows, np.tile(np.arange(n + 1, n + 9) % (n + 1), (n, 1))], axis=1)[:, :10]
+    scores = np.tile(np.array([0.5 + 1e-3, 0.5] + [0.0] * 8), (n, 1))
+    cfg = NeuralContextConfig(k=2, beta=10.0, rounds=1, max_tokens=20_000)
+    args = (lm, vocab, str(pair / "a.txt"), str(pair / "b.txt"), sw, tw, rows, scores)
+    ranked, _, _ = neural_rerank(*args, cfg, echo=lambda m: None)
+    seen = [i for i in range(n) if f"w{i}" in (pair / "a.txt").read_text().split()]
+    assert len(seen) >= n // 2 and (ranked[seen, 0] == np.array(seen)).all()
+    with pytest.raises(LangindError, match="channel"):
+        NeuralContextConfig(channel="marginal")
