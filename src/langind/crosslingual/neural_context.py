@@ -22,7 +22,9 @@ What ``p(e)`` is, is the channel's choice, named as the bigram HMM's (``channel`
 that many source words propose is discounted, a soft one-to-one constraint — or ``"unigram"``, the
 target text's frequency, which this module used first: on the Bible pairs the proposals' marginal
 gives es→en 0.589 → 0.609 (coocmap-drop's candidates), 0.562 → 0.567 (coocmap-grow's), 0.224 → 0.243
-(the disjoint halves) and en→es 0.493 → 0.499 (README, *The frozen neural LM where context works*).
+(the disjoint halves), en→es 0.493 → 0.500 (coocmap-drop's) but 0.467 → 0.458 and 0.192 → 0.189, and
+on spelling's candidates for texts that tell different stories 0.194 → 0.177 (README, *The frozen
+neural LM where context works*).
 
 Why expected counts, not the product of the occurrences' evidence (``log q + Σ_t [log p_LM − log
 p(e)]``, naive Bayes over occurrences, this module's first form): the product lets a word's hundreds
@@ -35,7 +37,8 @@ A left-to-right LM reads only what precedes a word. With ``right`` — a right-t
 text, trained on ``reversed:TEXT`` (:class:`langind.corpus.CorpusSource`) — the source text is also
 read reversed, through the same lexicon, and that LM's evidence about each occurrence (what
 *follows* it) multiplies into the same occurrence's posterior:
-``p_t(e | f) ∝ q(e | f) · [p_→(e | prefix_t) / p(e)] · [p_←(e | suffix_t) / p(e)]``.
+``p_t(e | f) ∝ q(e | f) · [p_→(e | prefix_t) / p(e)] · [p_←(e | suffix_t) / p_tgt(e)]`` — the second
+reader's evidence beyond the target text's frequency ``p_tgt(e)`` whatever the channel.
 """
 
 from __future__ import annotations
