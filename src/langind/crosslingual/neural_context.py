@@ -138,33 +138,34 @@ def reversed_positions(ids: np.ndarray, eos: int) -> np.ndarray:
 
 
 @torch.no_grad()
-def occurrence_evidence(model, ids: np.ndarray, decode: np.ndarray, cand: np.ndarray, log_uni: np.ndarray,
+def occurrence_evidence(model, ids: np.ndarray, decode: np.ndarray, cand: np.ndarray, log_uni: np.ndarray | None,
                         device="cpu", batch_size: int = 64, bptt: int = 70) -> np.ndarray:
-    """What the LM says about every occurrence's candidates beyond their frequency.
+    """What the LM says about every occurrence's candidates (beyond their frequency, given ``log_uni``).
 
     Parameters
     ----------
     model : the frozen LM (``V`` output words), reading ``decode[ids]``.
     ids : (T,) the source stream (:func:`source_stream`); decode : (n_ids,) each id's LM id.
     cand : (n_ids, k) each id's candidates as LM ids (any valid id where it has none).
-    log_uni : (V,) the target unigram, ``log p(e)``.
+    log_uni : (V,) the target unigram, ``log p(e)``, or None: the LM's log-probabilities themselves.
 
     Returns
     -------
-    (T, k) float32: at each position the LM predicts, ``log p_LM(c | decoded prefix) − log p(c)`` for
-    the candidates ``c`` of the word there; 0 where the LM predicts nothing (a row's first token).
+    (T, k) float32: at each position the LM predicts, ``log p_LM(c | decoded prefix) − log p(c)`` (without
+    ``− log p(c)`` when ``log_uni`` is None) for the candidates ``c`` of the word there; 0 where the LM
+    predicts nothing (a row's first token).
     """
     ids = np.asarray(ids, dtype=np.int64)
     dec = np.asarray(decode, dtype=np.int64)[ids]
     cand_t = torch.as_tensor(cand, dtype=torch.int64, device=device)
-    uni_t = torch.as_tensor(log_uni, dtype=torch.float32, device=device)[cand_t]
+    uni_t = None if log_uni is None else torch.as_tensor(log_uni, dtype=torch.float32, device=device)[cand_t]
     ids_t = torch.as_tensor(ids, device=device)
     out = torch.zeros(len(ids), cand.shape[1], device=device)
     for logits, _, p in read_stream(model, dec, device, batch_size, bptt, aligned=np.arange(len(ids))):
         p = p.reshape(-1)
         f = ids_t[p]
         lp = torch.log_softmax(logits.reshape(-1, logits.shape[-1]).float(), dim=-1)
-        out[p] = lp.gather(1, cand_t[f]) - uni_t[f]
+        out[p] = lp.gather(1, cand_t[f]) if uni_t is None else lp.gather(1, cand_t[f]) - uni_t[f]
     return out.cpu().numpy()
 
 
@@ -204,12 +205,14 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     readers = [(lm, lm_vocab, src_spec)] + ([(right[0], right[1], REVERSED + src_spec)] if right is not None else [])
     targets = [np.array([vocab.stoi.get(w, -1) for w in tgt_words]) for _, vocab, _ in readers]
     known = np.logical_and.reduce([t[cand] >= 0 for t in targets])  # a candidate every reader can score
+    # the first reader's evidence is log p_LM(e | prefix) itself (the channel below divides it by p(e)), a
+    # second reader's (right to left) its evidence beyond the target text's frequency, log p_LM(e | suffix) − log p(e)
     prepared = []
-    for (model, vocab, spec), tgt_ids in zip(readers, targets):
+    for j, ((model, vocab, spec), tgt_ids) in enumerate(zip(readers, targets)):
         ids, fixed = source_stream(spec, src_words, vocab, cfg.max_tokens)
         by_id = np.zeros((len(fixed), k), dtype=np.int64)  # each id's candidates in this LM (0: none)
         by_id[:n] = np.where(known, tgt_ids[cand], 0)
-        prepared.append((model, vocab, tgt_ids, ids, fixed, by_id, target_log_unigram(tgt_spec, vocab)))
+        prepared.append((model, vocab, tgt_ids, ids, fixed, by_id, target_log_unigram(tgt_spec, vocab) if j else None))
     ids = prepared[0][3]
     where = np.arange(len(ids))  # each reader's positions in the first reader's stream
     if right is not None:
@@ -224,13 +227,13 @@ def neural_rerank(lm, lm_vocab: Vocab, src_spec: str, tgt_spec: str, src_words: 
     logq[~known.any(axis=1)] = 0.0  # no candidate the LM knows: the aligner's order stays
     logq = logq - np.logaddexp.reduce(logq, axis=1, keepdims=True)
     # the channel log p(f | e) over each word's candidates, as the bigram HMM's: q(e | f) p(f) / p(e), p(e) the
-    # proposals' marginal or the target unigram; the first reader's evidence is then log p_LM(e | prefix)
-    # itself, a second reader's (right to left) its evidence beyond frequency, log p_LM(e | suffix) − log p(e)
-    unigram = np.append(np.where(targets[0] >= 0, prepared[0][6][targets[0]], 0.0), 0.0)  # per target row
-    log_emit = prior_emissions(np.where(known, cand, -1), scores[:, :k], cfg.beta, n_occ, len(tgt_words),
-                               None if cfg.channel == "proposals" else unigram)
+    # proposals' marginal or the target unigram (per target row; 0 for a word the LM does not know)
+    unigram = None
+    if cfg.channel == "unigram":
+        log_uni = target_log_unigram(tgt_spec, lm_vocab)
+        unigram = np.append(np.where(targets[0] >= 0, log_uni[targets[0]], 0.0), 0.0)
+    log_emit = prior_emissions(np.where(known, cand, -1), scores[:, :k], cfg.beta, n_occ, len(tgt_words), unigram)
     log_emit = np.where(known.any(axis=1, keepdims=True), log_emit, logq)  # no candidate the LM knows: q alone
-    prepared[0] = (*prepared[0][:6], np.zeros_like(prepared[0][6]))
     heard = known[f]  # evidence only for candidates every reader knows
     first = cand[:, 0].copy()
     start = first.copy()
