@@ -3,10 +3,12 @@
     python benchmarks/bli.py --out benchmarks/results/bli-targets.json          # the default: the targets' rows, ≤ 90 min
     python benchmarks/bli.py --preset all --seeds 3 --out benchmarks/results/bli.json   # every row, mean ± std of 3 seeds
     python benchmarks/bli.py --corpora fortunes --rows cipher: --out benchmarks/results/bli-cipher-fortunes.json
+    python benchmarks/bli.py --preset coded --out benchmarks/results/bli-coded.json   # pairs written in codes
 
 Without ``--rows`` the preset says which rows and directions run on each pair (``PRESETS``): ``targets``
-(the default) the rows issue 18's targets are stated on — one seed in ≤ 90 minutes on 2 cores — and
-``all`` every row below. ``--rows`` runs the rows named, on every pair asked for, both directions.
+(the default) the rows issue 18's targets are stated on — one seed in ≤ 90 minutes on 2 cores —,
+``all`` every row below, and ``coded`` the rows that use no spelling and the default pipeline on the
+pairs written in codes. ``--rows`` runs the rows named, on every pair asked for, both directions.
 
 Corpus pairs: ``bible`` — Reina-Valera 1909 (es) and World English Bible (en), translations of each
 other; ``bible-disjoint`` — Spanish from the odd-numbered books, English from the even-numbered
@@ -15,7 +17,12 @@ that tell *different stories*: Debian's Spanish and English fortune collections 
 ``fortunes-en``), no passage in common, general vocabulary. Two check pairs run only when named:
 ``bible-es-fortunes-en`` (``rv1909`` / ``fortunes-en``) and ``fortunes-es-bible-en`` (``fortunes-es`` /
 ``web``) — different stories and different genres, combinations no setting was chosen on. Vocabularies: the 5,000 most
-frequent alphabetic words of each side; test pairs: bundled FreeDict (evaluation only — no method
+frequent alphabetic words of each side. Pairs written in codes (``--preset coded``): ``bible-coded`` and
+``bible-disjoint-coded`` — the two Bible pairs with each side's tokens rewritten through its own seeded
+random codebook (``coded:SEED:TEXT``), so spelling carries nothing — and ``web-halves-coded``, one
+language under two codebooks (the WEB's odd books as "es", its even books as "en"); their test
+dictionaries are the plain pairs' mapped through the codebooks (the identity for the one language).
+Test pairs: bundled FreeDict (evaluation only — no method
 sees it, and nothing is chosen by it); retrieval: CSLS; P@1/5/10.
 
 Methods (families):
@@ -43,8 +50,8 @@ Methods (families):
   family ``lm`` with ``"orthography": true``.
 
 Every row has ``orthography`` (whether it used spelling) and ``confidence``: the run's own,
-dictionary-free estimate of its quality (:mod:`langind.crosslingual.confidence`; the fraction of
-hidden spelling anchors put back) and whether it warned.
+dictionary-free estimate of its quality (:mod:`langind.crosslingual.confidence`; from the hidden
+spelling anchors, or where spelling is no evidence from the split-half check) and whether it warned.
 
 ``seconds`` is a method's own time; what it builds on (word2vec, coocmap spaces, the joint LM) is
 timed where it is built and listed in ``uses``. Every finished row is saved in ``WORK/seedN/rows.json``
@@ -77,12 +84,14 @@ from langind.crosslingual.cipher import CipherConfig
 from langind.crosslingual.signature import SignatureConfig
 from langind.crosslingual.joint import joint_config, load_joint, train_joint, word_table
 from langind.crosslingual.neural_context import neural_rerank
-from langind.evaluation.bli import bli_precision, load_dictionary, ranked_precision, retrieval_scores
+from langind.corpus import codebook
+from langind.evaluation.bli import bli_precision, coded_dictionary, load_dictionary, ranked_precision, retrieval_scores
 from langind.experiments.cross import (
     CrossConfig,
     aligned_spaces,
     anchor_pairs,
     csls_candidates,
+    half_lexicons,
     hidden_anchor_pairs,
     incontext_from_spaces,
     induce_cross,
@@ -102,7 +111,17 @@ CORPORA = {
     # held-out pair the method is checked on)
     "bible-es-fortunes-en": {"es": "rv1909", "en": "fortunes-en"},
     "fortunes-es-bible-en": {"es": "fortunes-es", "en": "web"},
+    # pairs written in codes (corpus spec coded:SEED:TEXT): each side's tokens rewritten through its own seeded
+    # codebook, so spelling carries nothing; the test dictionary is the plain pair's mapped through the two
+    # codebooks (evaluation.bli.coded_dictionary)
+    "bible-coded": {"es": "coded:1:rv1909", "en": "coded:2:web"},
+    "bible-disjoint-coded": {"es": "coded:1:rv1909:odd-books", "en": "coded:2:web:even-books"},
+    # one language under two codebooks: the WEB's odd books ("es", the source side) against its even books
+    # ("en"); the test dictionary is every word both halves use, mapped to itself
+    "web-halves-coded": {"es": "coded:3:web:odd-books", "en": "coded:4:web:even-books"},
 }
+# the plain pair whose bundled dictionary a coded pair's is derived from (None: the identity of one language)
+CODED_FROM = {"bible-coded": "bible", "bible-disjoint-coded": "bible-disjoint", "web-halves-coded": None}
 DEFAULT_CORPORA = ("bible", "bible-disjoint", "fortunes")
 DIRECTIONS = (("es", "en"), ("en", "es"))
 DIRECTION_NAMES = [f"{s}-{t}" for s, t in DIRECTIONS]
@@ -121,20 +140,24 @@ _ALIGNERS = ["identical strings", "vecmap-style (word2vec)", "coocmap-drop", "co
 _CIPHER = ["cipher: orthography + bigram LM", "cipher: orthography + unigram (no context)",
            "cipher: bigram LM, no orthography"]
 _AUTO = ["auto: the default pipeline"]
+# on pairs written in codes: every row that uses no spelling (spelling forced onto codes is noise by construction)
+_NO_SPELLING = [r for r in _ALIGNERS if r != "orthography (spelling alone)"] + ["cipher: bigram LM, no orthography"]
 PRESETS = {
     "targets": {"bible": {"directions": ["es-en"], "rows": _ALIGNERS + _AUTO},
                 "bible-disjoint": {"directions": ["es-en"], "rows": _ALIGNERS + _AUTO},
                 **{c: {"directions": ["es-en", "en-es"], "rows": _ALIGNERS + _CIPHER + _AUTO}
                    for c in ("fortunes", "bible-es-fortunes-en", "fortunes-es-bible-en")}},
     "all": {c: {"directions": DIRECTION_NAMES, "rows": None} for c in DEFAULT_CORPORA},
+    "coded": {c: {"directions": ["es-en"], "rows": _NO_SPELLING + _AUTO} for c in CODED_FROM},
 }
+PRESET_CORPORA = {"coded": tuple(CODED_FROM)}  # the pairs a preset runs when --corpora is not given (else the default)
 
 
 def plan(args) -> dict[str, dict]:
     """{corpus: {"directions": [...], "rows": [exact names] or None (every row)}} for this run: the preset,
     unless rows are named (``--rows``: those rows on every corpus asked for, both directions unless
     ``--directions``); ``--corpora`` / ``--directions`` override the preset's."""
-    corpora = args.corpora or list(DEFAULT_CORPORA)
+    corpora = args.corpora or list(PRESET_CORPORA.get(args.preset, DEFAULT_CORPORA))
     if args.rows is not None:
         return {c: {"directions": args.directions or DIRECTION_NAMES, "rows": None} for c in corpora}
     preset = PRESETS[args.preset]
@@ -156,7 +179,8 @@ def scored(family: str, r: dict, seconds: float, uses: list[str], confidence: di
            **extra) -> dict:
     return {"family": family, **{k: r[k] for k in KS}, "test_words": r["evaluated"], "seconds": round(seconds, 1),
             "uses": uses, "orthography": orthography,
-            "confidence": {k: confidence[k] for k in ("anchor_agreement", "hidden_anchors", "vouched", "estimate", "failed")},
+            "confidence": {k: confidence.get(k) for k in ("anchor_agreement", "hidden_anchors", "vouched", "estimate", "failed",
+                                                          "split_half")},
             **extra}
 
 
@@ -240,6 +264,22 @@ class SeedRun:
                            w2v_epochs=self.args.w2v_epochs, minutes=self.args.vecmap_seconds / 60,
                            orthography=orthography, seed=self.seed, threads=self.args.threads, progress=False, **kw)
 
+    def dictionary(self, corpus: str, s: str, t: str) -> str:
+        """The test dictionary of a pair and direction: the bundled one, or for a pair written in codes the
+        plain pair's mapped through the two codebooks (written once into the work directory)."""
+        if corpus not in CODED_FROM:
+            return str(data.dictionary_path(s, t))
+        path = self.shared / f"dictionary-{corpus}-{s}-{t}.txt"
+        if not path.exists():
+            src, tgt = CORPORA[corpus][s], CORPORA[corpus][t]
+            if CODED_FROM[corpus] is None:
+                plain = {w: [w] for w in codebook(src) if w in codebook(tgt) and any(ch.isalpha() for ch in w)}
+            else:
+                plain = load_dictionary(data.dictionary_path(s, t))
+            gold = coded_dictionary(plain, src, tgt)
+            atomic_write_bytes(path, "".join(f"{a} {b}\n" for a, bs in gold.items() for b in bs).encode("utf-8"))
+        return str(path)
+
     def hidden(self, corpus: str, s: str, t: str) -> list[tuple[str, str]]:
         """The hidden spelling anchors of a corpus pair and direction (the same for every row: built once)."""
         key = (corpus, s, t)
@@ -248,9 +288,11 @@ class SeedRun:
         return self._hidden[key]
 
     def confidence(self, corpus: str, s: str, t: str, sw, tw, first) -> dict:
-        """The confidence estimate of a row that did not use spelling (nothing was hidden from it)."""
-        return run_confidence(sw, tw, first, self.hidden(corpus, s, t),
-                              every=anchor_pairs(self.cross_config(corpus, s, t, "coocmap")))
+        """The confidence estimate of a row that did not use spelling (nothing was hidden from it): by the
+        spelling anchors, or where there are none by the split-half check."""
+        hidden, cfg = self.hidden(corpus, s, t), self.cross_config(corpus, s, t, "coocmap")
+        return run_confidence(sw, tw, first, hidden, every=anchor_pairs(cfg),
+                              halves=None if hidden else half_lexicons(cfg, echo=self.log))
 
     def induced_dir(self, corpus: str, s: str, t: str, name: str) -> Path:
         return self.work / f"{corpus}-{s}-{t}-{name.replace(' ', '_').replace(':', '').replace('+', 'and')}"
@@ -262,7 +304,7 @@ class SeedRun:
         from langind.evaluation.bli import gold_pairs
 
         path = self.induced_dir(corpus, s, t, name) / f"lexicon.{s}-{t}.tsv"
-        if not path.exists():
+        if not path.exists() or corpus in CODED_FROM:
             return None
         best: dict[str, str] = {}
         for a, b, _ in read_lexicon(path):  # each word's first row is its translation
@@ -345,7 +387,7 @@ def run_seed(run: SeedRun) -> dict:
     for corpus, what in run.plan.items():
         for s, t in [tuple(p.split("-")) for p in what["directions"]]:
             pair = f"{s}-{t}"
-            dict_path = str(data.dictionary_path(s, t))
+            dict_path = run.dictionary(corpus, s, t)
             d = load_dictionary(dict_path)
             rows = out.setdefault(corpus, {}).setdefault(pair, {})
 
@@ -496,9 +538,9 @@ def table(corpora: dict, n_seeds: int) -> str:
             for name, m in p["methods"].items():
                 p1 = f"{m['P@1']:.3f}" + (f" ± {m['P@1_std']:.3f}" if n_seeds > 1 else "")
                 c = m["confidence"][0]
-                conf = ("–" if c["anchor_agreement"] is None else f"{c['anchor_agreement']:.2f}"
-                        + (f" / est. {c['estimate']:.2f}" if c.get("estimate") is not None else "")
-                        + (" (warns)" if c["failed"] else ""))
+                conf = ("–" if c.get("estimate") is None else
+                        (f"split-half est. {c['estimate']:.2f}" if c["anchor_agreement"] is None else
+                         f"{c['anchor_agreement']:.2f} / est. {c['estimate']:.2f}") + (" (warns)" if c["failed"] else ""))
                 lines.append(f"| {name} | {m['family']} | {p1} | {m['P@5']:.3f} | {m['P@10']:.3f} | {m['seconds']:.0f} | {conf} |")
             lines.append("")
     return "\n".join(lines)
@@ -539,31 +581,35 @@ def main() -> None:
     total = time.time() - t_start
     print(f"total {total / 60:.1f} min")
     print("confidence vs P@1:", confidence_tracking(corpora))
+    print("  rows with no spelling:", confidence_tracking(corpora, spelling=False))
     write_result(args.out, {"corpora": corpora, "seeds": args.seeds, "settings": {**vars(args), "plan": plan(args)},
-                            "confidence_vs_p1": confidence_tracking(corpora), "total_seconds": round(total, 1)})
+                            "confidence_vs_p1": confidence_tracking(corpora),
+                            "confidence_vs_p1_no_spelling": confidence_tracking(corpora, spelling=False),
+                            "total_seconds": round(total, 1)})
 
 
-def confidence_tracking(corpora: dict) -> dict:
+def confidence_tracking(corpora: dict, spelling: bool | None = None) -> dict:
     """How the runs' own confidence estimate tracks their measured P@1: Spearman's ρ over every row
-    with an estimate — of ``estimate`` (agreement beyond spelling plus what the anchors vouch for) and,
-    apart, of the hidden-anchor agreement alone — and the rows that warned / did not warn by P@1
-    (targets: a warning on every row below 0.05, none above 0.20)."""
+    with an estimate — by the spelling anchors (agreement beyond spelling plus what the anchors vouch
+    for) or, where there are none, by the split-half check — and, apart, of the hidden-anchor agreement
+    alone; and the rows that warned / did not warn by P@1 (targets: a warning on every row below 0.05,
+    none above 0.20). ``spelling=False`` keeps the rows that used no spelling only."""
     from scipy.stats import spearmanr
 
     def rho(a: list[float], b: list[float]) -> float | None:
         # undefined (None, not NaN: the JSON stays valid) when either side is constant
         return None if len(set(a)) < 2 or len(set(b)) < 2 else round(float(spearmanr(a, b).statistic), 3)
 
-    pts = [(m["P@1"], c["anchor_agreement"], c.get("estimate"), c["failed"]) for pairs in corpora.values()
+    pts = [(m["P@1"], c["anchor_agreement"], c["estimate"], c["failed"]) for pairs in corpora.values()
            for p in pairs.values() for m in p["methods"].values() for c in m["confidence"][:1]
-           if c["anchor_agreement"] is not None]
+           if c.get("estimate") is not None and (spelling is None or m["orthography"] == spelling)]
     if len(pts) < 3:
         return {"rows": len(pts)}
-    out = {"rows": len(pts), "spearman_agreement": rho([p[0] for p in pts], [p[1] for p in pts])}
-    with_estimate = [p for p in pts if p[2] is not None]
-    if len(with_estimate) >= 3:
-        out["spearman"] = rho([p[0] for p in with_estimate], [p[2] for p in with_estimate])
-        out["estimated_rows"] = len(with_estimate)
+    anchored = [p for p in pts if p[1] is not None]
+    out = {"rows": len(pts), "spearman": rho([p[0] for p in pts], [p[2] for p in pts]),
+           "split_half_rows": len(pts) - len(anchored)}
+    if len(anchored) >= 3:
+        out["spearman_agreement"] = rho([p[0] for p in anchored], [p[1] for p in anchored])
     out["low_rows_warned"] = [sum(f for p, _, _, f in pts if p < 0.05), sum(p[0] < 0.05 for p in pts)]
     out["high_rows_warned"] = [sum(f for p, _, _, f in pts if p > 0.20), sum(p[0] > 0.20 for p in pts)]
     return out

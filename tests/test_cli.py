@@ -15,11 +15,18 @@ from conftest import (
 from langind.crosslingual.embeddings import write_word2vec
 
 
-def test_cross_cli_needs_a_dictionary_for_unknown_pairs(tmp_path):
-    (tmp_path / "a.txt").write_text("uno dos\n")
-    r = run_cli("induce", "cross", "--src", "xa", "--tgt", "xb", "--src-corpus", str(tmp_path / "a.txt"),
-                "--tgt-corpus", str(tmp_path / "a.txt"), "--out", str(tmp_path / "r"))
-    assert r.returncode == 2 and "pass --dictionary" in r.stderr and "Traceback" not in r.stderr
+def test_cross_cli_on_any_pair_without_a_dictionary_ends_with_a_lexicon_and_a_confidence_line(pair, tmp_path):
+    r = run_cli("induce", "cross", "--src", "xa", "--tgt", "xb", "--src-corpus", str(pair / "a.txt"),
+                "--tgt-corpus", str(pair / "b.txt"), "--top", "100", "--quiet", "--out", str(tmp_path / "r"))
+    assert r.returncode == 0, r.stderr
+    assert "not scored" in r.stdout and "P@1" not in r.stdout
+    said = r.stdout + r.stderr
+    assert "confidence: split-half check" in said and (tmp_path / "r" / "lexicon.xa-xb.tsv").is_file()
+    flipped = tmp_path / "flipped.txt"
+    flipped.write_text("".join(f"{b} {a}\n" for a, b in (x.split() for x in (pair / "dict.txt").read_text().splitlines())))
+    one_line_error(run_cli("induce", "cross", "--src", "xa", "--tgt", "xb", "--src-corpus", str(pair / "a.txt"),
+                           "--tgt-corpus", str(pair / "b.txt"), "--dictionary", str(flipped), "--top", "100",
+                           "--out", str(tmp_path / "f")), "not a xa-xb dictionary")
 
 
 def test_resume_without_checkpoint_is_a_clear_error(tmp_path):
@@ -182,3 +189,8 @@ def test_translate_writes_one_line_per_input_line_and_refuses_bad_input(pair, tm
     one_line_error(run_cli("translate", str(src), "--lexicon", str(tmp_path / "rev.tsv"), "--target",
                            str(pair / "b.txt"), "--out", str(tmp_path / "r.txt")), "other direction")
     assert not (tmp_path / "r.txt").exists() and not (tmp_path / "e.txt").exists()
+    # an --out that cannot be written is refused before any translating (a file where its folder should be)
+    (tmp_path / "blocker").write_text("")
+    one_line_error(run_cli("translate", str(src), *base, "--out", str(tmp_path / "blocker" / "o.txt")),
+                   "exists and is not a directory")
+    one_line_error(run_cli("translate", str(src), *base, "--out", str(tmp_path)), "is a directory")

@@ -77,3 +77,30 @@ def test_reversed_spec_reverses_every_sentence(tmp_path):
         CorpusSource("reversed:no-such-file.txt")
     with pytest.raises(LangindError, match="name the text to reverse"):
         CorpusSource("reversed:")
+
+
+def test_a_coded_text_rewrites_every_token_through_its_seeded_codebook(tmp_path):
+    from langind.corpus import CorpusSource, codebook
+    from langind.evaluation.bli import coded_dictionary
+
+    text = tmp_path / "t.txt"
+    text.write_text("the cat sat .\nthe dog sat on the cat .\n")
+    plain = list(CorpusSource(text).sentences())
+    coded = list(CorpusSource(f"coded:3:{text}").sentences())
+    book = codebook(f"coded:3:{text}")
+    assert coded == [[book[w] for w in s] for s in plain]
+    assert len(set(book.values())) == len(book) == 6 and all(c.startswith("u") for c in book.values())
+    assert codebook(f"coded:3:{text}") == book and codebook(f"coded:4:{text}") != book  # seeded
+    assert [t[::-1] for t in coded] == list(CorpusSource(f"reversed:coded:3:{text}").sentences())
+    other = codebook(f"coded:4:{text}")
+    assert coded_dictionary({"cat": ["cat", "kitten"], "emu": ["emu"]}, f"coded:3:{text}", f"coded:4:{text}") == {
+        book["cat"]: [other["cat"]]}
+    assert coded_dictionary({"cat": ["cat"]}, f"coded:3:{text}", str(text)) == {book["cat"]: ["cat"]}
+
+
+@pytest.mark.parametrize("spec", ["coded:x:web", "coded:1:", "coded:"])
+def test_a_malformed_coded_spec_says_how_to_write_one(spec):
+    from langind.corpus import CorpusSource
+
+    with pytest.raises(LangindError, match="coded:SEED:TEXT"):
+        CorpusSource(spec)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from langind.crosslingual import confidence
+from langind.crosslingual.confidence import assess_split_half, split_half
 from langind.crosslingual.orthography import spelling_similarity
 
 
@@ -65,3 +66,24 @@ def test_the_estimate_credits_what_spelling_vouches_for_beyond_the_hidden_check(
     assert works["anchor_agreement"] == 1.0 and works["estimate"] == 1.0
     half = confidence.assess(np.array([0, 6, 2, 3, 4, 4, 4, 4, 4, 4]), hidden, final=final, every=every)
     assert half["estimate"] == 0.5 + 0.5 * 0.4
+
+
+def test_split_half_estimates_p_at_1_from_three_lexicons_that_agree_beyond_chance():
+    """Lexicons right on each word independently (L: 60%, the halves: 50%) and wrong at random: the
+    estimate recovers L's P@1; lexicons that agree only as chance has them agree (a collapsed
+    alignment's hubs) get about 0."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    words = [f"s{i}" for i in range(n)]
+
+    def lexicon(p):
+        return {w: (f"t{i}" if rng.random() < p else f"t{rng.integers(n)}") for i, w in enumerate(words)}
+    est = split_half(lexicon(0.6), lexicon(0.5), lexicon(0.5))
+    assert abs(est["estimate"] - 0.6) < 0.06 and est["words"] == n
+
+    def hubs():  # every word to one of five frequent targets, as a collapsed alignment does
+        return {w: f"t{rng.integers(5)}" for w in words}
+    failed = split_half(hubs(), hubs(), hubs())
+    assert failed["estimate"] < 0.05 and min(failed["chance"]) > 0.15  # they agree on ~20% of the words, by chance
+    conf = assess_split_half(failed)
+    assert conf["failed"] and "treat this lexicon as noise" in conf["message"] and conf["hidden_anchors"] == 0

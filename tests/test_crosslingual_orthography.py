@@ -90,3 +90,22 @@ def test_a_three_letter_word_is_evidence_only_where_a_rewrite_lands_on_it_exactl
     # without rules nothing changes: short pairs get nothing
     plain, _ = cognate_similarity(src, tgt, rules=[])
     assert (plain == 0).all()
+
+
+def test_spelling_means_something_in_a_language_and_nothing_in_codes():
+    """In English, a word's best look-alike (houses/house) shares its contexts; written in codes
+    (u01234/u01235) it does not. Between two related texts the look-alikes keep company alike."""
+    from langind.crosslingual.coocmap import corpus_cooccurrence
+    from langind.crosslingual.orthography import spelling_links, spelling_meaning
+
+    words, counts = corpus_cooccurrence("web:odd-books", 2000)
+    plain = spelling_meaning(words, counts)
+    assert plain["meaningful"] and plain["z"] > 10 and plain["pairs"] >= 100
+    cwords, ccounts = corpus_cooccurrence("coded:1:web:odd-books", 2000)
+    coded = spelling_meaning(cwords, ccounts)
+    assert not coded["meaningful"] and abs(coded["z"]) < 4 and coded["pairs"] >= 100
+    other, other_counts = corpus_cooccurrence("web:even-books", 2000)
+    assert spelling_links(words, other, counts, other_counts)["linked"]
+    cother, cother_counts = corpus_cooccurrence("coded:2:web:even-books", 2000)
+    links = spelling_links(cwords, cother, ccounts, cother_counts)
+    assert links["anchors"] >= 20 and not links["linked"]  # look-alike codes: anchors by chance, no link

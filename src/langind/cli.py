@@ -225,7 +225,8 @@ def induce_cross_cmd(
     tgt: str = typer.Option(C.tgt, help="Target language code."),
     src_corpus: Optional[str] = typer.Option(None, help="Source text file or corpus spec (default: the bundled corpus of --src)."),
     tgt_corpus: Optional[str] = typer.Option(None, help="Target text file or corpus spec (default: the bundled corpus of --tgt)."),
-    dictionary: Optional[Path] = typer.Option(None, help="MUSE-format dictionary for evaluation only (default: bundled FreeDict)."),
+    dictionary: Optional[Path] = typer.Option(None, help="MUSE-format dictionary for evaluation only (default: the bundled one of "
+                                          "the pair, if any; without one the lexicon is not scored)."),
     method: str = typer.Option(C.method, help="auto: one pipeline for any pair — coocmap-grow, then coocmap-drop if "
                                "coocmap-grow found an alignment, the one that puts back more hidden spelling anchors "
                                "re-ranked in context by the target LM (bigram, or --lm); if coocmap-grow failed, "
@@ -295,8 +296,12 @@ def induce_cross_cmd(
 
 
 def _print_cross(res: dict, src: str, tgt: str, method: str) -> None:
+    if res.get("csls") is None:
+        typer.echo(f"{method} {src}->{tgt}: not scored (no {src}-{tgt} dictionary bundled or given with --dictionary)")
     for name in ("nn", "csls", "csls_folded"):
-        r = res[name]
+        r = res.get(name)
+        if r is None:
+            continue
         typer.echo(f"{method} {src}->{tgt} {name:12s} P@1 {r['P@1']:.3f}  P@5 {r['P@5']:.3f}  P@10 {r['P@10']:.3f}  "
                    f"({r['evaluated']} test words)")
     typer.echo("sample: " + ", ".join(f"{a}→{b}" for a, b in res["sample"][:15]))

@@ -9,6 +9,7 @@ encoded in one streaming pass (see :mod:`langind.vocab`).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import re
@@ -128,6 +129,48 @@ def split_sentences(
 
 
 REVERSED = "reversed:"  # corpus-spec prefix: every sentence's words in reverse order (CorpusSource)
+CODED = "coded:"  # corpus-spec prefix: coded:SEED:SPEC, every token of SPEC rewritten through a seeded codebook
+HALF = "half:"  # corpus-spec prefix: half:1:SPEC / half:2:SPEC, every other sentence of SPEC (from the 1st / 2nd)
+
+
+def parse_half(spec: str) -> tuple[int, str] | None:
+    """``"half:2:web"`` → (2, "web"); None when ``spec`` is no half spec."""
+    if not spec.startswith(HALF) or Path(spec).exists():
+        return None
+    part, _, inner = spec.removeprefix(HALF).partition(":")
+    if part not in ("1", "2") or not inner:
+        raise LangindError(f"{spec!r}: write half:1:TEXT or half:2:TEXT (every other sentence of TEXT)")
+    return int(part), inner
+
+
+def parse_coded(spec: str) -> tuple[int, str] | None:
+    """``"coded:7:web:odd-books"`` → (7, "web:odd-books"); None when ``spec`` is no coded spec."""
+    if not spec.startswith(CODED) or Path(spec).exists():
+        return None
+    seed, _, inner = spec.removeprefix(CODED).partition(":")
+    if not seed.isdigit() or not inner:
+        raise LangindError(f"{spec!r}: write coded:SEED:TEXT, e.g. coded:1:fortunes-en (SEED a whole number)")
+    return int(seed), inner
+
+
+def codebook(spec: str) -> dict[str, str]:
+    """The codebook of a ``coded:SEED:SPEC`` corpus: every distinct token of SPEC (after
+    tokenizing and lower-casing) → ``u`` + a number, the numbers a seeded random permutation of
+    the sorted token types, so that a code's spelling says nothing about its word (not its
+    frequency, not its letters) and two codebooks share code strings by chance only. Pairs written
+    in codes are how langind checks its methods where spelling is no evidence; a dictionary of the
+    plain texts maps through the two codebooks into the coded pair's (``evaluation.bli.coded_dictionary``)."""
+    import random
+
+    parsed = parse_coded(spec)
+    if parsed is None:
+        raise LangindError(f"{spec!r} is no coded corpus spec (coded:SEED:TEXT)")
+    seed, inner = parsed
+    types = sorted({w for toks in CorpusSource(inner).sentences() for w in toks})
+    numbers = list(range(len(types)))
+    random.Random(seed).shuffle(numbers)
+    width = len(str(max(len(types) - 1, 0)))
+    return {w: f"u{n:0{width}d}" for w, n in zip(types, numbers)}
 
 
 class CorpusSource:
@@ -143,6 +186,11 @@ class CorpusSource:
     ``reversed:SPEC`` is SPEC with every sentence's words in reverse order: the text a right-to-left LM
     is trained on and reads (``langind lm train --corpus reversed:fortunes-en``), so the LM code has one
     direction and the data says which.
+
+    ``coded:SEED:SPEC`` is SPEC with every token rewritten through a seeded random codebook
+    (:func:`codebook`): a text with no spelling to lean on, whose true lexicon is still known.
+    ``half:1:SPEC`` and ``half:2:SPEC`` are SPEC's odd- and even-numbered sentences: two halves of one
+    text that tell the same kind of story (what a run's split-half check reads).
     """
 
     def __init__(self, spec: str | Path, lowercase: bool = True):
@@ -151,12 +199,28 @@ class CorpusSource:
         self.spec = str(spec)
         self.lowercase = lowercase
         self.reverse = self.spec.startswith(REVERSED) and not Path(self.spec).exists()
+        self.code: dict[str, str] | None = None
+        self._inner: CorpusSource | None = None  # the text a reversed: or coded: spec rewrites
+        self.half: int | None = None
+        half = None if self.reverse else parse_half(self.spec)
+        if half is not None:
+            self.half, self._inner = half[0], CorpusSource(half[1], lowercase)
+            self.path, self.bundled, self.selection = self._inner.path, self._inner.bundled, self._inner.selection
+            return
+        coded = None if self.reverse else parse_coded(self.spec)
+        if coded is not None:
+            # codes are made from the lower-cased tokens whatever ``lowercase`` says: a code has no case
+            self._inner = CorpusSource(coded[1])
+            self.path, self.bundled, self.selection = self._inner.path, self._inner.bundled, self._inner.selection
+            self.code = _codebook_cached(self.spec)
+            return
         if self.reverse:
             if not self.spec.removeprefix(REVERSED):
                 raise LangindError(f"{self.spec!r}: name the text to reverse after it, e.g. reversed:fortunes-en")
             inner = CorpusSource(self.spec.removeprefix(REVERSED), lowercase)
             if inner.reverse:
                 raise LangindError(f"{self.spec}: reversed twice is the text itself; write {inner.spec.removeprefix(REVERSED)}")
+            self._inner = inner
             self.path, self.bundled, self.selection = inner.path, inner.bundled, inner.selection
             return
         parsed = None if Path(self.spec).exists() else data.parse_spec(self.spec)
@@ -177,19 +241,30 @@ class CorpusSource:
 
     @property
     def name(self) -> str:
-        prefix = REVERSED if self.reverse else ""
+        if self.code is not None or self.half is not None:
+            return self.spec
+        if self.reverse:
+            return REVERSED + self._inner.name  # type: ignore[union-attr]
+        prefix = ""
         if self.bundled:
             return prefix + self.bundled + (f":{self.selection}" if self.selection else "")
         return prefix + self.path.name  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[tuple[str, list[str]]]:
         if self.reverse:
-            return ((key, toks[::-1]) for key, toks in self._forward())
+            return ((key, toks[::-1]) for key, toks in self._inner)  # type: ignore[union-attr]
         return self._forward()
 
     def _forward(self) -> Iterator[tuple[str, list[str]]]:
         from langind import data
 
+        if self.half is not None:
+            yield from (item for k, item in enumerate(self._inner) if k % 2 == self.half - 1)  # type: ignore[arg-type]
+            return
+        if self.code is not None:
+            code = self.code
+            yield from ((key, [code[w] for w in toks]) for key, toks in self._inner)  # type: ignore[union-attr]
+            return
         if self.bundled:
             for v in data.select_books(data.load_corpus(self.bundled), self.selection):
                 toks = list(v.tokens) if self.lowercase else tokenize(v.text, lowercase=False)
@@ -207,11 +282,11 @@ class CorpusSource:
 
     def lines(self) -> Iterator[tuple[str, str]]:
         """Every non-blank line as (key, raw text): a Bible's verses as printed, a file's lines as
-        they are (what recasing and references read); a ``reversed:`` text's lines are its tokens in
-        reverse order, joined by spaces."""
+        they are (what recasing and references read); a ``reversed:``, ``coded:`` or ``half:`` text's
+        lines are its tokens as this source yields them, joined by spaces."""
         from langind import data
 
-        if self.reverse:
+        if self.reverse or self.code is not None or self.half is not None:
             yield from ((key, " ".join(toks)) for key, toks in self)
             return
 
@@ -234,3 +309,10 @@ class CorpusSource:
         for key, toks in self:
             if part == "all" or is_valid(key, valid_fraction, seed) == (part == "valid"):
                 yield toks
+
+
+@functools.lru_cache(maxsize=8)
+def _codebook_cached(spec: str) -> dict[str, str]:
+    # a run reads a coded text many times (vocabularies, counts, the LM); the codebook is made once.
+    # Keyed by the spec alone: a coded spec names a bundled text or a file, read once per process
+    return codebook(spec)

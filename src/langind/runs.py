@@ -66,6 +66,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def check_writable(path: Path, what: str = "output file") -> Path:
+    """Stop with a one-line error, before any work, when ``path`` could not be written: its folder
+    cannot be made or written to, or it is a directory. (The write itself stays atomic.)"""
+    path = Path(path)
+    if path.is_dir():
+        raise LangindError(f"{path}: is a directory; give a file name for the {what}")
+    ensure_dir(path.parent, f"folder of the {what}")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise LangindError(f"{path}: cannot write the {what} here ({exc.strerror or exc}); choose another path") from None
+    os.close(fd)
+    Path(tmp).unlink(missing_ok=True)
+    return path
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(Path(path), text.encode("utf-8"))
 

@@ -16,6 +16,15 @@ spelling's anchors, the frequent words a decipherment placed — so the run *war
 estimate (below) is under :data:`WARN_ESTIMATE`, and otherwise says, in a note, which entries are
 likely right.
 
+Where spelling is no evidence — two scripts, texts written in codes, units with no spelling — there
+are no anchors, and the check is a **split-half** one instead (:func:`split_half`): the robust aligner
+is run again on each text's odd sentences and on its even sentences, two independent "raters" of the
+pair. If a lexicon ``L`` and the two halves' lexicons ``H1``, ``H2`` are each right on a word
+independently, with probabilities ``p_L``, ``p_1``, ``p_2``, their first choices agree on a word beyond
+chance with probability about ``p_L·p_1``, ``p_L·p_2`` and ``p_1·p_2``, so
+``p_L ≈ sqrt(a(L, H1) · a(L, H2) / a(H1, H2))``. An alignment that has failed on the halves agrees with
+nothing beyond chance (≈ 0), whatever co-occurrence structure it preserved.
+
 Tried and rejected (measured; README): the target LM's preference for the source text read through
 the lexicon over frequency-matched shuffles of it ("context gain") rates a failed coocmap alignment
 of two different stories as highly as a right lexicon — co-occurrence matching preserves which words
@@ -25,6 +34,7 @@ the same.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 
 import numpy as np
@@ -32,8 +42,8 @@ import numpy as np
 from langind.crosslingual.lexicon import CONTEXT, SPELLED
 from langind.similarity import mutual_nn
 
-# Below this fraction of hidden anchors put back, no alignment was found beyond what spelling gives
-# (``auto`` then falls back to spelling and the decipherment).
+# Below this fraction of hidden anchors put back — or, with no anchors, below this split-half estimate —
+# no alignment was found beyond what spelling gives (``auto`` then falls back to the decipherment).
 FAILED_AGREEMENT = 0.10
 # Below this estimate the run warns that its lexicon is most likely noise: the issue's failure line for
 # P@1 (0.05) applied to the run's own estimate of it. Between the two lines a run found no alignment
@@ -103,6 +113,66 @@ def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool
     msg = f"{put_back}: {verdict(failed, uses_spelling, in_context)}" if low else put_back
     return {"anchor_agreement": round(agreement, 4), "hidden_anchors": len(hidden), "vouched": round(float(vouched), 4),
             "estimate": round(float(estimate), 4), "failed": failed, "message": msg}
+
+
+SPLIT_HALF_OFFSETS = (1, 2, 3)  # frequency neighbours the chance agreement is read from (split_half)
+
+
+def split_half(first: dict[str, str], half1: dict[str, str], half2: dict[str, str]) -> dict:
+    """The split-half estimate of a lexicon's P@1, for texts with no spelling anchors.
+
+    Parameters
+    ----------
+    first : each source word's first translation in the lexicon to assess (word → word), the source
+        words in frequency order (dict order).
+    half1, half2 : the same from the robust aligner run on the two halves of each text
+        (``half:1:TEXT``, ``half:2:TEXT``), each on its own half's vocabulary.
+
+    Two lexicons also agree where they err alike: an alignment that has failed still maps a frequent
+    word to a frequent word, and hubs to hubs. Each agreement is therefore corrected for chance as
+    Cohen's kappa is, ``a* = (a − c) / (1 − c)``, with ``c`` the larger of Cohen's chance term (the
+    two lexicons' choices drawn independently from their own target frequencies: hubs) and the rate at
+    which one lexicon's choice for a word equals the other's for a word of nearby frequency
+    (:data:`SPLIT_HALF_OFFSETS` positions away: frequency matching) — what a failed alignment gives,
+    and a right lexicon does not (two words rarely share a translation).
+
+    Returns ``agreement`` (a*(L, H1), a*(L, H2), a*(H1, H2) over the source words all three
+    translate), ``chance`` (their ``c``), ``words`` (how many) and ``estimate`` =
+    ``sqrt(a*(L, H1) · a*(L, H2) / a*(H1, H2))`` clipped to [0, 1] (module doc); 0 when the halves
+    agree with each other on no more than 0.25% of the words beyond chance (no alignment found in the halves).
+    """
+    words = [w for w in first if w in half1 and w in half2]
+    if len(words) < 2:
+        return {"agreement": None, "chance": None, "words": len(words), "estimate": 0.0}
+
+    def corrected(x: dict[str, str], y: dict[str, str]) -> tuple[float, float]:
+        a = float(np.mean([x[w] == y[w] for w in words]))
+        near = float(np.mean([x[words[i]] == y[words[i + d]] for d in SPLIT_HALF_OFFSETS for i in range(len(words) - d)]
+                             + [x[words[i + d]] == y[words[i]] for d in SPLIT_HALF_OFFSETS for i in range(len(words) - d)]))
+        px, py = collections.Counter(x[w] for w in words), collections.Counter(y[w] for w in words)
+        hubs = sum(n * py[t] for t, n in px.items()) / len(words) ** 2  # Cohen's chance: the two choices' marginals
+        c = max(near, hubs)
+        return max(0.0, (a - c) / (1.0 - c)) if c < 1 else 0.0, c
+    (a1, c1), (a2, c2), (halves, ch) = corrected(first, half1), corrected(first, half2), corrected(half1, half2)
+    estimate = min(1.0, float(np.sqrt(a1 * a2 / halves))) if halves > 0.0025 else 0.0
+    return {"agreement": [round(a1, 4), round(a2, 4), round(halves, 4)], "chance": [round(c1, 4), round(c2, 4), round(ch, 4)],
+            "words": len(words), "estimate": round(estimate, 4)}
+
+
+def assess_split_half(check: dict) -> dict:
+    """The ``confidence`` block of a run checked by :func:`split_half` (``check``: its result) instead
+    of spelling anchors: the same keys as :func:`assess`, ``split_half`` added."""
+    estimate = check["estimate"]
+    failed = warns(estimate)
+    a = check["agreement"]
+    said = (f"split-half check: beyond chance, the lexicon agrees with the two halves' on {a[0]:.0%} / {a[1]:.0%} "
+            f"of {check['words']} words, the halves with each other on {a[2]:.0%} (estimate {estimate:.2f}"
+            if a else "split-half check: the halves share no words (estimate 0.00")
+    said += f" < {WARN_ESTIMATE})" if failed else ")"
+    if failed:
+        said += ": the alignment has most likely failed; treat this lexicon as noise"
+    return {"anchor_agreement": None, "hidden_anchors": 0, "vouched": None, "estimate": estimate, "failed": failed,
+            "message": said, "split_half": check}
 
 
 def warns(estimate: float) -> bool:

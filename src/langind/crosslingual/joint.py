@@ -94,9 +94,12 @@ def word_table(model: MultilingualLM, vocab: Vocab, lang: str, top: int | None =
 
 def evaluate_joint(run: str | Path, src: str, tgt: str, dictionary: str | Path | None = None,
                    top: int = 5000) -> dict:
-    """P@k (NN, CSLS, accent-folded CSLS) between the two tables; writes the lexicon TSV into ``run``."""
+    """P@k (NN, CSLS, accent-folded CSLS) between the two tables — by ``dictionary``, else the pair's
+    bundled one; not scored when there is neither — and the lexicon TSV written into ``run``."""
     model, vocabs = load_joint(run)
     sw, sv = word_table(model, vocabs[src], src, top)
     tw, tv = word_table(model, vocabs[tgt], tgt, top)
-    d = load_dictionary(dictionary if dictionary else data.dictionary_path(src, tgt))
+    if dictionary is None and (src, tgt) in data.DICTIONARIES:
+        dictionary = data.dictionary_path(src, tgt)
+    d = load_dictionary(dictionary) if dictionary else None
     return score_and_write(Path(run), src, tgt, sw, sv, tw, tv, d)

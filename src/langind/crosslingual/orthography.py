@@ -18,7 +18,10 @@ This module measures it once, for every other method to use:
   is also compared with the target words after each learned rewrite of its ending (the best
   similarity counts). The rules come from the mutual best spelling matches, not from a dictionary;
 * :func:`with_rank_ties` — a ranking by spelling with frequency-rank proximity breaking ties and
-  ordering the targets of words spelling cannot place.
+  ordering the targets of words spelling cannot place;
+* :func:`spelling_meaning` — whether a text's spelling is evidence at all: do its words spelled
+  alike also occur in like contexts? (A text written in codes, or in units with no spelling,
+  answers no, and spelling is then no evidence between it and any other text.)
 
 A method that uses this is **weakly supervised by spelling**, not fully unsupervised; the
 benchmark keeps the two kinds apart (family ``orthography``).
@@ -48,6 +51,118 @@ def shared_letters(src_words: list[str], tgt_words: list[str], top: int = 500) -
     a = {c for w in _folded(src_words[:top]) for c in w if c.isalpha()}
     b = {c for w in _folded(tgt_words[:top]) for c in w if c.isalpha()}
     return len(a & b) / max(len(a), 1)
+
+
+MEANING_PAIRS_MIN = 20  # fewer look-alike pairs than this: too few to tell; spelling is no evidence
+MEANING_Z = 5.0  # the look-alikes' context similarity this many null standard deviations above chance (codes: |z| < 2.5)
+
+
+def spelling_meaning(words: list[str], counts, context_words: int = 500, sim: float = 0.8,
+                     permutations: int = 50, seed: int = 0) -> dict:
+    """Whether a text's spelling carries meaning: words spelled alike share contexts.
+
+    In a real language, the word most like another in spelling is usually a form of it or of its
+    family (*dijo*/*dije*, *nation*/*nations*) and occurs in like contexts; in a text written in
+    codes (``coded:SEED:TEXT``, or units of animal calls numbered arbitrarily), look-alikes are
+    unrelated. The test: each word's best spelling look-alike in the same vocabulary (similarity
+    ≥ ``sim``, ties broken at random), the mean cosine of the two words' context vectors (PPMI with
+    the ``context_words`` most frequent tokens), against the same mean for random pairings of the
+    same words (``permutations`` draws): ``z`` = (observed − null mean) / null std. Spelling is
+    evidence when ``z`` ≥ :data:`MEANING_Z` over at least :data:`MEANING_PAIRS_MIN` pairs
+    (measured on the bundled texts and their coded versions: research notes).
+
+    Parameters
+    ----------
+    words : the text's tokens in frequency order (n), the rows and columns of ``counts``.
+    counts : (n, n) symmetric co-occurrence counts (:func:`langind.crosslingual.coocmap.corpus_cooccurrence`),
+        sparse or dense.
+
+    Returns ``{"pairs", "cosine", "null", "z", "meaningful"}``.
+    """
+    from scipy import sparse
+
+    from langind.similarity import unit_rows
+
+    c = sparse.csr_matrix(counts, dtype=np.float64)
+    total, row = c.sum(), np.asarray(c.sum(axis=1)).ravel()
+    k = min(context_words, c.shape[1])
+    ctx = c[:, :k].toarray()
+    with np.errstate(divide="ignore"):
+        pmi = np.log(np.where(ctx > 0, ctx, 1.0) * total / np.maximum(np.outer(row, row[:k]), 1e-12))
+    vectors = unit_rows(np.where(ctx > 0, np.maximum(pmi, 0.0), 0.0))
+    idx = [i for i, w in enumerate(words) if len(w) >= MIN_LEN and any(ch.isalpha() for ch in w)]
+    out = {"pairs": 0, "cosine": None, "null": None, "z": None, "meaningful": False}
+    if len(idx) < 2:
+        return out
+    rng = np.random.default_rng(seed)
+    alike = spelling_similarity([words[i] for i in idx], [words[i] for i in idx])
+    np.fill_diagonal(alike, 0.0)
+    alike += rng.random(alike.shape, dtype=np.float32) * 1e-4  # ties at random, not to the more frequent word
+    best = alike.argmax(axis=1)
+    rows = np.flatnonzero(alike[np.arange(len(idx)), best] >= sim)
+    if len(rows) < MEANING_PAIRS_MIN:
+        return {**out, "pairs": int(len(rows))}
+    v = vectors[idx]
+    observed = float((v[rows] * v[best[rows]]).sum(axis=1).mean())
+    null = np.array([(v[rows] * v[rng.choice(len(idx), len(rows))]).sum(axis=1).mean() for _ in range(permutations)])
+    z = (observed - null.mean()) / max(float(null.std()), 1e-9)
+    return {"pairs": int(len(rows)), "cosine": round(observed, 4), "null": round(float(null.mean()), 4),
+            "z": round(float(z), 2), "meaningful": bool(z >= MEANING_Z)}
+
+
+def spelling_links(src_words: list[str], tgt_words: list[str], src_counts, tgt_counts, permutations: int = 50,
+                   seed: int = 0) -> dict:
+    """Whether spelling links two texts: do their spelling anchors keep company alike?
+
+    The anchors (:func:`langind.crosslingual.confidence.anchors`: mutual best look-alikes, ties
+    broken at random) of two related languages are mostly translations, so two anchors that occur
+    together on one side tend to occur together on the other; anchors of two texts written in
+    codes are random pairs. The statistic: the correlation, over pairs of anchors, of their PPMI
+    association in the source text with that of their partners in the target text (a Mantel test),
+    against the same with the partners permuted (``permutations`` draws): ``z`` = (observed − null
+    mean) / null std. Spelling links the texts when ``z`` ≥ :data:`MEANING_Z`.
+
+    Parameters
+    ----------
+    src_words, tgt_words : each text's tokens in frequency order (n, m).
+    src_counts, tgt_counts : their (n, n) / (m, m) co-occurrence counts (sparse or dense).
+
+    Returns ``{"anchors", "r", "null", "z", "linked"}``.
+    """
+    from scipy import sparse
+
+    from langind.crosslingual.confidence import anchors
+
+    rng = np.random.default_rng(seed)
+    alike = spelling_similarity(src_words, tgt_words)
+    alike += rng.random(alike.shape, dtype=np.float32) * 1e-4
+    pairs = anchors(src_words, tgt_words, alike)
+    out = {"anchors": len(pairs), "r": None, "null": None, "z": None, "linked": False}
+    if len(pairs) < MEANING_PAIRS_MIN:
+        return out
+    i, j = np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])
+
+    def association(counts, idx):
+        c = sparse.csr_matrix(counts, dtype=np.float64)
+        total, row = c.sum(), np.asarray(c.sum(axis=1)).ravel()
+        sub = c[idx][:, idx].toarray()
+        with np.errstate(divide="ignore"):
+            pmi = np.log(np.where(sub > 0, sub, 1.0) * total / np.maximum(np.outer(row[idx], row[idx]), 1e-12))
+        return np.where(sub > 0, np.maximum(pmi, 0.0), 0.0)
+    a, b = association(src_counts, i), association(tgt_counts, j)
+    upper = np.triu_indices(len(i), 1)
+
+    def correlation(order: np.ndarray) -> float:
+        x, y = a[upper], b[np.ix_(order, order)][upper]
+        seen = (x > 0) | (y > 0)
+        if seen.sum() < 3 or x[seen].std() == 0 or y[seen].std() == 0:
+            return 0.0
+        return float(np.corrcoef(x[seen], y[seen])[0, 1])
+    observed = correlation(np.arange(len(i)))
+    null = np.array([correlation(rng.permutation(len(i))) for _ in range(permutations)])
+    z = (observed - null.mean()) / max(float(null.std()), 1e-9)
+    return {"anchors": len(pairs), "r": round(observed, 4), "null": round(float(null.mean()), 4),
+            "z": round(float(z), 2), "linked": bool(z >= MEANING_Z)}
 
 
 def spelling_similarity(src_words: list[str], tgt_words: list[str], min_len: int = MIN_LEN,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from langind.corpus import fold_accents, iter_lines
+from langind.corpus import codebook, fold_accents, iter_lines, parse_coded
 from langind.errors import LangindError, check_choice
 from langind.mapping.readout import topk
 from langind.similarity import csls, topk_mean, unit_rows
@@ -45,6 +45,24 @@ def load_dictionary(path: str | Path, lowercase: bool = True) -> dict[str, list[
     if n == 0:
         raise LangindError(f"{path}: no dictionary pairs found")
     return pairs
+
+
+def coded_dictionary(dictionary: dict[str, list[str]], src_spec: str, tgt_spec: str) -> dict[str, list[str]]:
+    """A plain pair's dictionary rewritten for the same texts written in codes: each side that is a
+    ``coded:SEED:TEXT`` corpus spec maps its words through that spec's codebook
+    (:func:`langind.corpus.codebook`), a plain side stays as it is. Pairs with a word the text never
+    uses are dropped (a codebook holds the text's own tokens only)."""
+    books = [codebook(spec) if parse_coded(spec) else None for spec in (src_spec, tgt_spec)]
+
+    def code(book, word):
+        return word if book is None else book.get(word)
+    coded: dict[str, list[str]] = {}
+    for src, targets in dictionary.items():
+        s = code(books[0], src)
+        ts = [t for t in (code(books[1], t) for t in targets) if t is not None]
+        if s is not None and ts:
+            coded.setdefault(s, []).extend(t for t in ts if t not in coded.get(s, []))
+    return coded
 
 
 def retrieval_scores(query: np.ndarray, src_all: np.ndarray, tgt_all: np.ndarray, retrieval: str = "csls",

@@ -47,7 +47,7 @@ from typing import Callable
 import numpy as np
 
 from langind import data
-from langind.corpus import CorpusSource
+from langind.corpus import HALF, CorpusSource
 from langind.crosslingual import align, confidence
 from langind.crosslingual.cipher import CipherConfig, decipher, posterior_ranking
 from langind.crosslingual.coocmap import coocmap_variant, corpus_cooccurrence, tail_spaces
@@ -61,6 +61,8 @@ from langind.crosslingual.orthography import (
     rank_proximity,
     shared_letters,
     spelling_evidence,
+    spelling_links,
+    spelling_meaning,
     spelling_similarity,
     with_rank_ties,
 )
@@ -111,7 +113,7 @@ class CrossConfig:
     method: str = "auto"  # one pipeline for any pair (auto_result); the others are its parts and its rivals
     src_corpus: str | None = None  # default: the bundled corpus of ``src``
     tgt_corpus: str | None = None  # default: the bundled corpus of ``tgt`` (when a method needs it)
-    dictionary: str | None = None  # evaluation only; default: the bundled FreeDict of the pair
+    dictionary: str | None = None  # evaluation only; default: the bundled FreeDict of the pair, if any (else unscored)
     minutes: float = 10.0  # budget of the method (hybrid: of each of its two stages)
     lm: str | None = None  # frozen target LM run (default: train the ``reference`` recipe)
     src_lm: str | None = None  # swap: source LM run (default: train the ``reference`` recipe)
@@ -158,8 +160,6 @@ class CrossConfig:
         if self.minutes <= 0 or self.lm_minutes <= 0:
             raise LangindError("budgets (--minutes, --lm-minutes) must be > 0")
         check_anchor(self.method, self.fit_config.anchor)  # FitConfig checks the anchor's range
-        if self.dictionary is None and (self.src, self.tgt) not in data.DICTIONARIES:
-            raise LangindError(f"no bundled {self.src}-{self.tgt} dictionary; pass --dictionary FILE for evaluation")
         self.src_corpus = self.src_corpus or bundled_corpus(self.src)
         if self.needs_target_text:
             self.tgt_corpus = self.tgt_corpus or bundled_corpus(self.tgt)
@@ -209,7 +209,11 @@ class CrossConfig:
 
     @property
     def dictionary_path(self):
-        return self.dictionary if self.dictionary is not None else data.dictionary_path(self.src, self.tgt)
+        """The test dictionary this run is scored with: ``dictionary``, else the bundled one of the
+        pair (the language codes are free labels: a pair with neither is induced and not scored)."""
+        if self.dictionary is not None:
+            return self.dictionary
+        return data.dictionary_path(self.src, self.tgt) if (self.src, self.tgt) in data.DICTIONARIES else None
 
 
 def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] = print) -> dict:
@@ -219,6 +223,11 @@ def induce_cross(cfg: CrossConfig, out: str | Path, echo: Callable[[str], None] 
     if cfg.aligns_corpora:
         check_pair(cfg, echo)
         resolve_orthography(cfg, echo)
+    if cfg.dictionary_path is None:
+        echo(f"note: no dictionary for {cfg.src}-{cfg.tgt} (none bundled, no --dictionary): the lexicon is induced "
+             "and not scored")
+    else:
+        check_dictionary(cfg)
     if cfg.method in ("incontext", "auto") and cfg.lm is not None:  # before minutes of aligning, not after
         check_direction(cfg.lm, reversed_=False)
         if cfg.right_lm is not None:
@@ -332,9 +341,7 @@ def top_words_of(spec: str, top: int) -> tuple[str, ...]:
     """The ``top`` most frequent alphabetic words of a corpus, in frequency order. A run asks for them
     several times (checks, anchors, spelling), so they are read once per corpus state: the key holds
     a file's size and modification time."""
-    path = Path(spec)
-    stamp = (path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else None
-    return _top_words(spec, top, stamp)
+    return _top_words(spec, top, _stamp(spec))
 
 
 @functools.lru_cache(maxsize=16)
@@ -398,8 +405,10 @@ def check_pair(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
     warning."""
     if cfg.src_corpus == cfg.tgt_corpus:
         raise LangindError(f"source and target are the same text ({cfg.src_corpus}); give one text per language")
-    check_fits(cfg)
     sw, tw = top_words_of(cfg.src_corpus, cfg.top), top_words_of(cfg.tgt_corpus, cfg.top)
+    # the memory a run needs is that of the words the texts have, not of a --top larger than both
+    used = max(len(sw), len(tw))
+    check_fits(cfg if used >= cfg.top else replace(cfg, top=max(used, 1), core=max(min(cfg.core, used), 10)))
     n = SAME_LANGUAGE_WORDS
     overlap = len(set(sw[:n]) & set(tw[:n])) / max(1, min(len(sw[:n]), len(tw[:n])))
     if overlap >= SAME_LANGUAGE_OVERLAP:
@@ -411,28 +420,98 @@ def check_pair(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
                  "all of them are used")
 
 
+def check_dictionary(cfg: CrossConfig) -> dict[str, list[str]]:
+    """The run's test dictionary, loaded and checked against the two texts before any long step: one
+    with no pair between them, or one that fits the pair the other way round far better, is a
+    dictionary for another pair (a one-line error)."""
+    d = load_dictionary(cfg.dictionary_path)
+    if cfg.tgt_corpus is None:  # an LM method given its target LM: the target text is not read
+        return d
+    sw, tw = list(top_words_of(cfg.src_corpus, cfg.top)), list(top_words_of(cfg.tgt_corpus, cfg.top))
+    def evaluable(pairs: dict[str, list[str]]) -> int:
+        try:
+            return len(gold_pairs(sw, tw, pairs)[0])
+        except LangindError:  # no pair at all between the two vocabularies
+            return 0
+    backward: dict[str, list[str]] = {}
+    for a, bs in d.items():
+        for b in bs:
+            backward.setdefault(b, []).append(a)
+    forward, reverse = evaluable(d), evaluable(backward)
+    if forward == 0 or reverse > 3 * forward:
+        what = (f"it fits {cfg.tgt}-{cfg.src} ({reverse} pairs) better than {cfg.src}-{cfg.tgt} ({forward})" if reverse
+                else f"none of its pairs has the source word in {cfg.src_corpus} and the target in {cfg.tgt_corpus}")
+        raise LangindError(f"{cfg.dictionary_path}: not a {cfg.src}-{cfg.tgt} dictionary for these texts: {what}")
+    return d
+
+
+def _stamp(spec: str):
+    """A corpus file's size and modification time (None for a bundled text): a cache key part, so a
+    file rewritten between two runs of one process is read again."""
+    path = Path(spec)
+    return (path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else None
+
+
+SPELLING_TEST_WORDS = 3000  # tokens a side the spelling test reads (the test takes about a second a side)
+
+
+def spelling_is_evidence(src_corpus: str, tgt_corpus: str) -> tuple[bool, str]:
+    """Whether spelling is evidence between two texts, and why (one line). It is when they share an
+    alphabet (:func:`shared_letters`) and either their spelling anchors keep company alike
+    (:func:`langind.crosslingual.orthography.spelling_links`: the look-alikes are translations) or
+    in each text words spelled alike occur in like contexts (:func:`spelling_meaning_of`: spelling
+    carries meaning on both sides, as in two related languages that tell different stories). Two
+    texts written in codes fail both. Spelling anchors, the confidence's check, exist only where it is."""
+    return _spelling_is_evidence(src_corpus, tgt_corpus, _stamp(src_corpus), _stamp(tgt_corpus))
+
+
+@functools.lru_cache(maxsize=8)
+def _spelling_is_evidence(src_corpus: str, tgt_corpus: str, *stamps) -> tuple[bool, str]:
+    share = shared_letters(top_words_of(src_corpus, 500), top_words_of(tgt_corpus, 500))
+    if share < MIN_SHARED_LETTERS:
+        return False, f"{src_corpus} and {tgt_corpus} share almost no letters ({share:.0%})"
+    (sw, sc), (tw, tc) = (corpus_cooccurrence(spec, SPELLING_TEST_WORDS) for spec in (src_corpus, tgt_corpus))
+    links = spelling_links(sw, tw, sc, tc)
+    if links["linked"]:
+        return True, f"the texts' spelling anchors keep company alike (z {links['z']:.1f})"
+    for spec, words, counts in ((src_corpus, sw, sc), (tgt_corpus, tw, tc)):
+        m = spelling_meaning(words, counts)
+        if not m["meaningful"]:
+            z = "too few look-alike words to tell" if m["z"] is None else f"z {m['z']:.1f}"
+            return False, (f"words spelled alike in {spec} do not occur in like contexts ({z}), nor do the two "
+                           "texts' look-alikes keep company alike: spelling carries no meaning here")
+    return True, "in both texts words spelled alike occur in like contexts"
+
+
 def resolve_orthography(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
-    """Decide ``cfg.orthography`` before a corpus-level run: spelling is evidence only when the two
-    texts share an alphabet. Asked for explicitly (``--orthography``, ``--method orthography``) on two
-    scripts: a one-line error; left to the default: turned off with a one-line note."""
+    """Decide ``cfg.orthography`` before a corpus-level run: by default spelling is used only where the
+    texts show it to be evidence (:func:`spelling_is_evidence`), and turned off with a one-line note
+    where they do not. ``--orthography`` (or ``--method orthography``) forces it — but on two scripts
+    there is nothing to compare, a one-line error; ``--no-orthography`` forces it off."""
     needs = cfg.orthography is True or "orthography" in (cfg.method, cfg.method == "incontext" and cfg.candidates)
     if cfg.orthography is False and not needs:
         return
-    share = shared_letters(top_words_of(cfg.src_corpus, 500), top_words_of(cfg.tgt_corpus, 500))
-    if share >= MIN_SHARED_LETTERS:
+    evidence, why = spelling_is_evidence(cfg.src_corpus, cfg.tgt_corpus)
+    if evidence:
         cfg.orthography = True
-    elif needs:
-        raise LangindError(f"--orthography: {cfg.src_corpus} and {cfg.tgt_corpus} share almost no letters "
-                           f"({share:.0%} of the source's); spelling is no evidence here — run with --no-orthography")
-    else:
-        echo(f"note: {cfg.src_corpus} and {cfg.tgt_corpus} share almost no letters ({share:.0%}): running without "
-             "spelling evidence (fully unsupervised)")
-        cfg.orthography = False
+        return
+    share = shared_letters(top_words_of(cfg.src_corpus, 500), top_words_of(cfg.tgt_corpus, 500))
+    if needs and share < MIN_SHARED_LETTERS:
+        raise LangindError(f"--orthography: {why}; spelling is no evidence here — run with --no-orthography")
+    if needs:
+        echo(f"note: {why}; spelling used because it was asked for (--orthography)")
+        return
+    echo(f"note: {why}: running without spelling evidence (fully unsupervised)")
+    cfg.orthography = False
 
 
 def anchor_pairs(cfg: CrossConfig) -> list[tuple[str, str]]:
     """The spelling anchors of this run's two texts (:func:`langind.crosslingual.confidence.anchors`),
-    as (source word, target word), among the core's words (the spelling matrix stays core × core)."""
+    as (source word, target word), among the core's words (the spelling matrix stays core × core);
+    none where spelling is no evidence between the texts (:func:`spelling_is_evidence`: two codes
+    spelled alike are no pair) and the run was not told otherwise (``--orthography``)."""
+    if not cfg.orthography and not spelling_is_evidence(cfg.src_corpus, cfg.tgt_corpus)[0]:
+        return []
     n = min(cfg.top, cfg.core)
     sw, tw = top_words_of(cfg.src_corpus, n), top_words_of(cfg.tgt_corpus, n)
     return _anchor_pairs(sw, tw)
@@ -660,21 +739,70 @@ def cipher_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     ranked, cinfo = deciphered(cfg, sw, tw, start, hidden, echo)
     result = {"method": "cipher", "family": "ablation" if cfg.cipher.unigram else cfg.family, "src": cfg.src, "tgt": cfg.tgt,
               "orthography": cfg.orthography, "lm": cinfo["lm"], "info": {**info, "cipher": cinfo},
-              "start": ranked_precision(sw, tw, start.rows, load_dictionary(cfg.dictionary_path)),
+              "start": scored(sw, tw, start.rows, test_dictionary(cfg)),
               **lexicon_result(cfg, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked,
-                               in_context=ranked.in_context),
+                               in_context=ranked.in_context, echo=echo),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
 
 
+def test_dictionary(cfg: CrossConfig) -> dict[str, list[str]] | None:
+    """The run's test dictionary (:attr:`CrossConfig.dictionary_path`), or None: the run is not scored.
+    Evaluation only: nothing a method chooses reads it."""
+    return None if cfg.dictionary_path is None else _load_dictionary(str(cfg.dictionary_path))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_dictionary(path: str) -> dict[str, list[str]]:
+    return load_dictionary(path)
+
+
+def scored(sw: list[str], tw: list[str], rows: np.ndarray, d: dict[str, list[str]] | None, fold: bool = False
+           ) -> dict | None:
+    """P@k of ranked target rows (:func:`langind.evaluation.bli.ranked_precision`), None without a dictionary."""
+    return None if d is None else ranked_precision(sw, tw, rows, d, fold=fold)
+
+
+def half_lexicons(cfg: CrossConfig, echo: Callable[[str], None] = print) -> tuple[dict[str, str], dict[str, str]]:
+    """The two raters of the split-half check (:func:`langind.crosslingual.confidence.split_half`):
+    the robust aligner (:data:`AUTO_ALIGNERS`' first, no spelling) run on the odd sentences of both
+    texts (``half:1:``) and on the even ones (``half:2:``); each source word's first choice, as words.
+    Made once per pair of texts and settings."""
+    key = (cfg.src_corpus, cfg.tgt_corpus, _stamp(cfg.src_corpus), _stamp(cfg.tgt_corpus), cfg.top, cfg.core,
+           cfg.window)
+    if key not in _HALVES:
+        aligner, halves = AUTO_ALIGNERS[0], []
+        for part in (1, 2):
+            t0 = time.time()
+            sub = CrossConfig(src="src", tgt="tgt", method=aligner, src_corpus=f"{HALF}{part}:{cfg.src_corpus}",
+                              tgt_corpus=f"{HALF}{part}:{cfg.tgt_corpus}", top=cfg.top, core=cfg.core,
+                              window=cfg.window, orthography=False, device=cfg.device, progress=False)
+            sw, tw, ranked, _ = aligned_scores(sub, aligner, [], echo=lambda m: None)
+            halves.append({w: tw[j] for w, j in zip(sw, ranked.checked)})
+            echo(f"split-half check: {aligner} on half {part} of each text ({time.time() - t0:.0f} s)")
+        while len(_HALVES) >= 4:
+            _HALVES.pop(next(iter(_HALVES)))
+        _HALVES[key] = tuple(halves)
+    return _HALVES[key]
+
+
+_HALVES: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}  # half_lexicons' results, a run's and its rows'
+
+
 def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list[tuple[str, str]],
                    uses_spelling: bool = False, final: np.ndarray | None = None,
-                   every: list[tuple[str, str]] = (), in_context: int = 0) -> dict:
+                   every: list[tuple[str, str]] = (), in_context: int = 0,
+                   halves: tuple[dict[str, str], dict[str, str]] | None = None) -> dict:
     """The unsupervised quality estimate of a lexicon (``first``: each source row's target row chosen
     without the hidden anchors' spelling; ``final``: the lexicon's) from the ``hidden`` anchors and
-    ``every`` anchor (:func:`langind.crosslingual.confidence.assess`); the CLI prints its one-line
+    ``every`` anchor (:func:`langind.crosslingual.confidence.assess`) — or, with no hidden anchors and
+    the two ``halves``' lexicons (:func:`half_lexicons`), by the split-half check
+    (:func:`langind.crosslingual.confidence.split_half`) of ``final``; the CLI prints its one-line
     verdict."""
+    if not hidden and halves is not None:
+        chosen = np.asarray(first if final is None else final)
+        return confidence.assess_split_half(confidence.split_half({w: tw[j] for w, j in zip(sw, chosen)}, *halves))
     si, ti = {w: i for i, w in enumerate(sw)}, {w: j for j, w in enumerate(tw)}
 
     def rows(pairs):
@@ -685,7 +813,8 @@ def run_confidence(sw: list[str], tw: list[str], first: np.ndarray, hidden: list
 
 def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], ranked: np.ndarray,
                    ranked_scores: np.ndarray, hidden: list[tuple[str, str]], checked: np.ndarray,
-                   nn_ranked: np.ndarray | None = None, in_context: frozenset = frozenset()) -> dict:
+                   nn_ranked: np.ndarray | None = None, in_context: frozenset = frozenset(),
+                   echo: Callable[[str], None] = print) -> dict:
     """What every corpus-level method reports from its ranked lists (n_src, ≥10) and their scores:
     P@k by its own ranking (``csls``) and accent-folded, by plain similarity (``nn``, when given),
     the lexicon ``lexicon.SRC-TGT.tsv`` (each word's :data:`LEXICON_ROWS` best rows, best first, with
@@ -694,9 +823,9 @@ def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], 
     ``context``; see :data:`langind.crosslingual.lexicon.EVIDENCE_LABELS`) and a sample of it, the ``evidence`` block
     (how many first choices each kind of evidence vouches for), and the ``confidence`` block (measured
     on ``checked``, the first choices made without the hidden anchors' spelling: :func:`aligned_scores`)."""
-    d = load_dictionary(cfg.dictionary_path)
-    result = {"csls": ranked_precision(sw, tw, ranked, d), "csls_folded": ranked_precision(sw, tw, ranked, d, fold=True)}
-    result["nn"] = ranked_precision(sw, tw, nn_ranked, d) if nn_ranked is not None else result["csls"]
+    d = test_dictionary(cfg)
+    result = {"scored": d is not None, "csls": scored(sw, tw, ranked, d), "csls_folded": scored(sw, tw, ranked, d, fold=True)}
+    result["nn"] = scored(sw, tw, nn_ranked, d) if nn_ranked is not None else result["csls"]
     depth = min(LEXICON_ROWS, ranked.shape[1])
     every = anchor_pairs(cfg)
     spelled = set(every)
@@ -709,9 +838,9 @@ def lexicon_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str], 
     result["sample"] = [(s, tw[ranked[i, 0]]) for i, s in enumerate(sw[:30])]
     firsts = [evidence(i, int(ranked[i, 0])) for i in range(len(sw))]
     result["evidence"] = {"words": len(sw), SPELLED: firsts.count(SPELLED), CONTEXT: firsts.count(CONTEXT),
-                          "P@1": grouped_precision(ranked[:, 0], gold_pairs(sw, tw, d)[0], firsts)}
+                          "P@1": None if d is None else grouped_precision(ranked[:, 0], gold_pairs(sw, tw, d)[0], firsts)}
     result["confidence"] = run_confidence(sw, tw, checked, hidden, cfg.family == "orthography", ranked[:, 0], every,
-                                          result["evidence"][CONTEXT])
+                                          result["evidence"][CONTEXT], None if hidden else half_lexicons(cfg, echo))
     return result
 
 
@@ -724,7 +853,8 @@ def align_corpora(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = p
     sw, tw, ranked, info = aligned_scores(cfg, cfg.method, hidden, echo)
     result = {"method": cfg.method, "family": cfg.family, "src": cfg.src, "tgt": cfg.tgt, "info": info,
               "orthography": cfg.orthography,
-              **lexicon_result(cfg, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked, ranked.nn),
+              **lexicon_result(cfg, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked, ranked.nn,
+                               echo=echo),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
@@ -848,12 +978,13 @@ def reranked_result(cfg: CrossConfig, run: RunDir, sw: list[str], tw: list[str],
     row_scores = np.zeros(ranked.shape)
     row_scores[:, :share.shape[1]] = share
     sure = frozenset((i, int(ranked[i, 0])) for i in np.flatnonzero(row_scores[:, 0] >= CONTEXT_SHARE))
-    d = load_dictionary(cfg.dictionary_path)
+    d = test_dictionary(cfg)
     result = {"method": "incontext", "family": "ablation" if unigram else cfg.family, "candidates": cfg.candidates,
-              "orthography": cfg.orthography, "start": ranked_precision(sw, tw, start.rows, d),
+              "orthography": cfg.orthography, "start": scored(sw, tw, start.rows, d),
               "lm": "unigram" if unigram else ("neural" if cfg.lm else "bigram"), "src": cfg.src, "tgt": cfg.tgt, "rerank": info,
               "candidates_info": align_info, "rerank_seconds": round(time.time() - t1, 1),
-              **lexicon_result(cfg, run, sw, tw, ranked, row_scores, hidden, start.checked, in_context=sure),
+              **lexicon_result(cfg, run, sw, tw, ranked, row_scores, hidden, start.checked, in_context=sure,
+                               echo=echo),
               "seconds": round(time.time() - t0, 1)}
     run.write_metrics(result)
     return result
@@ -883,23 +1014,25 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
     hidden = hidden_anchor_pairs(cfg)
     tried: dict[str, tuple] = {}
 
-    def found(conf: dict) -> bool:
-        # no anchors (two scripts): no estimate either way, so the pipeline that holds on non-parallel text
-        return conf["anchor_agreement"] is None or conf["anchor_agreement"] >= confidence.FAILED_AGREEMENT
+    def known(conf: dict) -> float:
+        # what the check says the aligner knows: the hidden anchors put back, or (no anchors: codes, two
+        # scripts) the split-half estimate of its P@1
+        return conf["anchor_agreement"] if conf["anchor_agreement"] is not None else conf["estimate"]
 
     for aligner in AUTO_ALIGNERS:
         sub = replace(cfg, method=aligner, orthography=False)
         t1 = time.time()
         sw, tw, ranked, info = aligned_scores(sub, aligner, hidden, echo)
-        conf = run_confidence(sw, tw, ranked.checked, hidden)
-        echo(f"auto: {aligner} put back {conf['anchor_agreement'] or 0:.0%} of {conf['hidden_anchors']} hidden anchors "
-             f"({time.time() - t1:.0f} s)")
+        conf = run_confidence(sw, tw, ranked.checked, hidden, halves=None if hidden else half_lexicons(cfg, echo))
+        check = (f"put back {conf['anchor_agreement']:.0%} of {conf['hidden_anchors']} hidden anchors" if hidden
+                 else f"split-half estimate {conf['estimate']:.2f}")
+        echo(f"auto: {aligner} {check} ({time.time() - t1:.0f} s)")
         tried[aligner] = (sub, sw, tw, ranked, info, conf)
-        if not found(conf):
+        if known(conf) < confidence.FAILED_AGREEMENT:
             break  # the robust aligner found nothing: the rest are not tried
-    best = max(tried, key=lambda a: (tried[a][-1]["anchor_agreement"] or 0.0, a == AUTO_ALIGNERS[0]))
+    best = max(tried, key=lambda a: (known(tried[a][-1]), a == AUTO_ALIGNERS[0]))
     sub, sw, tw, ranked, info, conf = tried[best]
-    works = found(conf)
+    works = known(conf) >= confidence.FAILED_AGREEMENT
     if works:
         chosen = f"incontext ({best} candidates, {'neural' if cfg.lm else 'bigram'} LM)"
         echo(f"auto: {best} works; its candidates re-ranked in context")
@@ -919,7 +1052,7 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
         result = {"method": sub.method, "family": sub.family, "info": {**info, "cipher": cinfo},
                   "orthography": bool(sub.orthography), "lm": cinfo["lm"],
                   **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked,
-                                   in_context=ranked.in_context)}
+                                   in_context=ranked.in_context, echo=echo)}
     result = {**result, "method": "auto", "src": cfg.src, "tgt": cfg.tgt, "seconds": round(time.time() - t0, 1),
               "auto": {"chosen": chosen, "aligner": best, "aligner_works": works,
                        "tried": {a: v[-1] for a, v in tried.items()}}}

@@ -19,7 +19,7 @@ from langind.crosslingual.translate import DecoderConfig, TargetSide, decode, de
 from langind.errors import LangindError
 from langind.mapping.fit import load_frozen_lm
 from langind.progress import progress_bar
-from langind.runs import atomic_write_text
+from langind.runs import atomic_write_text, check_writable
 
 MIN_COVERAGE = 0.2  # share of the source text's tokens the lexicon must know (stops a wrong-language lexicon)
 
@@ -92,7 +92,10 @@ def target_side(spec: str, lexicon: list[tuple[str, str, float]]) -> TargetSide:
 
 def translate(cfg: TranslateConfig, out: str | Path | None = None, echo: Callable[[str], None] = print) -> dict:
     """Translate ``cfg.source`` into ``out`` (one detokenised line per input line, written
-    atomically); returns ``{"keys", "tokens", "text", "info"}`` (the translation as token lists and as text)."""
+    atomically; checked to be writable before any work); returns ``{"keys", "tokens", "text", "info"}`` (the
+    translation as token lists and as text)."""
+    if out is not None:
+        check_writable(Path(out), "translation (--out)")
     lexicon = read_lexicon(cfg.lexicon)
     keys, sents = read_source(cfg.source)
     target = target_side(cfg.target, lexicon)
