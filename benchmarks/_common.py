@@ -4,6 +4,7 @@ warnings, and atomic result files. Library code stays in ``langind``; this is on
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -58,7 +59,38 @@ def vecmap_lexicon(src: tuple[list[str], np.ndarray], tgt: tuple[list[str], np.n
     return xw, zw, seconds
 
 
+def provenance() -> dict:
+    """What made a result: the commit (``+dirty`` when the work tree differs from it), the command line,
+    the date, and the machine (cores, CPU model, torch version, device)."""
+    import datetime
+    import os
+    import platform
+    import subprocess
+
+    import torch
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, check=True,
+                                  cwd=Path(__file__).resolve().parent).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+    commit = git("rev-parse", "HEAD") or None
+    if commit and git("status", "--porcelain", "--untracked-files=no"):
+        commit += "+dirty"
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return {"commit": commit, "command": "python " + " ".join(sys.argv),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "machine": {"cores": os.cpu_count(), "cpu": cpu, "torch": torch.__version__,
+                        "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"}}
+
+
 def write_result(path: str | Path | None, obj: dict) -> None:
-    """The benchmark's JSON, written atomically (a killed run leaves the old file or the new one)."""
+    """The benchmark's JSON, written atomically (a killed run leaves the old file or the new one), with
+    its :func:`provenance` under ``provenance``."""
     if path:
-        atomic_write_json(Path(path), obj)
+        atomic_write_json(Path(path), {**obj, "provenance": provenance()})
