@@ -86,18 +86,11 @@ from langind.crosslingual.joint import joint_config, load_joint, train_joint, wo
 from langind.crosslingual.neural_context import neural_rerank
 from langind.corpus import codebook
 from langind.evaluation.bli import bli_precision, coded_dictionary, load_dictionary, ranked_precision, retrieval_scores
-from langind.experiments.cross import (
-    CrossConfig,
-    aligned_spaces,
-    anchor_pairs,
-    csls_candidates,
-    half_lexicons,
-    hidden_anchor_pairs,
-    incontext_from_spaces,
-    induce_cross,
-    run_confidence,
-    top_words_of,
-)
+from langind.induction import CrossConfig, induce_cross
+from langind.induction.check import anchor_pairs, hidden_anchor_pairs, run_confidence
+from langind.induction.context import csls_candidates, incontext_from_spaces
+from langind.induction.pair import top_words_of
+from langind.induction.spaces import aligned_spaces, half_lexicons
 from langind.mapping.fit import load_frozen_lm
 from langind.runs import atomic_write_bytes, atomic_write_json
 from langind.similarity import unit_rows

@@ -22,7 +22,7 @@ from _common import CORPUS, bilingual_word2vec, vecmap_lexicon, write_result
 from langind import data
 from langind.crosslingual.transfer import TransferConfig
 from langind.evaluation.bli import bli_precision, load_dictionary
-from langind.experiments.transfer import transfer
+from langind.induction.transfer import transfer
 from langind.mapping.fit import FitConfig
 
 

@@ -31,7 +31,9 @@ from bli import CORPORA, DIRECTION_NAMES
 from langind import data
 from langind.crosslingual.incontext import InContextConfig
 from langind.evaluation.bli import load_dictionary, ranked_precision
-from langind.experiments.cross import ALIGNMENT_METHODS, CrossConfig, aligned_spaces, incontext_from_spaces
+from langind.induction.config import ALIGNMENT_METHODS, CrossConfig
+from langind.induction.context import incontext_from_spaces
+from langind.induction.spaces import aligned_spaces
 
 LMS = {"bigram": False, "unigram": True}  # name → the ablation switch of incontext_from_spaces
 

@@ -47,7 +47,8 @@ from langind.crosslingual.translate import (
 )
 from langind.evaluation.bli import gold_pairs, load_dictionary
 from langind.evaluation.translation import translation_scores
-from langind.experiments.cross import CrossConfig, induce_cross, top_words_of
+from langind.induction import CrossConfig, induce_cross
+from langind.induction.pair import top_words_of
 from langind.experiments.translate import target_side
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import load_frozen_lm

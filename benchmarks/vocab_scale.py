@@ -37,7 +37,7 @@ from _common import write_result
 from langind import data
 from langind.crosslingual.lexicon import read_lexicon
 from langind.evaluation.bli import load_dictionary, ranked_precision
-from langind.experiments.cross import top_words_of
+from langind.induction.pair import top_words_of
 
 BANDS = ((0, 5000), (5000, 10000), (10000, 20000), (20000, 50000))
 CORE = 5000

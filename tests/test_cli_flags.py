@@ -49,6 +49,7 @@ SCENARIOS: dict[str, list] = {
         ["lm", "train", "--resume", "{tmp}/lm", "--quiet"],
     ],
     "lm eval / generate, embeddings export, evaluate, align, data list": [
+        ["induce", "methods"],
         ["lm", "eval", "{lm}", "--corpus", "{toy}", "--checkpoint", "last", "--device", "cpu"],
         ["lm", "generate", "{lm}", "the dog", "-n", "5", "--temperature", "1.2", "--top-k", "5", "--seed", "3",
          "--checkpoint", "last"],

@@ -9,7 +9,7 @@ import pytest
 from langind.crosslingual.lexicon import read_lexicon
 from langind.crosslingual.transfer import TransferConfig
 from langind.errors import LangindError
-from langind.experiments.transfer import transfer
+from langind.induction.transfer import transfer
 from langind.mapping.fit import FitConfig
 
 

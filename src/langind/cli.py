@@ -19,7 +19,8 @@ from langind.crosslingual.signature import SignatureConfig
 from langind.crosslingual.translate import DecoderConfig
 from langind.errors import LangindError
 from langind.experiments.align import AlignConfig
-from langind.experiments.cross import CrossConfig
+from langind.induction.config import CANDIDATE_METHODS, CrossConfig
+from langind.induction.methods import METHODS
 from langind.experiments.demo import (
     DEMO_CONTEXT_ROUNDS,
     DEMO_CROSS_TOP,
@@ -150,6 +151,9 @@ def lm_generate(
 
 
 # -- induce ------------------------------------------------------------------------------------------
+# induce cross's --help panels: what the run reads, which method, and each family's own options
+TEXTS, METHOD, ALIGNERS, CONTEXT, LM_PANEL, RUN = ("Texts", "Method", "Aligners (coocmap, vecmap)",
+                                                   "In context and decipherment", "Neural LM methods", "Run")
 R, F, CX = RecoveryConfig, FitConfig, ContextConfig
 
 
@@ -219,65 +223,66 @@ def induce_self(
 C, J = CrossConfig, JointConfig().train
 
 
+@induce_app.command("methods")
+def induce_methods_cmd():
+    """The lexicon-induction methods of `induce cross --method`: name, family, what each does."""
+    for m in METHODS.values():
+        typer.echo(f"{m.name:14s} {m.family:12s} {m.summary}")
+
+
 @induce_app.command("cross")
 def induce_cross_cmd(
-    src: str = typer.Option(C.src, help="Source language code."),
-    tgt: str = typer.Option(C.tgt, help="Target language code."),
-    src_corpus: Optional[str] = typer.Option(None, help="Source text file or corpus spec (default: the bundled corpus of --src)."),
-    tgt_corpus: Optional[str] = typer.Option(None, help="Target text file or corpus spec (default: the bundled corpus of --tgt)."),
-    dictionary: Optional[Path] = typer.Option(None, help="MUSE-format dictionary for evaluation only (default: the bundled one of "
-                                          "the pair, if any; without one the lexicon is not scored)."),
-    method: str = typer.Option(C.method, help="auto: one pipeline for any pair — coocmap-grow, then coocmap-drop if "
-                               "coocmap-grow found an alignment, the one that puts back more hidden spelling anchors "
-                               "re-ranked in context by the target LM (bigram, or --lm); if coocmap-grow failed, "
-                               "spelling with the frequent words deciphered by the target bigram (cipher); "
-                               "joint-lm: shared LSTM body, language-specific embeddings (Wada & Iwata); "
-                               "decipher: source text read by the frozen target LM through learned vectors; "
-                               "hybrid: joint-lm's lexicon (or --init-lexicon) refined by decipher; "
-                               "swap: a source LM's embeddings fed to the target LM through a learned linear map; "
-                               "no LM: coocmap / coocmap-clip / coocmap-drop (co-occurrence matching, Wang 2023), "
-                               "coocmap-grow (frequent words first: holds on non-parallel text), "
-                               "vecmap (word2vec + vecmap-style self-learning); "
-                               "incontext: --candidates' top-10 re-ranked by a bigram LM of the target text read "
-                               "over the source text; orthography: spelling alone (weakly supervised); cipher: the 300 most "
-                               "frequent source words deciphered by EM with a bigram LM of the target text, "
-                               "spelling as its prior and for the other words (--no-orthography: frequency rank)."),
-    candidates: str = typer.Option(C.candidates, help="incontext: the aligner whose candidates the LM re-ranks "
-                                   "(coocmap, coocmap-clip, coocmap-drop, coocmap-grow, vecmap, orthography)."),
+    src: str = typer.Option(C.src, help="Source language label (any code; names the files).", rich_help_panel=TEXTS),
+    tgt: str = typer.Option(C.tgt, help="Target language label.", rich_help_panel=TEXTS),
+    src_corpus: Optional[str] = typer.Option(None, help="Source text: a file or corpus spec (default: the bundled "
+                                             "text of --src).", rich_help_panel=TEXTS),
+    tgt_corpus: Optional[str] = typer.Option(None, help="Target text: a file or corpus spec (default: the bundled "
+                                             "text of --tgt).", rich_help_panel=TEXTS),
+    dictionary: Optional[Path] = typer.Option(None, help="MUSE-format test dictionary, for scoring only (default: the "
+                                              "pair's bundled one; none: not scored).", rich_help_panel=TEXTS),
+    top: int = typer.Option(C.top, help="Induce the N most frequent words of each side.", rich_help_panel=TEXTS),
+    method: str = typer.Option(C.method, help="auto (one pipeline for any pair) or a part or rival by name; "
+                               "`langind induce methods` lists them.", rich_help_panel=METHOD),
     orthography: Optional[bool] = typer.Option(C.orthography, "--orthography/--no-orthography",
-                                               help="Spelling as evidence for coocmap/vecmap/incontext (weakly "
-                                               "supervised by spelling). Default: on when the two texts share an "
-                                               "alphabet. --no-orthography: fully unsupervised."),
-    spelling_weight: float = typer.Option(C.spelling_weight, min=0.0, help="Weight of the spelling similarity beside "
-                                          "the aligner's cosine (--orthography)."),
-    signature_weight: float = typer.Option(SignatureConfig.weight, min=0.0, help="cipher and auto's fall-back, with "
-                                           "spelling: weight of the neighbour signatures re-ranking spelling's candidates "
-                                           "(crosslingual.signature; 0: off)."),
-    minutes: float = typer.Option(C.minutes, help="Training budget of the method (hybrid: of each of its two stages; "
-                                  "vecmap: of its self-learning)."),
-    lm: Optional[Path] = typer.Option(None, help="decipher/hybrid/swap: frozen target-language LM run (default: train one on the target corpus); incontext: re-rank with this frozen neural LM instead of the bigram LM."),
-    src_lm: Optional[Path] = typer.Option(None, help="swap: source-language LM run (default: train one on the source corpus)."),
-    right_lm: Optional[Path] = typer.Option(None, help="incontext/auto with --lm: also read the source text right to "
-                                            "left with this right-to-left target LM (`langind lm train --corpus "
-                                            "reversed:TEXT`); its evidence is added to --lm's."),
-    init_lexicon: Optional[Path] = typer.Option(None, help="hybrid: start from this lexicon TSV instead of training joint-lm."),
-    anchor: float = typer.Option(C.anchor, min=0.0, help="decipher/hybrid: pull each learned vector towards its start "
-                                 "(weight of the relative squared drift; keeps a good --init-lexicon from drifting)."),
-    lm_minutes: float = typer.Option(C.lm_minutes, help="Budget of each LM trained (reference recipe) because --lm/--src-lm was not given."),
-    epochs: int = typer.Option(J.epochs, min=1, help="joint-lm: epochs (the budget stops it earlier)."),
-    max_vocab: int = typer.Option(J.max_vocab, min=10, help="joint-lm: vocabulary size per language."),
-    top: int = typer.Option(C.top, help="Evaluate and translate the N most frequent words of each side."),
-    core: int = typer.Option(C.core, min=10, help="coocmap: match the N most frequent tokens of each side in full; "
-                             "rarer words up to --top are placed through the core's pairs (memory ~ top × core)."),
-    window: int = typer.Option(C.window, min=1, help="coocmap: co-occurrence window (tokens either side)."),
-    seed: int = typer.Option(C.seed),
-    threads: Optional[int] = typer.Option(None, min=1),
-    device: str = typer.Option(C.device, help="Where LMs, coocmap and the ranking beyond --core run: auto (CUDA when present), cpu, cuda."),
-    out: Optional[Path] = typer.Option(None, help="Run directory (default runs/induce-cross-TIMESTAMP)."),
-    quiet: bool = typer.Option(False, "--quiet"),
+                                               help="Force spelling on or off as evidence (default: on where the "
+                                               "texts show it to be evidence).", rich_help_panel=METHOD),
+    spelling_weight: float = typer.Option(C.spelling_weight, min=0.0, help="Weight of spelling beside an aligner's "
+                                          "cosine.", rich_help_panel=METHOD),
+    candidates: str = typer.Option(C.candidates, help="incontext: the aligner whose candidates are re-ranked "
+                                   f"({', '.join(CANDIDATE_METHODS)}).", rich_help_panel=ALIGNERS),
+    core: int = typer.Option(C.core, min=10, help="coocmap: match the N most frequent tokens in full; rarer words "
+                             "through the core's pairs.", rich_help_panel=ALIGNERS),
+    window: int = typer.Option(C.window, min=1, help="coocmap: co-occurrence window (tokens either side).",
+                               rich_help_panel=ALIGNERS),
+    signature_weight: float = typer.Option(SignatureConfig.weight, min=0.0, help="cipher/auto with spelling: weight "
+                                           "of neighbour signatures (0: off).", rich_help_panel=CONTEXT),
+    lm: Optional[Path] = typer.Option(None, help="Frozen target LM run: incontext/auto re-rank with it; decipher/"
+                                      "hybrid/swap read through it.", rich_help_panel=CONTEXT),
+    right_lm: Optional[Path] = typer.Option(None, help="incontext/auto with --lm: a right-to-left target LM run "
+                                            "(trained on reversed:TEXT).", rich_help_panel=CONTEXT),
+    minutes: float = typer.Option(C.minutes, help="Budget of the method's own training (hybrid: each stage; vecmap: "
+                                  "its self-learning).", rich_help_panel=LM_PANEL),
+    src_lm: Optional[Path] = typer.Option(None, help="swap: source-language LM run (default: train one).",
+                                          rich_help_panel=LM_PANEL),
+    init_lexicon: Optional[Path] = typer.Option(None, help="hybrid: start from this lexicon TSV instead of "
+                                                "training joint-lm.", rich_help_panel=LM_PANEL),
+    anchor: float = typer.Option(C.anchor, min=0.0, help="decipher/hybrid: pull each learned vector towards its "
+                                 "start (weight of the relative drift).", rich_help_panel=LM_PANEL),
+    lm_minutes: float = typer.Option(C.lm_minutes, help="Budget of each LM trained because --lm/--src-lm was not "
+                                     "given.", rich_help_panel=LM_PANEL),
+    epochs: int = typer.Option(J.epochs, min=1, help="joint-lm: epochs (the budget stops it earlier).",
+                               rich_help_panel=LM_PANEL),
+    max_vocab: int = typer.Option(J.max_vocab, min=10, help="joint-lm: vocabulary size per language.",
+                                  rich_help_panel=LM_PANEL),
+    seed: int = typer.Option(C.seed, rich_help_panel=RUN),
+    threads: Optional[int] = typer.Option(None, min=1, rich_help_panel=RUN),
+    device: str = typer.Option(C.device, help="auto (CUDA when present), cpu or cuda.", rich_help_panel=RUN),
+    out: Optional[Path] = typer.Option(None, help="Run directory (default runs/induce-cross-TIMESTAMP).",
+                                       rich_help_panel=RUN),
+    quiet: bool = typer.Option(False, "--quiet", rich_help_panel=RUN),
 ):
     """Unsupervised bilingual lexicon induction from two monolingual corpora; writes a lexicon TSV and report."""
-    from langind.experiments.cross import induce_cross
+    from langind.induction import induce_cross
 
     cfg = CrossConfig(src=src, tgt=tgt, method=method, src_corpus=src_corpus, tgt_corpus=tgt_corpus,
                       dictionary=str(dictionary) if dictionary else None, minutes=minutes,

@@ -21,7 +21,7 @@ the dictionary only scores the result. Three ways to parameterise and start the 
   start from frequency rank as in ``decipher``.
 
 Translations are read out by CSLS between the learned source vectors and the target LM's table
-(:func:`langind.experiments.transfer.transfer`: the pipeline with run directory, lexicon and report).
+(:func:`langind.induction.transfer.transfer`: the pipeline with run directory, lexicon and report).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def fit_transfer(cfg: TransferConfig, src: str = "es", tgt: str = "en", echo=pri
     """Learn a vector for every source word in the frozen target LM's input space by reading the
     source text through it (``swap``: a linear map of the source LM's table; ``decipher`` /
     ``hybrid``: free vectors from a frequency-rank or lexicon start). ``src``/``tgt`` only name the
-    languages in messages. Run directories and reports are :mod:`langind.experiments.transfer`'s."""
+    languages in messages. Run directories and reports are :mod:`langind.induction.transfer`'s."""
     lm, tgt_vocab, device = load_frozen_lm(cfg.lm, cfg.device, cfg.seed, cfg.threads)
     corpus = CorpusSource(cfg.src_corpus)
     src_lm: WordLM | None = None

@@ -25,7 +25,7 @@ from langind.corpus import tokenize
 from langind.crosslingual.lexicon import read_lexicon
 from langind.crosslingual.translate import word_by_word
 from langind.evaluation.report import band_table
-from langind.experiments.cross import CrossConfig, induce_cross
+from langind.induction import CrossConfig, induce_cross
 from langind.experiments.self_recovery import RecoveryConfig, recover_self
 from langind.lm.checkpoint import lm_run_checkpoint, load_lm
 from langind.lm.recipes import RECIPES, train_recipe

@@ -1,4 +1,4 @@
-"""langind.experiments.cross: the induce-cross pipeline as a library function."""
+"""langind.induction: the induce-cross pipeline as a library function."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from langind.crosslingual.cipher import CipherConfig
 from langind.crosslingual.signature import SignatureConfig
 from langind.errors import LangindError
-from langind.experiments.cross import CrossConfig, check_pair, induce_cross, spelling_is_evidence, top_words_of
+from langind.induction import CrossConfig, induce_cross
+from langind.induction.pair import check_pair, spelling_is_evidence, top_words_of
 
 
 def test_decipher_pipeline_writes_lexicon_vectors_and_scores(pair, tmp_path):
@@ -147,7 +148,7 @@ def test_a_core_smaller_than_top_places_the_rest_through_its_pairs(cognate_pair,
 
 
 def test_a_vocabulary_too_large_for_the_machine_is_refused_naming_what_fits(pair, tmp_path, monkeypatch):
-    from langind.experiments import cross
+    from langind.induction import pair as cross
 
     monkeypatch.setattr(cross, "machine_memory_gb", lambda: 4.0)
     base = dict(src="xa", tgt="xb", src_corpus=str(pair / "a.txt"), tgt_corpus=str(pair / "b.txt"),
@@ -261,7 +262,9 @@ def test_neighbour_signatures_break_spelling_ties_in_the_cipher_start(tmp_path):
 
     from conftest import make_language_pair
 
-    from langind.experiments.cross import aligned_scores, hidden_anchor_pairs, with_signatures
+    from langind.induction.check import hidden_anchor_pairs
+    from langind.induction.context import with_signatures
+    from langind.induction.spaces import aligned_scores
 
     a, b, _ = make_language_pair(40, 6000, seed=5)
     rng = random.Random(0)
@@ -298,7 +301,7 @@ def test_neighbour_signatures_break_spelling_ties_in_the_cipher_start(tmp_path):
 def test_csls_candidates_rank_by_csls_on_the_cosine_scale():
     """The candidates every in-context re-ranker starts from (the bigram's and the neural LM's rows of
     the benchmark read the same ones): CSLS ranks, the scores are halved back to the cosine scale."""
-    from langind.experiments.cross import csls_candidates
+    from langind.induction.context import csls_candidates
     from langind.similarity import csls_both_ways
 
     rng = np.random.default_rng(0)
@@ -375,3 +378,28 @@ def test_auto_on_a_pair_written_in_codes_checks_itself_split_half(pair, tmp_path
     conf = res["confidence"]
     assert conf["hidden_anchors"] == 0 and conf["split_half"]["words"] >= 30 and conf["estimate"] >= 0.5
     assert not conf["failed"] and any(m.startswith("split-half check: coocmap-grow on half 2") for m in said)
+
+
+def test_the_python_entry_point_runs_its_docstring_example(pair, monkeypatch):
+    """``induce_lexicon``'s example, run as written in the folder of two texts and a dictionary."""
+    import doctest
+
+    import langind.induction as induction
+
+    monkeypatch.chdir(pair)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in doctest.DocTestFinder().find(induction.induce_lexicon, "induce_lexicon", globs=vars(induction)):
+        runner.run(test)
+    assert runner.summarize(verbose=False) == doctest.TestResults(failed=0, attempted=3)
+
+
+def test_a_lexicon_read_back_scores_as_its_run_did_and_unknown_options_are_refused(pair, tmp_path):
+    from langind.induction import Lexicon, induce_lexicon
+
+    lex = induce_lexicon(pair / "a.txt", pair / "b.txt", src="xa", tgt="xb", method="coocmap-grow", top=100,
+                         dictionary=str(pair / "dict.txt"), out=tmp_path / "run")
+    assert lex.method == "coocmap-grow" and len(lex) == 40 and lex.path == tmp_path / "run"
+    assert lex.evaluate(pair / "dict.txt")["P@1"] == lex.metrics["csls"]["P@1"]
+    assert Lexicon.load(tmp_path / "run").candidates == lex.candidates and len(lex.candidates[0]) == 10
+    with pytest.raises(LangindError, match="unknown option"):
+        induce_lexicon(pair / "a.txt", pair / "b.txt", topp=100)
