@@ -21,11 +21,7 @@ from langind.errors import LangindError
 from langind.experiments.align import AlignConfig
 from langind.induction.config import CANDIDATE_METHODS, CrossConfig
 from langind.induction.methods import METHODS
-from langind.experiments.demo import (
-    DEMO_CONTEXT_ROUNDS,
-    DEMO_CROSS_TOP,
-    DEMO_RECOVERY_MINUTES,
-)
+from langind.experiments.demo import DEMO_CONTEXT_ROUNDS, DEMO_CROSS_TOP, DEMO_RECOVERY_MINUTES
 from langind.experiments.self_recovery import RecoveryConfig
 from langind.lm.model import LMConfig
 from langind.lm.recipes import RECIPES
