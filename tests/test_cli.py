@@ -74,7 +74,7 @@ def test_export_embeddings_and_evaluate_identity(trained, tmp_path):
 
 def test_cli_decipher_writes_lexicon_and_evaluates(pair, tmp_path):
     r = run_cli("induce", "cross", "--method", "decipher", "--src", "xa", "--tgt", "xb",
-                "--src-corpus", str(pair / "a.txt"), "--tgt-corpus", str(pair / "b.txt"), "--lm", str(pair / "lm-b"),
+                "--src-corpus", str(pair / "a.txt"), "--tgt-corpus", str(pair / "b.txt"), "--tgt-lm", str(pair / "lm-b"),
                 "--dictionary", str(pair / "dict.txt"), "--minutes", "0.05", "--threads", "1", "--quiet",
                 "--out", str(tmp_path / "run"))
     assert r.returncode == 0, r.stderr
@@ -86,7 +86,7 @@ def test_cli_decipher_writes_lexicon_and_evaluates(pair, tmp_path):
 def test_cli_hybrid_rejects_a_lexicon_of_the_wrong_languages(pair, tmp_path):
     (tmp_path / "lex.tsv").write_text("uno\tone\t1.0\n")
     r = run_cli("induce", "cross", "--method", "hybrid", "--src", "xa", "--tgt", "xb",
-                "--src-corpus", str(pair / "a.txt"), "--lm", str(pair / "lm-b"), "--init-lexicon", str(tmp_path / "lex.tsv"),
+                "--src-corpus", str(pair / "a.txt"), "--tgt-lm", str(pair / "lm-b"), "--init-lexicon", str(tmp_path / "lex.tsv"),
                 "--dictionary", str(pair / "dict.txt"), "--minutes", "0.05", "--threads", "1", "--quiet",
                 "--out", str(tmp_path / "run"))
     assert r.returncode == 2 and "shares no word pair" in r.stderr and "Traceback" not in r.stderr
@@ -119,7 +119,7 @@ def test_cli_induce_self_on_the_training_text_with_the_context_step(trained, tmp
     """The earlier exploration's setting (recovery on the LM's own training text), both pipeline
     stages, every band reported; a recovery text the run lacks is a one-line error."""
     out = tmp_path / "rec"
-    r = run_cli("induce", "self", "--lm", str(trained[0]), "--text", "train", "--scramble", "input",
+    r = run_cli("induce", "self", "--lm", str(trained[0]), "--corpus", "train", "--scramble", "input",
                 "--head", "linear", "--init", "random", "--pipeline", "head+context", "--context-rounds", "2",
                 "--max-steps", "20", "--out", str(out), "--threads", "1", "--quiet")
     assert r.returncode == 0, r.stderr
@@ -144,7 +144,7 @@ def test_cli_cross_orthography_flags_and_confidence_line(pair, tmp_path):
     assert "P@1" in r.stdout and ("confidence:" in r.stdout + r.stderr or "warning:" in r.stdout + r.stderr)
     one_line_error(run_cli(*base, "--method", "coocmap", "--orthography", "--out", str(tmp_path / "o")),
                    "share almost no letters")
-    r = run_cli(*base, "--method", "incontext", "--candidates", "coocmap", "--lm", str(pair / "lm-b"),
+    r = run_cli(*base, "--method", "incontext", "--candidates", "coocmap", "--tgt-lm", str(pair / "lm-b"),
                 "--out", str(tmp_path / "neural"))
     assert r.returncode == 0, r.stderr
     assert '"lm": "neural"' in (tmp_path / "neural" / "metrics.json").read_text()
@@ -174,23 +174,29 @@ def test_translate_writes_one_line_per_input_line_and_refuses_bad_input(pair, tm
     (tmp_path / "lex.tsv").write_text("".join(f"{a}\t{b}\t1.0\n" for a, b in pairs))
     src = tmp_path / "src.txt"
     src.write_text("w1 w2 w3\n\nw4 w5 .\n")  # a blank line stays a blank line
-    base = ["--lexicon", str(tmp_path / "lex.tsv"), "--target", str(pair / "b.txt"), "--quiet"]
-    r = run_cli("translate", str(src), *base, "--out", str(tmp_path / "out.txt"))
+    base = ["--lexicon", str(tmp_path / "lex.tsv"), "--tgt-corpus", str(pair / "b.txt"), "--quiet"]
+    # the flags' old spellings (--target, --out) still work, as hidden aliases
+    r = run_cli("translate", str(src), "--lexicon", str(tmp_path / "lex.tsv"), "--target", str(pair / "b.txt"),
+                "--quiet", "--out", str(tmp_path / "out.txt"))
     assert r.returncode == 0, r.stderr
     lines = (tmp_path / "out.txt").read_text().splitlines()
     assert len(lines) == 3 and lines[1] == "" and lines[2].endswith(".") and "v4" in lines[2].lower()
     (tmp_path / "empty.txt").write_text("\n\n")
-    one_line_error(run_cli("translate", str(tmp_path / "empty.txt"), *base, "--out", str(tmp_path / "e.txt")),
+    one_line_error(run_cli("translate", str(tmp_path / "empty.txt"), *base, "--out-file", str(tmp_path / "e.txt")),
                    "contains only whitespace")
     (tmp_path / "bad.tsv").write_text("w1\tv1\tnot-a-number\n")
-    one_line_error(run_cli("translate", str(src), "--lexicon", str(tmp_path / "bad.tsv"), "--target",
-                           str(pair / "b.txt"), "--out", str(tmp_path / "b.txt")), "is not a number")
+    one_line_error(run_cli("translate", str(src), "--lexicon", str(tmp_path / "bad.tsv"), "--tgt-corpus",
+                           str(pair / "b.txt"), "--out-file", str(tmp_path / "b.txt")), "is not a number")
     (tmp_path / "rev.tsv").write_text("".join(f"{b}\t{a}\t1.0\n" for a, b in pairs))
-    one_line_error(run_cli("translate", str(src), "--lexicon", str(tmp_path / "rev.tsv"), "--target",
-                           str(pair / "b.txt"), "--out", str(tmp_path / "r.txt")), "other direction")
+    one_line_error(run_cli("translate", str(src), "--lexicon", str(tmp_path / "rev.tsv"), "--tgt-corpus",
+                           str(pair / "b.txt"), "--out-file", str(tmp_path / "r.txt")), "other direction")
     assert not (tmp_path / "r.txt").exists() and not (tmp_path / "e.txt").exists()
     # an --out that cannot be written is refused before any translating (a file where its folder should be)
     (tmp_path / "blocker").write_text("")
-    one_line_error(run_cli("translate", str(src), *base, "--out", str(tmp_path / "blocker" / "o.txt")),
+    one_line_error(run_cli("translate", str(src), *base, "--out-file", str(tmp_path / "blocker" / "o.txt")),
                    "exists and is not a directory")
-    one_line_error(run_cli("translate", str(src), *base, "--out", str(tmp_path)), "is a directory")
+    one_line_error(run_cli("translate", str(src), *base, "--out-file", str(tmp_path)), "is a directory")
+    one_line_error(run_cli("translate", str(src), *base, "--out-file", str(tmp_path / "a.txt"), "--out",
+                           str(tmp_path / "b.txt")), "--out is the old name of --out-file")
+    one_line_error(run_cli("translate", str(src), "--lexicon", str(tmp_path / "lex.tsv"), "--out-file",
+                           str(tmp_path / "c.txt")), "translate needs --tgt-corpus")

@@ -62,12 +62,12 @@ SCENARIOS: dict[str, list] = {
         ["data", "list"],
     ],
     "induce self, both pipelines": [
-        ["induce", "self", "--lm", "{lm}", "--head", "softmax", "--scramble", "input", "--init", "counts", "--text",
+        ["induce", "self", "--lm", "{lm}", "--head", "softmax", "--scramble", "input", "--init", "counts", "--corpus",
          "valid", "--max-steps", "8", "--lr", "0.1", "--temperature", "0.5", "--normalize", "--max-text-tokens",
          "2000", "--batch-size", "4", "--bptt", "10", "--seed", "1", "--out", "{tmp}/s1", "--threads", "1",
          "--device", "cpu", "--quiet"],
         ["induce", "self", "--lm", "{lm}", "--head", "vector", "--minutes", "0.03", "--select", "--eval-every", "0.5",
-         "--pipeline", "head+context", "--context-rounds", "1", "--text", "train", "--out", "{tmp}/s2",
+         "--pipeline", "head+context", "--context-rounds", "1", "--corpus", "train", "--out", "{tmp}/s2",
          "--threads", "1", "--quiet"],
         ["induce", "self", "--lm", "{lm}", "--head", "sinkhorn-sparse", "--sparse-k", "8", "--penalty", "l1-l2",
          "--penalty-weight", "0.01", "--scramble", "both", "--max-steps", "6", "--max-text-tokens", "2000",
@@ -82,7 +82,7 @@ SCENARIOS: dict[str, list] = {
         ["lm", "train", "--corpus", "reversed:{toy}", "--out", "{tmp}/rlm", "--emb-dim", "8", "--hidden-dim", "16",
          "--max-steps", "3", "--threads", "1", "--quiet"],
         ["induce", "self", "--lm", "{lm}", "--right-lm", "{tmp}/rlm", "--head", "vector", "--max-steps", "3",
-         "--pipeline", "head+context", "--context-rounds", "1", "--text", "train", "--out", "{tmp}/s7",
+         "--pipeline", "head+context", "--context-rounds", "1", "--corpus", "train", "--out", "{tmp}/s7",
          "--threads", "1", "--quiet"],
         # an option the head does not take: one line, exit 2
         (["induce", "self", "--lm", "{lm}", "--head", "vector", "--penalty", "l1-l2", "--max-steps", "2",
@@ -92,18 +92,18 @@ SCENARIOS: dict[str, list] = {
         ["induce", "cross", "--method", "joint-lm", *PAIR, "--minutes", "0.05", "--epochs", "1", "--max-vocab", "60",
          "--top", "40", "--seed", "1", "--out", "{tmp}/joint"],
         ["induce", "cross", "--method", "hybrid", *PAIR, "--init-lexicon", "{tmp}/joint/lexicon.xa-xb.tsv",
-         "--lm", "{pair}/lm-b", "--anchor", "0.1", "--minutes", "0.05", "--out", "{tmp}/hybrid"],
-        ["induce", "cross", "--method", "swap", *PAIR, "--lm", "{pair}/lm-b", "--lm-minutes", "0.05",
+         "--tgt-lm", "{pair}/lm-b", "--anchor", "0.1", "--minutes", "0.05", "--out", "{tmp}/hybrid"],
+        ["induce", "cross", "--method", "swap", *PAIR, "--tgt-lm", "{pair}/lm-b", "--lm-minutes", "0.05",
          "--minutes", "0.05", "--out", "{tmp}/swap"],
-        ["induce", "cross", "--method", "swap", *PAIR, "--lm", "{pair}/lm-b", "--src-lm", "{tmp}/swap/lm-xa",
+        ["induce", "cross", "--method", "swap", *PAIR, "--tgt-lm", "{pair}/lm-b", "--src-lm", "{tmp}/swap/lm-xa",
          "--minutes", "0.05", "--out", "{tmp}/swap2"],
         # a right-to-left LM (trained on the reversed text) beside the left-to-right one, in context
         ["lm", "train", "--corpus", "reversed:{pair}/b.txt", "--out", "{tmp}/lm-rb", "--emb-dim", "8",
          "--hidden-dim", "16", "--max-steps", "3", "--threads", "1", "--quiet"],
-        ["induce", "cross", "--method", "incontext", *PAIR, "--lm", "{pair}/lm-b", "--right-lm", "{tmp}/lm-rb",
+        ["induce", "cross", "--method", "incontext", *PAIR, "--tgt-lm", "{pair}/lm-b", "--right-lm", "{tmp}/lm-rb",
          "--top", "40", "--out", "{tmp}/inc-right"],
         # a left-to-right LM given as the right-to-left one is refused in one line
-        (["induce", "cross", "--method", "incontext", *PAIR, "--lm", "{pair}/lm-b", "--right-lm", "{pair}/lm-b",
+        (["induce", "cross", "--method", "incontext", *PAIR, "--tgt-lm", "{pair}/lm-b", "--right-lm", "{pair}/lm-b",
           "--top", "40", "--out", "{tmp}/inc-wrong"], 2),
     ],
     "induce cross, the aligners": [
@@ -122,19 +122,19 @@ SCENARIOS: dict[str, list] = {
 }
 SCENARIOS["translate"] = [
     _lexicons,
-    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/t.txt",
+    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--tgt-corpus", "{pair}/b.txt", "--out-file", "{tmp}/t.txt",
      "--k", "2", "--no-swaps", "--no-insertions", "--quiet"],
-    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/w.txt",
+    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--tgt-corpus", "{pair}/b.txt", "--out-file", "{tmp}/w.txt",
      "--swaps", "--insertions", "--word-by-word"],
-    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/n.txt",
-     "--lm", "{pair}/lm-b", "--quiet"],
+    ["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--tgt-corpus", "{pair}/b.txt", "--out-file", "{tmp}/n.txt",
+     "--tgt-lm", "{pair}/lm-b", "--quiet"],
     # an LM of the source language is refused
     ["lm", "train", "--corpus", "{pair}/a.txt", "--out", "{tmp}/lm-a", "--emb-dim", "8", "--hidden-dim", "16",
      "--max-steps", "3", "--threads", "1", "--quiet"],
-    (["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--target", "{pair}/b.txt", "--out", "{tmp}/x.txt",
-      "--lm", "{tmp}/lm-a", "--quiet"], 2),
+    (["translate", "{pair}/a.txt", "--lexicon", "{tmp}/lex.tsv", "--tgt-corpus", "{pair}/b.txt", "--out-file", "{tmp}/x.txt",
+      "--tgt-lm", "{tmp}/lm-a", "--quiet"], 2),
     # a lexicon of the other direction stops before anything is written
-    (["translate", "{pair}/a.txt", "--lexicon", "{tmp}/reversed.tsv", "--target", "{pair}/b.txt", "--out",
+    (["translate", "{pair}/a.txt", "--lexicon", "{tmp}/reversed.tsv", "--tgt-corpus", "{pair}/b.txt", "--out-file",
       "{tmp}/r.txt"], 2),
 ]
 ELSEWHERE = {"demo": [["demo", "--out", "DIR", *DEMO_ARGS]]}  # run by tests/test_experiments_demo.py

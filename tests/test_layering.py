@@ -13,7 +13,7 @@ import langind
 
 LAYERS = {
     "errors": 0, "progress": 0, "runs": 0, "corpus": 0, "vocab": 0, "similarity": 0, "data": 0, "__init__": 0,
-    "lm": 1, "mapping": 2, "evaluation": 3, "crosslingual": 4, "induction": 5, "experiments": 6, "cli": 7,
+    "lm": 1, "mapping": 2, "evaluation": 3, "crosslingual": 4, "induction": 5, "experiments": 6, "cli": 7, "cli_induce": 7,
     "__main__": 7,
 }
 ROOT = Path(langind.__file__).parent

@@ -78,7 +78,7 @@ class TransferConfig:
         check_choice("method", self.method, METHODS)
         check_choice("init", self.init, ("counts", "random"))
         if not self.lm:
-            raise LangindError(f"method {self.method} needs the frozen target-language LM (--lm RUN)")
+            raise LangindError(f"method {self.method} needs the frozen target-language LM (--tgt-lm RUN)")
         if self.method == "swap" and not self.src_lm:
             raise LangindError("method swap needs a source-language LM (--src-lm RUN) whose embeddings are swapped in")
         if self.method == "hybrid" and not self.init_lexicon:

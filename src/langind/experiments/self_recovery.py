@@ -95,7 +95,7 @@ def recovery_text(cfg: RecoveryConfig, vocab: Vocab) -> tuple[np.ndarray, str]:
         p = run / "data" / f"{cfg.text}.npy"
         if not p.exists():
             raise LangindError(f"{run}: no {cfg.text} split found (data/{cfg.text}.npy); "
-                               "pass --text FILE or a bundled corpus")
+                               "pass --corpus FILE or a bundled corpus")
         ids = np.asarray(load_ids(p), dtype=np.int64)
         what = "held-out split of the LM's corpus" if cfg.text == "valid" else "LM's own training text"
     else:

@@ -69,7 +69,7 @@ def check_lexicon(lexicon: list[tuple[str, str, float]], source: list[list[str]]
     known = sum(t in target.lm_words for t in tgt_side) / max(len(tgt_side), 1)
     if known < MIN_COVERAGE:
         raise LangindError(f"{lexicon_path}: only {known:.0%} of its target words occur in the target text; "
-                           "is --target in the lexicon's target language?")
+                           "is --tgt-corpus in the lexicon's target language?")
     return covered
 
 

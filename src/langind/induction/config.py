@@ -64,7 +64,7 @@ class CrossConfig:
     orthography: bool | None = None
     spelling_weight: float = 1.0  # weight of the spelling similarity beside the aligner's cosine
     incontext: InContextConfig = field(default_factory=InContextConfig)
-    neural: NeuralContextConfig = field(default_factory=NeuralContextConfig)  # incontext with --lm
+    neural: NeuralContextConfig = field(default_factory=NeuralContextConfig)  # incontext with --tgt-lm
     cipher: CipherConfig = field(default_factory=CipherConfig)  # cipher, and auto's fall-back
     # cipher and auto's fall-back, with spelling: neighbour signatures re-rank spelling's candidates
     signature: SignatureConfig = field(default_factory=SignatureConfig)
@@ -86,7 +86,7 @@ class CrossConfig:
             raise LangindError(f"--top must be >= 1 and --core >= 10, got {self.top} and {self.core}")
         if self.right_lm is not None and (self.lm is None or self.method not in ("incontext", "auto")):
             raise LangindError("--right-lm adds a right-to-left LM to the neural in-context re-ranking: it needs "
-                               "--lm (the left-to-right LM) and --method incontext or auto")
+                               "--tgt-lm (the left-to-right LM) and --method incontext or auto")
         if self.minutes <= 0 or self.lm_minutes <= 0:
             raise LangindError("budgets (--minutes, --lm-minutes) must be > 0")
         check_anchor(self.method, self.fit_config.anchor)  # FitConfig checks the anchor's range

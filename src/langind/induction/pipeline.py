@@ -43,7 +43,7 @@ def setup(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
     else:
         check_dictionary(cfg)
     if cfg.method in ("incontext", "auto") and cfg.lm is not None:  # before minutes of aligning, not after
-        check_direction(cfg.lm, reversed_=False)
+        check_direction(cfg.lm, reversed_=False, flag="--tgt-lm")
         if cfg.right_lm is not None:
             check_direction(cfg.right_lm, reversed_=True)
 
@@ -183,7 +183,7 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
     2. **choose** — the aligner that put back more of them (ties: coocmap-grow, the safer);
     3. **in context** — if it works (at least :data:`confidence.FAILED_AGREEMENT` of the anchors put
        back, or no anchors to check it on: two scripts), its candidates re-ranked by the target LM
-       reading the source text (the bigram HMM, or the frozen neural LM ``--lm``): the measured best on
+       reading the source text (the bigram HMM, or the frozen neural LM ``--tgt-lm``): the measured best on
        the Bible pairs;
     4. **fall back** — if coocmap-grow found no alignment (texts that tell different stories): the
        most frequent words deciphered by the target bigram LM (:func:`deciphered`), every other word

@@ -197,15 +197,16 @@ def trained_reversed(run: str | Path) -> bool | None:
     return None if corpus is None else str(corpus).startswith(REVERSED)
 
 
-def check_direction(run: str, reversed_: bool) -> str:
+def check_direction(run: str, reversed_: bool, flag: str = "--lm") -> str:
     """``run`` if it holds an LM trained in the direction asked for (``reversed_``: right to left, on a
-    ``reversed:`` corpus); a one-line error otherwise — a left-to-right LM reading reversed text, or
-    the other way round, would score nonsense without failing — or when it holds no LM at all."""
+    ``reversed:`` corpus); a one-line error otherwise, naming ``flag`` (the left-to-right LM's option;
+    the other is ``--right-lm``) — a left-to-right LM reading reversed text, or the other way round,
+    would score nonsense without failing — or when it holds no LM at all."""
     lm_run_checkpoint(run)
     found = trained_reversed(run)
     if found is not None and found != reversed_:
         want, got = ("right-to-left", "left-to-right") if reversed_ else ("left-to-right", "right-to-left")
-        flag = "--right-lm" if reversed_ else "--lm"
+        flag = "--right-lm" if reversed_ else flag
         raise LangindError(f"{run} is a {got} LM (trained on {'a reversed' if found else 'an unreversed'} corpus); "
                            f"{flag} needs a {want} one" + (" (`langind lm train --corpus reversed:TEXT`)" if reversed_ else ""))
     return run
