@@ -133,8 +133,10 @@ _ALIGNERS = ["identical strings", "vecmap-style (word2vec)", "coocmap-drop", "co
 _CIPHER = ["cipher: orthography + bigram LM", "cipher: orthography + unigram (no context)",
            "cipher: bigram LM, no orthography"]
 _AUTO = ["auto: the default pipeline"]
-# on pairs written in codes: every row that uses no spelling (spelling forced onto codes is noise by construction)
-_NO_SPELLING = [r for r in _ALIGNERS if r != "orthography (spelling alone)"] + ["cipher: bigram LM, no orthography"]
+# on pairs written in codes: every row that uses no spelling (identical strings and spelling forced onto codes are
+# noise by construction; two codebooks may share no string at all)
+_NO_SPELLING = ([r for r in _ALIGNERS if r not in ("identical strings", "orthography (spelling alone)")]
+                + ["cipher: bigram LM, no orthography"])
 PRESETS = {
     "targets": {"bible": {"directions": ["es-en"], "rows": _ALIGNERS + _AUTO},
                 "bible-disjoint": {"directions": ["es-en"], "rows": _ALIGNERS + _AUTO},

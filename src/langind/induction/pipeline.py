@@ -180,7 +180,8 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
        works, coocmap-drop (the strongest on parallel text, collapses on non-parallel text; where
        coocmap-grow finds no alignment, coocmap-drop was not measured to find one either, and it costs
        two to three times as long, so a run on texts that tell different stories stays within minutes);
-    2. **choose** — the aligner that put back more of them (ties: coocmap-grow, the safer);
+    2. **choose** — the aligner that put back more of them (ties: coocmap-grow, the safer); with no anchors,
+       the one with the higher split-half estimate, each rated by the other's halves;
     3. **in context** — if it works (at least :data:`confidence.FAILED_AGREEMENT` of the anchors put
        back, or no anchors to check it on: two scripts), its candidates re-ranked by the target LM
        reading the source text (the bigram HMM, or the frozen neural LM ``--tgt-lm``): the measured best on
@@ -211,6 +212,14 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
         tried[aligner] = (sub, sw, tw, ranked, info, conf)
         if known(conf) < confidence.FAILED_AGREEMENT:
             break  # the robust aligner found nothing: the rest are not tried
+    if not hidden and len(tried) > 1:
+        # raters of one aligner's family share its systematic errors and so rate it too high: with no anchors,
+        # each aligner is rated by the other's halves when the two are compared
+        for aligner, (sub_a, sw_a, tw_a, ranked_a, info_a, _) in list(tried.items()):
+            other = next(a for a in tried if a != aligner)
+            conf = run_confidence(sw_a, tw_a, ranked_a.checked, [], halves=half_lexicons(cfg, echo, other))
+            echo(f"auto: {aligner} rated by {other}'s halves: split-half estimate {conf['estimate']:.2f}")
+            tried[aligner] = (sub_a, sw_a, tw_a, ranked_a, {**info_a, "rated_by": other}, conf)
     best = max(tried, key=lambda a: (known(tried[a][-1]), a == AUTO_ALIGNERS[0]))
     sub, sw, tw, ranked, info, conf = tried[best]
     works = known(conf) >= confidence.FAILED_AGREEMENT

@@ -197,15 +197,16 @@ def frequency_start(cfg: CrossConfig) -> tuple[list[str], list[str], Ranked]:
     return sw, tw, Ranked.from_dense(close, close, close.argmax(axis=1), cfg.depth)
 
 
-def half_lexicons(cfg: CrossConfig, echo: Callable[[str], None] = print) -> tuple[dict[str, str], dict[str, str]]:
+def half_lexicons(cfg: CrossConfig, echo: Callable[[str], None] = print, aligner: str = AUTO_ALIGNERS[0]
+                  ) -> tuple[dict[str, str], dict[str, str]]:
     """The two raters of the split-half check (:func:`langind.crosslingual.confidence.split_half`):
-    the robust aligner (:data:`AUTO_ALIGNERS`' first, no spelling) run on the odd sentences of both
-    texts (``half:1:``) and on the even ones (``half:2:``); each source word's first choice, as words.
-    Made once per pair of texts and settings."""
+    ``aligner`` (by default the robust one, :data:`AUTO_ALIGNERS`' first; no spelling) run on the odd
+    sentences of both texts (``half:1:``) and on the even ones (``half:2:``); each source word's first
+    choice, as words. Made once per pair of texts, aligner and settings."""
     key = (cfg.src_corpus, cfg.tgt_corpus, _stamp(cfg.src_corpus), _stamp(cfg.tgt_corpus), cfg.top, cfg.core,
-           cfg.window)
+           cfg.window, aligner)
     if key not in _HALVES:
-        aligner, halves = AUTO_ALIGNERS[0], []
+        halves = []
         for part in (1, 2):
             t0 = time.time()
             sub = CrossConfig(src="src", tgt="tgt", method=aligner, src_corpus=f"{HALF}{part}:{cfg.src_corpus}",
