@@ -202,15 +202,16 @@ def half_lexicons(cfg: CrossConfig, echo: Callable[[str], None] = print, aligner
     """The two raters of the split-half check (:func:`langind.crosslingual.confidence.split_half`):
     ``aligner`` (by default the robust one, :data:`AUTO_ALIGNERS`' first; no spelling) run on the odd
     sentences of both texts (``half:1:``) and on the even ones (``half:2:``); each source word's first
-    choice, as words. Made once per pair of texts, aligner and settings."""
-    key = (cfg.src_corpus, cfg.tgt_corpus, _stamp(cfg.src_corpus), _stamp(cfg.tgt_corpus), cfg.top, cfg.core,
-           cfg.window, aligner)
+    choice, as words, for the :data:`SPLIT_HALF_WORDS` most frequent words of each half. Made once per
+    pair of texts, aligner and settings."""
+    words = min(cfg.top, SPLIT_HALF_WORDS)
+    key = (cfg.src_corpus, cfg.tgt_corpus, _stamp(cfg.src_corpus), _stamp(cfg.tgt_corpus), words, cfg.window, aligner)
     if key not in _HALVES:
         halves = []
         for part in (1, 2):
             t0 = time.time()
             sub = CrossConfig(src="src", tgt="tgt", method=aligner, src_corpus=f"{HALF}{part}:{cfg.src_corpus}",
-                              tgt_corpus=f"{HALF}{part}:{cfg.tgt_corpus}", top=cfg.top, core=cfg.core,
+                              tgt_corpus=f"{HALF}{part}:{cfg.tgt_corpus}", top=words, core=max(words, 10),
                               window=cfg.window, orthography=False, device=cfg.device, progress=False)
             sw, tw, ranked, _ = aligned_scores(sub, aligner, [], echo=lambda m: None)
             halves.append({w: tw[j] for w, j in zip(sw, ranked.checked)})
@@ -221,4 +222,7 @@ def half_lexicons(cfg: CrossConfig, echo: Callable[[str], None] = print, aligner
     return _HALVES[key]
 
 
+# the split-half raters read this many of each half's most frequent words: the check needs the frequent words
+# only, and coocmap's time grows with the cube of its core (bible-coded auto with 5,000: 18 min, over a run's 10)
+SPLIT_HALF_WORDS = 2000
 _HALVES: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}  # half_lexicons' results, a run's and its rows'
