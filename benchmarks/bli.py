@@ -92,7 +92,7 @@ from langind.induction.context import csls_candidates, incontext_from_spaces
 from langind.induction.pair import top_words_of
 from langind.induction.spaces import aligned_spaces, half_lexicons
 from langind.mapping.fit import load_frozen_lm
-from langind.runs import atomic_write_bytes, atomic_write_json
+from langind.runs import atomic_write_bytes, atomic_write_json, atomic_write_text
 from langind.similarity import unit_rows
 
 CORPORA = {
@@ -268,11 +268,12 @@ class SeedRun:
         if not path.exists():
             src, tgt = CORPORA[corpus][s], CORPORA[corpus][t]
             if CODED_FROM[corpus] is None:
-                plain = {w: [w] for w in codebook(src) if w in codebook(tgt) and any(ch.isalpha() for ch in w)}
+                target_words = codebook(tgt)
+                plain = {w: [w] for w in codebook(src) if w in target_words and any(ch.isalpha() for ch in w)}
             else:
                 plain = load_dictionary(data.dictionary_path(s, t))
             gold = coded_dictionary(plain, src, tgt)
-            atomic_write_bytes(path, "".join(f"{a} {b}\n" for a, bs in gold.items() for b in bs).encode("utf-8"))
+            atomic_write_text(path, "".join(f"{a} {b}\n" for a, bs in gold.items() for b in bs))
         return str(path)
 
     def hidden(self, corpus: str, s: str, t: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ import typer
 from langind.crosslingual.translate import DecoderConfig
 from langind.errors import LangindError
 from langind.experiments.align import AlignConfig
-from langind.cli_induce import renamed_flag, induce_app
+from langind.cli_induce import induce_app, renamed_flag
 from langind.experiments.demo import DEMO_CONTEXT_ROUNDS, DEMO_CROSS_TOP, DEMO_RECOVERY_MINUTES
 from langind.lm.model import LMConfig
 from langind.lm.recipes import RECIPES

@@ -200,18 +200,17 @@ class CorpusSource:
         self.lowercase = lowercase
         self.reverse = self.spec.startswith(REVERSED) and not Path(self.spec).exists()
         self.code: dict[str, str] | None = None
-        self._inner: CorpusSource | None = None  # the text a reversed: or coded: spec rewrites
+        self._inner: CorpusSource | None = None  # the text a reversed:, coded: or half: spec rewrites
         self.half: int | None = None
         half = None if self.reverse else parse_half(self.spec)
         if half is not None:
-            self.half, self._inner = half[0], CorpusSource(half[1], lowercase)
-            self.path, self.bundled, self.selection = self._inner.path, self._inner.bundled, self._inner.selection
+            self.half = half[0]
+            self._rewrites(CorpusSource(half[1], lowercase))
             return
         coded = None if self.reverse else parse_coded(self.spec)
         if coded is not None:
             # codes are made from the lower-cased tokens whatever ``lowercase`` says: a code has no case
-            self._inner = CorpusSource(coded[1])
-            self.path, self.bundled, self.selection = self._inner.path, self._inner.bundled, self._inner.selection
+            self._rewrites(CorpusSource(coded[1]))
             self.code = _codebook_cached(self.spec)
             return
         if self.reverse:
@@ -220,8 +219,7 @@ class CorpusSource:
             inner = CorpusSource(self.spec.removeprefix(REVERSED), lowercase)
             if inner.reverse:
                 raise LangindError(f"{self.spec}: reversed twice is the text itself; write {inner.spec.removeprefix(REVERSED)}")
-            self._inner = inner
-            self.path, self.bundled, self.selection = inner.path, inner.bundled, inner.selection
+            self._rewrites(inner)
             return
         parsed = None if Path(self.spec).exists() else data.parse_spec(self.spec)
         self.selection: str | None = None
@@ -239,16 +237,20 @@ class CorpusSource:
             self.path = None
             self.bundled, self.selection = parsed
 
+    def _rewrites(self, inner: "CorpusSource") -> None:
+        """This source rewrites ``inner`` (reversed, coded or halved): it reads inner's text."""
+        self._inner = inner
+        self.path, self.bundled, self.selection = inner.path, inner.bundled, inner.selection
+
     @property
     def name(self) -> str:
         if self.code is not None or self.half is not None:
             return self.spec
         if self.reverse:
             return REVERSED + self._inner.name  # type: ignore[union-attr]
-        prefix = ""
         if self.bundled:
-            return prefix + self.bundled + (f":{self.selection}" if self.selection else "")
-        return prefix + self.path.name  # type: ignore[union-attr]
+            return self.bundled + (f":{self.selection}" if self.selection else "")
+        return self.path.name  # type: ignore[union-attr]
 
     def __iter__(self) -> Iterator[tuple[str, list[str]]]:
         if self.reverse:

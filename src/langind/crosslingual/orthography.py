@@ -54,7 +54,25 @@ def shared_letters(src_words: list[str], tgt_words: list[str], top: int = 500) -
 
 
 MEANING_PAIRS_MIN = 20  # fewer look-alike pairs than this: too few to tell; spelling is no evidence
-MEANING_Z = 5.0  # the look-alikes' context similarity this many null standard deviations above chance (codes: |z| < 2.5)
+MEANING_Z = 5.0  # the look-alikes' context similarity this many null standard deviations above chance
+
+
+def _ppmi(counts, rows, cols) -> np.ndarray:
+    """Positive PMI of the co-occurrence ``counts`` (sparse or dense, (n, n)) for the given rows and
+    columns, the marginals taken over the whole matrix. Returns a dense (len(rows), len(cols)) array."""
+    from scipy import sparse
+
+    c = sparse.csr_matrix(counts, dtype=np.float64)
+    total, marginal = c.sum(), np.asarray(c.sum(axis=1)).ravel()
+    sub = c[rows][:, cols].toarray()
+    with np.errstate(divide="ignore"):
+        pmi = np.log(np.where(sub > 0, sub, 1.0) * total / np.maximum(np.outer(marginal[rows], marginal[cols]), 1e-12))
+    return np.where(sub > 0, np.maximum(pmi, 0.0), 0.0)
+
+
+def _z(observed: float, null: np.ndarray) -> float:
+    """How many standard deviations of the ``null`` draws ``observed`` lies above their mean."""
+    return (observed - float(null.mean())) / max(float(null.std()), 1e-9)
 
 
 def spelling_meaning(words: list[str], counts, context_words: int = 500, sim: float = 0.8,
@@ -68,8 +86,7 @@ def spelling_meaning(words: list[str], counts, context_words: int = 500, sim: fl
     ≥ ``sim``, ties broken at random), the mean cosine of the two words' context vectors (PPMI with
     the ``context_words`` most frequent tokens), against the same mean for random pairings of the
     same words (``permutations`` draws): ``z`` = (observed − null mean) / null std. Spelling is
-    evidence when ``z`` ≥ :data:`MEANING_Z` over at least :data:`MEANING_PAIRS_MIN` pairs
-    (measured on the bundled texts and their coded versions: research notes).
+    evidence when ``z`` ≥ :data:`MEANING_Z` over at least :data:`MEANING_PAIRS_MIN` pairs.
 
     Parameters
     ----------
@@ -79,17 +96,9 @@ def spelling_meaning(words: list[str], counts, context_words: int = 500, sim: fl
 
     Returns ``{"pairs", "cosine", "null", "z", "meaningful"}``.
     """
-    from scipy import sparse
-
     from langind.similarity import unit_rows
 
-    c = sparse.csr_matrix(counts, dtype=np.float64)
-    total, row = c.sum(), np.asarray(c.sum(axis=1)).ravel()
-    k = min(context_words, c.shape[1])
-    ctx = c[:, :k].toarray()
-    with np.errstate(divide="ignore"):
-        pmi = np.log(np.where(ctx > 0, ctx, 1.0) * total / np.maximum(np.outer(row, row[:k]), 1e-12))
-    vectors = unit_rows(np.where(ctx > 0, np.maximum(pmi, 0.0), 0.0))
+    vectors = unit_rows(_ppmi(counts, np.arange(len(words)), np.arange(min(context_words, len(words)))))
     idx = [i for i, w in enumerate(words) if len(w) >= MIN_LEN and any(ch.isalpha() for ch in w)]
     out = {"pairs": 0, "cosine": None, "null": None, "z": None, "meaningful": False}
     if len(idx) < 2:
@@ -105,7 +114,7 @@ def spelling_meaning(words: list[str], counts, context_words: int = 500, sim: fl
     v = vectors[idx]
     observed = float((v[rows] * v[best[rows]]).sum(axis=1).mean())
     null = np.array([(v[rows] * v[rng.choice(len(idx), len(rows))]).sum(axis=1).mean() for _ in range(permutations)])
-    z = (observed - null.mean()) / max(float(null.std()), 1e-9)
+    z = _z(observed, null)
     return {"pairs": int(len(rows)), "cosine": round(observed, 4), "null": round(float(null.mean()), 4),
             "z": round(float(z), 2), "meaningful": bool(z >= MEANING_Z)}
 
@@ -129,8 +138,6 @@ def spelling_links(src_words: list[str], tgt_words: list[str], src_counts, tgt_c
 
     Returns ``{"anchors", "r", "null", "z", "linked"}``.
     """
-    from scipy import sparse
-
     from langind.crosslingual.confidence import anchors
 
     rng = np.random.default_rng(seed)
@@ -141,15 +148,7 @@ def spelling_links(src_words: list[str], tgt_words: list[str], src_counts, tgt_c
     if len(pairs) < MEANING_PAIRS_MIN:
         return out
     i, j = np.array([a for a, _ in pairs]), np.array([b for _, b in pairs])
-
-    def association(counts, idx):
-        c = sparse.csr_matrix(counts, dtype=np.float64)
-        total, row = c.sum(), np.asarray(c.sum(axis=1)).ravel()
-        sub = c[idx][:, idx].toarray()
-        with np.errstate(divide="ignore"):
-            pmi = np.log(np.where(sub > 0, sub, 1.0) * total / np.maximum(np.outer(row[idx], row[idx]), 1e-12))
-        return np.where(sub > 0, np.maximum(pmi, 0.0), 0.0)
-    a, b = association(src_counts, i), association(tgt_counts, j)
+    a, b = _ppmi(src_counts, i, i), _ppmi(tgt_counts, j, j)
     upper = np.triu_indices(len(i), 1)
 
     def correlation(order: np.ndarray) -> float:
@@ -160,7 +159,7 @@ def spelling_links(src_words: list[str], tgt_words: list[str], src_counts, tgt_c
         return float(np.corrcoef(x[seen], y[seen])[0, 1])
     observed = correlation(np.arange(len(i)))
     null = np.array([correlation(rng.permutation(len(i))) for _ in range(permutations)])
-    z = (observed - null.mean()) / max(float(null.std()), 1e-9)
+    z = _z(observed, null)
     return {"anchors": len(pairs), "r": round(observed, 4), "null": round(float(null.mean()), 4),
             "z": round(float(z), 2), "linked": bool(z >= MEANING_Z)}
 

@@ -17,11 +17,11 @@ from langind.crosslingual.incontext import BigramLM, UnigramLM, rerank
 from langind.crosslingual.orthography import spelling_evidence
 from langind.crosslingual.signature import neighbour_signatures, rerank_with_signatures, signature_similarity
 from langind.evaluation.bli import retrieval_scores
+from langind.induction.config import CrossConfig
+from langind.induction.spaces import Ranked, aligned_scores, corpus_spelling, masked_spelling
 from langind.mapping.readout import topk
 from langind.similarity import unit_rows
 from langind.vocab import SPECIALS, Vocab
-from langind.induction.config import CrossConfig
-from langind.induction.spaces import Ranked, aligned_scores, corpus_spelling, masked_spelling
 
 
 # a first choice with at least this share of its word's posterior when the target LM reads the source text

@@ -15,8 +15,8 @@ from langind.crosslingual.coocmap import corpus_cooccurrence
 from langind.crosslingual.orthography import shared_letters, spelling_links, spelling_meaning
 from langind.errors import LangindError
 from langind.evaluation.bli import gold_pairs, load_dictionary
-from langind.vocab import SPECIALS, Vocab
 from langind.induction.config import CrossConfig
+from langind.vocab import SPECIALS, Vocab
 
 
 def top_words_of(spec: str, top: int) -> tuple[str, ...]:
@@ -109,14 +109,27 @@ def check_pair(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:
                  "all of them are used")
 
 
+def test_dictionary(cfg: CrossConfig) -> dict[str, list[str]] | None:
+    """The run's test dictionary (:attr:`CrossConfig.dictionary_path`), or None: the run is not scored.
+    Evaluation only: nothing a method chooses reads it. Read once per file state."""
+    path = cfg.dictionary_path
+    return None if path is None else _load_dictionary(str(path), _stamp(str(path)))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_dictionary(path: str, stamp) -> dict[str, list[str]]:
+    return load_dictionary(path)
+
+
 def check_dictionary(cfg: CrossConfig) -> dict[str, list[str]]:
     """The run's test dictionary, loaded and checked against the two texts before any long step: one
     with no pair between them, or one that fits the pair the other way round far better, is a
     dictionary for another pair (a one-line error)."""
-    d = load_dictionary(cfg.dictionary_path)
+    d = test_dictionary(cfg)
     if cfg.tgt_corpus is None:  # an LM method given its target LM: the target text is not read
         return d
     sw, tw = list(top_words_of(cfg.src_corpus, cfg.top)), list(top_words_of(cfg.tgt_corpus, cfg.top))
+
     def evaluable(pairs: dict[str, list[str]]) -> int:
         try:
             return len(gold_pairs(sw, tw, pairs)[0])
@@ -132,17 +145,26 @@ def check_dictionary(cfg: CrossConfig) -> dict[str, list[str]]:
                 else f"none of its pairs has the source word in {cfg.src_corpus} and the target in {cfg.tgt_corpus}")
         raise LangindError(f"{cfg.dictionary_path}: not a {cfg.src}-{cfg.tgt} dictionary for these texts: {what}")
     return d
+
+
 MIN_SHARED_LETTERS = 0.5  # --orthography needs the two sides to share at least this much of an alphabet
 
 
-SPELLING_TEST_WORDS = 3000  # tokens a side the spelling test reads (the test takes about a second a side)
+SPELLING_TEST_WORDS = 3000  # tokens a side the spelling test reads
+
+
+def shares_alphabet(src_corpus: str, tgt_corpus: str) -> tuple[bool, float]:
+    """Whether two texts write their 500 most frequent words in one alphabet (:func:`shared_letters` ≥
+    :data:`MIN_SHARED_LETTERS`), and the share: without it, spelling has nothing to compare."""
+    share = shared_letters(top_words_of(src_corpus, 500), top_words_of(tgt_corpus, 500))
+    return share >= MIN_SHARED_LETTERS, share
 
 
 def spelling_is_evidence(src_corpus: str, tgt_corpus: str) -> tuple[bool, str]:
     """Whether spelling is evidence between two texts, and why (one line). It is when they share an
-    alphabet (:func:`shared_letters`) and either their spelling anchors keep company alike
+    alphabet (:func:`shares_alphabet`) and either their spelling anchors keep company alike
     (:func:`langind.crosslingual.orthography.spelling_links`: the look-alikes are translations) or
-    in each text words spelled alike occur in like contexts (:func:`spelling_meaning_of`: spelling
+    in each text words spelled alike occur in like contexts (:func:`langind.crosslingual.orthography.spelling_meaning`: spelling
     carries meaning on both sides, as in two related languages that tell different stories). Two
     texts written in codes fail both. Spelling anchors, the confidence's check, exist only where it is."""
     return _spelling_is_evidence(src_corpus, tgt_corpus, _stamp(src_corpus), _stamp(tgt_corpus))
@@ -150,8 +172,8 @@ def spelling_is_evidence(src_corpus: str, tgt_corpus: str) -> tuple[bool, str]:
 
 @functools.lru_cache(maxsize=8)
 def _spelling_is_evidence(src_corpus: str, tgt_corpus: str, *stamps) -> tuple[bool, str]:
-    share = shared_letters(top_words_of(src_corpus, 500), top_words_of(tgt_corpus, 500))
-    if share < MIN_SHARED_LETTERS:
+    shared, share = shares_alphabet(src_corpus, tgt_corpus)
+    if not shared:
         return False, f"{src_corpus} and {tgt_corpus} share almost no letters ({share:.0%})"
     (sw, sc), (tw, tc) = (corpus_cooccurrence(spec, SPELLING_TEST_WORDS) for spec in (src_corpus, tgt_corpus))
     links = spelling_links(sw, tw, sc, tc)
@@ -178,8 +200,7 @@ def resolve_orthography(cfg: CrossConfig, echo: Callable[[str], None] = print) -
     if evidence:
         cfg.orthography = True
         return
-    share = shared_letters(top_words_of(cfg.src_corpus, 500), top_words_of(cfg.tgt_corpus, 500))
-    if needs and share < MIN_SHARED_LETTERS:
+    if needs and not shares_alphabet(cfg.src_corpus, cfg.tgt_corpus)[0]:
         raise LangindError(f"--orthography: {why}; spelling is no evidence here — run with --no-orthography")
     if needs:
         echo(f"note: {why}; spelling used because it was asked for (--orthography)")

@@ -16,17 +16,17 @@ from langind.crosslingual import confidence
 from langind.crosslingual.joint import evaluate_joint, train_joint
 from langind.crosslingual.neural_context import neural_rerank
 from langind.crosslingual.transfer import TransferConfig
+from langind.induction.check import hidden_anchor_pairs, run_confidence
+from langind.induction.config import AUTO_ALIGNERS, CrossConfig
+from langind.induction.context import CONTEXT_SHARE, deciphered, incontext_from_scores, spelling_start
+from langind.induction.pair import check_dictionary, check_pair, resolve_orthography, test_dictionary
+from langind.induction.result import lexicon_result, scored
+from langind.induction.spaces import Ranked, aligned_scores, frequency_start, half_lexicons
 from langind.induction.transfer import transfer
 from langind.lm.checkpoint import check_direction
 from langind.lm.recipes import train_recipe
 from langind.mapping.fit import load_frozen_lm
 from langind.runs import RunDir
-from langind.induction.check import hidden_anchor_pairs, run_confidence
-from langind.induction.config import AUTO_ALIGNERS, CrossConfig
-from langind.induction.context import CONTEXT_SHARE, deciphered, incontext_from_scores, spelling_start
-from langind.induction.pair import check_dictionary, check_pair, resolve_orthography
-from langind.induction.result import lexicon_result, scored, test_dictionary
-from langind.induction.spaces import Ranked, aligned_scores, frequency_start, half_lexicons
 
 
 def setup(cfg: CrossConfig, echo: Callable[[str], None] = print) -> None:

@@ -3,31 +3,20 @@ evidence and confidence blocks, and — only where a test dictionary is given or
 
 from __future__ import annotations
 
-import functools
 from typing import Callable
 
 import numpy as np
 
 from langind.crosslingual.lexicon import CONTEXT, NO_EVIDENCE, SPELLED, write_lexicon
-from langind.evaluation.bli import gold_pairs, grouped_precision, load_dictionary, ranked_precision
-from langind.runs import RunDir, atomic_write_text
+from langind.evaluation.bli import gold_pairs, grouped_precision, ranked_precision
 from langind.induction.check import anchor_pairs, run_confidence
-from langind.induction.config import CrossConfig, LEXICON_ROWS
+from langind.induction.config import LEXICON_ROWS, CrossConfig
+from langind.induction.pair import test_dictionary
 from langind.induction.spaces import half_lexicons
+from langind.runs import RunDir, atomic_write_text
 
 
 TARGET_WORDS = "target-words"  # run-directory file: the target vocabulary of a corpus-level run, one word a line
-
-
-def test_dictionary(cfg: CrossConfig) -> dict[str, list[str]] | None:
-    """The run's test dictionary (:attr:`CrossConfig.dictionary_path`), or None: the run is not scored.
-    Evaluation only: nothing a method chooses reads it."""
-    return None if cfg.dictionary_path is None else _load_dictionary(str(cfg.dictionary_path))
-
-
-@functools.lru_cache(maxsize=4)
-def _load_dictionary(path: str) -> dict[str, list[str]]:
-    return load_dictionary(path)
 
 
 def scored(sw: list[str], tw: list[str], rows: np.ndarray, d: dict[str, list[str]] | None, fold: bool = False

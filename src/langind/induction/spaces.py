@@ -20,13 +20,13 @@ from langind.crosslingual.orthography import (
     spelling_evidence,
     with_rank_ties,
 )
+from langind.induction.check import run_confidence
+from langind.induction.config import AUTO_ALIGNERS, CrossConfig
+from langind.induction.pair import _stamp, top_words_of
 from langind.lm.device import pick_device
 from langind.mapping.readout import topk
 from langind.similarity import csls, csls_topk, topk_mean, unit_rows
 from langind.vocab import alphabetic_words
-from langind.induction.check import run_confidence
-from langind.induction.config import AUTO_ALIGNERS, CrossConfig
-from langind.induction.pair import _stamp, top_words_of
 
 
 def aligned_spaces(cfg: CrossConfig, method: str, echo: Callable[[str], None] = print):
@@ -197,6 +197,11 @@ def frequency_start(cfg: CrossConfig) -> tuple[list[str], list[str], Ranked]:
     return sw, tw, Ranked.from_dense(close, close, close.argmax(axis=1), cfg.depth)
 
 
+# the split-half raters read this many of each half's most frequent words: the check needs the frequent words
+# only, and coocmap's time grows with the cube of its core (a run must stay within minutes)
+SPLIT_HALF_WORDS = 2000
+
+
 def half_lexicons(cfg: CrossConfig, echo: Callable[[str], None] = print, aligner: str = AUTO_ALIGNERS[0]
                   ) -> tuple[dict[str, str], dict[str, str]]:
     """The two raters of the split-half check (:func:`langind.crosslingual.confidence.split_half`):
@@ -222,7 +227,4 @@ def half_lexicons(cfg: CrossConfig, echo: Callable[[str], None] = print, aligner
     return _HALVES[key]
 
 
-# the split-half raters read this many of each half's most frequent words: the check needs the frequent words
-# only, and coocmap's time grows with the cube of its core (bible-coded auto with 5,000: 18 min, over a run's 10)
-SPLIT_HALF_WORDS = 2000
 _HALVES: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}  # half_lexicons' results, a run's and its rows'
