@@ -195,11 +195,13 @@ def test_auto_reranks_a_working_alignment_in_context(pair, tmp_path):
     res = induce_cross(cfg, tmp_path / "run", echo=notes.append)["auto"]
     auto = res["auto"]
     assert set(auto["tried"]) == {"coocmap-drop", "coocmap-grow"}
-    # two "scripts" (w… / v…): no anchors, so each aligner is rated split-half by the other's halves, and the
-    # one rated higher is re-ranked in context
+    # two "scripts" (w… / v…): no anchors, so each aligner is rated split-half by the other's halves; both
+    # work, so their rankings are averaged (the higher rated first) and re-ranked in context
     tried = auto["tried"]
     assert all("split_half" in c for c in tried.values())
     assert auto["aligner"] == max(tried, key=lambda a: tried[a]["estimate"]) and auto["chosen"].startswith("incontext")
+    assert auto["combined_with"] == [a for a in tried if a != auto["aligner"]]
+    assert "coocmap-grow + coocmap-drop" in auto["chosen"] or "coocmap-drop + coocmap-grow" in auto["chosen"]
     assert any("coocmap-grow rated by coocmap-drop's halves" in m for m in notes)
     assert res["csls"]["P@1"] >= 0.8 and res["family"] == "lm"
     # the first choices the LM in context gave at least half the posterior are marked, and they are the sure ones
@@ -207,6 +209,19 @@ def test_auto_reranks_a_working_alignment_in_context(pair, tmp_path):
     ev = res["evidence"]
     assert ev["spelled"] == 0 and ev["context"] >= 20 and sum(r[3] == "context" for r in rows) == ev["context"]
     assert all(float(r[2]) >= 0.5 for r in rows if r[3] == "context") and ev["P@1"]["context"]["P@1"] >= 0.9
+
+
+def test_two_rankings_combine_by_their_mean_score():
+    from langind.induction.spaces import Ranked
+
+    a = Ranked(np.array([[0, 1, 2]]), np.array([[0.9, 0.5, 0.1]]), np.array([[0, 1, 2]]), np.array([0]))
+    b = Ranked(np.array([[1, 3, 0]]), np.array([[0.8, 0.7, 0.2]]), np.array([[1, 3, 0]]), np.array([1]))
+    both = a.combined(b)
+    # 1: (0.5 + 0.8) / 2; 0: (0.9 + 0.2) / 2; 3: b's 0.7 with a's lowest listed 0.1; 2: 0.1 with b's lowest 0.2
+    assert both.rows.tolist() == [[1, 0, 3]] and np.allclose(both.scores, [[0.65, 0.55, 0.4]])
+    assert both.checked.tolist() == [0] and both.nn.tolist() == [[0, 1, 2]]  # the first ranking's
+    with pytest.raises(ValueError, match="cannot combine"):
+        a.combined(Ranked(np.zeros((2, 3), int), np.zeros((2, 3)), np.zeros((2, 3), int), np.zeros(2, int)))
 
 
 def test_auto_falls_back_to_spelling_when_every_aligner_fails(unrelated_cognates, tmp_path):

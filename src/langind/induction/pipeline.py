@@ -175,21 +175,22 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
     """The ``auto`` method, one pipeline for any pair of texts, each step chosen by the run's own
     dictionary-free confidence (:mod:`langind.crosslingual.confidence`), never by a dictionary:
 
-    1. **align** — the aligners of :data:`AUTO_ALIGNERS`, fully unsupervised (no spelling), each checked
-       on the hidden spelling anchors: coocmap-grow (holds on non-parallel text) first, then, only if it
-       works, coocmap-drop (the strongest on parallel text, collapses on non-parallel text; where
-       coocmap-grow finds no alignment, coocmap-drop was not measured to find one either, and it costs
-       two to three times as long, so a run on texts that tell different stories stays within minutes);
-    2. **choose** — the aligner that put back more of them (ties: coocmap-grow, the safer); with no anchors,
-       the one with the higher split-half estimate, each rated by the other's halves;
-    3. **in context** — if it works (at least :data:`confidence.FAILED_AGREEMENT` of the anchors put
-       back, or no anchors to check it on: two scripts), its candidates re-ranked by the target LM
-       reading the source text (the bigram HMM, or the frozen neural LM ``--tgt-lm``): the measured best on
-       the Bible pairs;
-    4. **fall back** — if coocmap-grow found no alignment (texts that tell different stories): the
-       most frequent words deciphered by the target bigram LM (:func:`deciphered`), every other word
-       by spelling where the two texts share an alphabet (spelling also the decipherment's prior), else
-       by coocmap-grow's lexicon, with the failure warning.
+    1. **align** — the aligners of :data:`AUTO_ALIGNERS`, fully unsupervised (no spelling), each
+       checked on the hidden spelling anchors where spelling is evidence, else by the split-half
+       check: coocmap-grow (holds on text that is not parallel) first, then, only if it works,
+       coocmap-drop (strong on parallel text, collapses on text that is not; it costs two to three
+       times as long, so a run on texts that tell different stories stays within minutes). With no
+       anchors each aligner is rated by the other's halves (raters of one family share its errors);
+    2. **combine** — where both work, their rankings averaged (:meth:`Ranked.combined`, the higher
+       rated first): on parallel text the two are rated alike while each is right where the other is
+       not, and the target LM below chooses among both candidate lists; else the one that works;
+    3. **in context** — if an aligner works (at least :data:`confidence.FAILED_AGREEMENT`), the
+       candidates re-ranked by the target LM reading the source text (the bigram HMM, or the frozen
+       neural LM ``--tgt-lm``);
+    4. **fall back** — if none works (texts that tell different stories): the most frequent words
+       deciphered by the target bigram LM (:func:`deciphered`), every other word by spelling where it
+       is evidence (spelling also the decipherment's prior), else by coocmap-grow's lexicon, with the
+       failure warning.
 
     Writes lexicon and metrics into ``run``; the metrics' ``auto`` block says what was tried and chosen."""
     t0 = time.time()
@@ -223,9 +224,15 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
     best = max(tried, key=lambda a: (known(tried[a][-1]), a == AUTO_ALIGNERS[0]))
     sub, sw, tw, ranked, info, conf = tried[best]
     works = known(conf) >= confidence.FAILED_AGREEMENT
+    also = [a for a in tried if a != best and known(tried[a][-1]) >= confidence.FAILED_AGREEMENT]
+    if also:
+        ranked = ranked.combined(tried[also[0]][3])
+        info = {**info, "combined_with": also[0]}
     if works:
-        chosen = f"incontext ({best} candidates, {'neural' if cfg.lm else 'bigram'} LM)"
-        echo(f"auto: {best} works; its candidates re-ranked in context")
+        names = " + ".join([best, *also])
+        chosen = f"incontext ({names} candidates, {'neural' if cfg.lm else 'bigram'} LM)"
+        echo(f"auto: {names} work{'' if also else 's'}; {'their rankings averaged, ' if also else ''}"
+             "the candidates re-ranked in context")
         result = reranked_result(replace(sub, method="incontext", candidates=best), run, sw, tw, ranked, info,
                                  hidden, t0, echo)
     else:
@@ -244,7 +251,7 @@ def auto_result(cfg: CrossConfig, run: RunDir, echo: Callable[[str], None] = pri
                   **lexicon_result(sub, run, sw, tw, ranked.rows, ranked.scores, hidden, ranked.checked,
                                    in_context=ranked.in_context, echo=echo)}
     result = {**result, "method": "auto", "src": cfg.src, "tgt": cfg.tgt, "seconds": round(time.time() - t0, 1),
-              "auto": {"chosen": chosen, "aligner": best, "aligner_works": works,
+              "auto": {"chosen": chosen, "aligner": best, "aligner_works": works, "combined_with": also[:1],
                        "tried": {a: v[-1] for a, v in tried.items()}}}
     run.write_metrics(result)
     return result

@@ -85,6 +85,30 @@ class Ranked:
         rows = topk(scores, depth)
         return cls(rows, np.take_along_axis(scores, rows, axis=1), topk(sims, depth), np.asarray(checked))
 
+    def combined(self, other: "Ranked") -> "Ranked":
+        """The two methods' rankings averaged: each source word's candidates are the union of the two
+        lists, scored by the mean of the two scores (a candidate one method did not list gets that
+        method's lowest listed score, the most it can have had), the best ``depth`` kept. ``nn`` and
+        ``checked`` stay this ranking's: order the two so that the better-rated method comes first.
+        The two must rank the same source and target words (two aligners of one :class:`CrossConfig`)."""
+        if self.rows.shape != other.rows.shape:
+            raise ValueError(f"cannot combine rankings of shapes {self.rows.shape} and {other.rows.shape}")
+        depth = self.rows.shape[1]
+
+        def looked_up(rows, scores, into_rows, into_scores):
+            # each of ``rows``' candidates scored by the other list: its score there, else the list's lowest
+            same = rows[:, :, None] == into_rows[:, None, :]
+            found = np.where(same, into_scores[:, None, :], -np.inf).max(axis=2)
+            return np.where(same.any(axis=2), found, into_scores.min(axis=1, keepdims=True)), same.any(axis=2)
+        mine_there, _ = looked_up(self.rows, self.scores, other.rows, other.scores)
+        theirs_here, listed = looked_up(other.rows, other.scores, self.rows, self.scores)
+        rows = np.concatenate([self.rows, other.rows], axis=1)
+        scores = np.concatenate([(self.scores + mine_there) / 2,
+                                 np.where(listed, -np.inf, (other.scores + theirs_here) / 2)], axis=1)  # listed: already in
+        best = np.argsort(-scores, axis=1, kind="stable")[:, :depth]
+        return Ranked(np.take_along_axis(rows, best, axis=1), np.take_along_axis(scores, best, axis=1), self.nn,
+                      self.checked)
+
     def extended(self, more: "Ranked") -> "Ranked":
         """These rows followed by ``more``'s (the tail's words after the core's)."""
         d = min(self.rows.shape[1], more.rows.shape[1])
