@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH := torch==2.13.0
 
-.PHONY: demo test install bench clean-venv wordnet
+.PHONY: demo test install bench docs report clean-venv wordnet
 
 $(VENV)/.installed: pyproject.toml Makefile
 	python3 -m venv $(VENV)
@@ -28,14 +28,36 @@ demo: $(VENV)/.installed wordnet
 test: $(VENV)/.installed wordnet
 	$(PY) -m pytest
 
-# Benchmarks print their figures and write JSON; run them one at a time on an otherwise idle machine.
+# The documentation site (mkdocs.yml, docs/): built with --strict, as CI does; `mkdocs serve` to browse it.
+$(VENV)/.docs: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[docs]' $(TORCH)
+	touch $@
+
+docs: $(VENV)/.docs
+	$(VENV)/bin/mkdocs build --strict --quiet --site-dir site
+
+# The results pages and README's headline table, rendered from benchmarks/results/*.json.
+report: $(VENV)/.installed
+	$(PY) benchmarks/report.py
+
+# Every current results file, one benchmark at a time on an otherwise idle machine (many hours on 2
+# cores; each file's exact command is in its "provenance" block and on the results pages), then the pages.
 bench: $(VENV)/.installed wordnet
 	$(PY) benchmarks/lm_throughput.py --out benchmarks/results/lm_throughput.json
-	$(PY) benchmarks/head_scaling.py --out benchmarks/results/head_scaling.json
+	$(PY) benchmarks/head_scaling.py --out benchmarks/results/head_scaling.json --sizes 1000 6000 16000 50000 --steps 4
+	$(PY) benchmarks/vocab_scale.py --tops 5000 10000 20000 50000 --synthetic 5000 20000 50000 --out benchmarks/results/vocab_scale.json
 	$(PY) benchmarks/self_recovery.py --out benchmarks/results/self_recovery.json
+	$(PY) benchmarks/heads.py --settings heldout-books/both --minutes 4 --work runs/heads --out benchmarks/results/heads.json
 	$(PY) benchmarks/bli.py --work runs/bench-bli --out benchmarks/results/bli-targets.json
-	$(PY) benchmarks/word2vec_settings.py --out benchmarks/results/word2vec_settings.json
-# benchmarks/hybrid_anchor.py needs two trained LM runs: --lm-en RUN --lm-es RUN (see its docstring).
+	$(PY) benchmarks/bli.py --preset all --seeds 3 --out benchmarks/results/bli.json
+	$(PY) benchmarks/bli.py --corpora bible bible-disjoint --directions es-en --skip-joint --rows auto --out benchmarks/results/bli-auto-default-bible.json
+	$(PY) benchmarks/bli.py --corpora fortunes --skip-joint --rows auto --out benchmarks/results/bli-auto-default-fortunes.json
+	$(PY) benchmarks/bli.py --preset coded --work runs/bench-coded --out benchmarks/results/bli-coded.json
+	$(PY) benchmarks/translate.py --out benchmarks/results/translate.json
+	$(PY) benchmarks/report.py
+# Not in `make bench` (long, or need trained LM runs): the rows of bli-fortunes.json, bli-neural-bible.json,
+# bli-check-pairs.json, confidence-all.json, heads_kjv.json and the self_recovery_seed_setting*.json files; their commands
+# are on the results pages and in each file's provenance.
 
 clean-venv:
 	rm -rf $(VENV)

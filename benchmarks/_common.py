@@ -17,6 +17,8 @@ from langind.crosslingual.lexicon import induce_lexicon, write_lexicon
 from langind.runs import atomic_write_json
 from langind.vocab import alphabetic_words
 
+STARTED = time.time()  # a benchmark's wall time is counted from when it imported this module
+
 # the bundled corpus of each language
 CORPUS = {"en": "web", "es": "rv1909"}
 
@@ -59,15 +61,9 @@ def vecmap_lexicon(src: tuple[list[str], np.ndarray], tgt: tuple[list[str], np.n
     return xw, zw, seconds
 
 
-def provenance() -> dict:
-    """What made a result: the commit (``+dirty`` when the work tree differs from it), the command line,
-    the date, and the machine (cores, CPU model, torch version, device)."""
-    import datetime
-    import os
-    import platform
+def _commit() -> str | None:
+    """The checked-out commit, ``+dirty`` when tracked files differ from it."""
     import subprocess
-
-    import torch
 
     def git(*args: str) -> str:
         try:
@@ -78,15 +74,34 @@ def provenance() -> dict:
     commit = git("rev-parse", "HEAD") or None
     if commit and git("status", "--porcelain", "--untracked-files=no"):
         commit += "+dirty"
+    return commit
+
+
+# read when the benchmark starts: its results belong to the code it imported, not to what is checked out
+# by the time it writes them
+STARTED_AT_COMMIT = _commit()
+
+
+def provenance() -> dict:
+    """What made a result: the commit the benchmark started at (``+dirty`` when the work tree differed
+    from it), the command line, the date, the machine (cores, CPU model, torch version, device) and
+    the wall time so far."""
+    import datetime
+    import os
+    import platform
+
+    import torch
+
     cpu = platform.processor() or platform.machine()
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"commit": commit, "command": "python " + " ".join(sys.argv),
+    return {"commit": STARTED_AT_COMMIT, "command": "python " + " ".join(sys.argv),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "machine": {"cores": os.cpu_count(), "cpu": cpu, "torch": torch.__version__,
-                        "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"}}
+                        "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"},
+            "wall_seconds": round(time.time() - STARTED, 1)}
 
 
 def write_result(path: str | Path | None, obj: dict) -> None:

@@ -172,6 +172,23 @@ def test_every_documented_flag_is_exercised():
     assert not [n for n, u in used.items() if not u and commands[n]], "a command with options is never run"
 
 
+def test_every_help_text_fits_two_lines():
+    """One short line or two of 80 columns per option, command and sub-command (the vecmap anchor: one-line help)."""
+    import click
+
+    def walk(c, path=()):
+        yield path, c
+        for name, sub in getattr(c, "commands", {}).items():
+            yield from walk(sub, path + (name,))
+    long = [(" ".join(path), getattr(p, "name", ""), len(p.help or ""))
+            for path, c in walk(typer.main.get_command(app)) for p in getattr(c, "params", [])
+            if isinstance(p, click.Option) and len(p.help or "") > 160]
+    long += [(" ".join(path), "(command)", len(c.short_help or (c.help or "").split("\n\n")[0]))
+             for path, c in walk(typer.main.get_command(app)) if path
+             and len(c.short_help or (c.help or "").split("\n\n")[0]) > 160]
+    assert not long, f"help texts longer than two lines: {long}"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_scenario_runs(scenario, trained, pair, toy_corpus, tmp_path, capsys):

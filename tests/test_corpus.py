@@ -104,3 +104,27 @@ def test_a_malformed_coded_spec_says_how_to_write_one(spec):
 
     with pytest.raises(LangindError, match="coded:SEED:TEXT"):
         CorpusSource(spec)
+
+
+def test_a_head_spec_keeps_the_first_whole_sentences_up_to_n_tokens(tmp_path):
+    from langind.corpus import CorpusSource
+
+    text = tmp_path / "t.txt"
+    text.write_text("a b c\nd e\nf g h i\nj\n")
+    assert list(CorpusSource(f"head:4:{text}").sentences()) == [["a", "b", "c"], ["d", "e"]]
+    assert list(CorpusSource(f"head:3:{text}").sentences()) == [["a", "b", "c"]]
+    assert len(list(CorpusSource(f"head:1000:{text}").sentences())) == 4  # more than there is: all of it
+    coded = list(CorpusSource(f"coded:2:head:4:{text}").sentences())
+    assert len(coded) == 2 and all(w.startswith("u") for s in coded for w in s)
+    assert list(CorpusSource(f"head:2:reversed:{text}").sentences()) == [["c", "b", "a"]]
+    assert CorpusSource(f"head:4:{text}").name == f"head:4:{text}"
+    assert [line for _, line in CorpusSource(f"head:4:{text}").lines()] == ["a b c", "d e"]
+    assert sum(map(len, CorpusSource("head:25000:web").sentences())) in range(25000, 25200)
+
+
+@pytest.mark.parametrize("spec", ["head:x:web", "head:0:web", "head:5:", "head:"])
+def test_a_malformed_head_spec_says_how_to_write_one(spec):
+    from langind.corpus import CorpusSource
+
+    with pytest.raises(LangindError, match="head:N:TEXT"):
+        CorpusSource(spec)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from langind.crosslingual.bigram import BigramLM, UnigramLM
 from langind.crosslingual.cipher import (
-    BigramChain,
     CipherConfig,
     baum_welch_emissions,
     decipher,
@@ -20,7 +20,7 @@ from langind.errors import LangindError
 def test_sparse_chain_matches_its_dense_form_and_is_a_distribution():
     rng = np.random.default_rng(0)
     sents = [rng.integers(0, 6, size=rng.integers(1, 8)) for _ in range(40)]
-    chain = BigramChain.fit(sents, 6)
+    chain = BigramLM(sents, 6).chain()
     P = chain.dense()
     np.testing.assert_allclose(P.sum(axis=1) + chain.end, 1.0, atol=1e-9)
     assert chain.start.sum() == pytest.approx(1.0)
@@ -35,7 +35,7 @@ def test_forward_backward_counts_equal_brute_force_over_all_paths():
     hidden path of each sentence."""
     rng = np.random.default_rng(1)
     E, S = 3, 4
-    chain = BigramChain.fit([rng.integers(0, E, size=5) for _ in range(10)], E)
+    chain = BigramLM([rng.integers(0, E, size=5) for _ in range(10)], E).chain()
     emit = rng.random((E, S))
     emit /= emit.sum(axis=1, keepdims=True)
     sents = [np.array([0, 2, 1]), np.array([3]), np.array([1, 1, 0, 2])]
@@ -67,7 +67,7 @@ def test_forward_backward_counts_equal_brute_force_over_all_paths():
 def test_baum_welch_never_lowers_the_likelihood_and_keeps_the_fixed_key():
     rng = np.random.default_rng(2)
     E = S = 4
-    chain = BigramChain.fit([rng.integers(0, E, size=6) for _ in range(30)], E)
+    chain = BigramLM([rng.integers(0, E, size=6) for _ in range(30)], E).chain()
     allowed = np.ones((E, S), dtype=bool)
     allowed[3, :], allowed[:, 3], allowed[3, 3] = False, False, True
     sents = [rng.integers(0, S, size=6) for _ in range(30)]
@@ -150,8 +150,8 @@ def test_decipher_spelling_prior_and_edges():
 def test_unigram_chain_has_no_context_and_cannot_repair_the_key():
     es, en, key = _cipher_texts()
     sw, tw = _by_frequency(es), _by_frequency(en)
-    chain = BigramChain.fit([np.array([0, 1, 2, 1])], 3)
-    uni = BigramChain.unigram_only([np.array([0, 1, 2, 1])], 3)
+    chain = BigramLM([np.array([0, 1, 2, 1])], 3).chain()
+    uni = UnigramLM([np.array([0, 1, 2, 1])], 3).chain()
     P = uni.dense()
     np.testing.assert_allclose(P + uni.end[:, None] * 0, np.tile(P[0], (3, 1)))  # every row the same
     np.testing.assert_allclose(P.sum(axis=1) + uni.end, 1.0)

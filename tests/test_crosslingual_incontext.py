@@ -108,3 +108,20 @@ def test_unigram_channel_divides_by_the_target_frequency():
     assert e[0, 0] == pytest.approx(np.log(0.5) + np.log(0.5) - np.log(0.7))
     with pytest.raises(LangindError, match="channel"):
         InContextConfig(channel="magic")
+
+
+def test_the_bigram_lm_read_pointwise_and_as_a_chain_is_one_model():
+    """The re-ranking reads p(b | a) pointwise, the decipherment as a sparse transition matrix: the same
+    Kneser-Ney numbers, each row (with the sentence end) a distribution."""
+    rng = np.random.default_rng(3)
+    V = 7
+    lm = BigramLM([rng.integers(0, V, size=rng.integers(1, 9)) for _ in range(60)], V)
+    chain = lm.chain()
+    a, b = np.meshgrid(np.arange(V), np.arange(V), indexing="ij")
+    np.testing.assert_allclose(chain.dense(), np.exp(lm.logp(a, b)), rtol=1e-9)
+    np.testing.assert_allclose(chain.end, np.exp(lm.logp(np.arange(V), np.full(V, lm.boundary))), rtol=1e-9)
+    np.testing.assert_allclose(chain.dense().sum(axis=1) + chain.end, 1.0, atol=1e-9)
+    start = np.exp(lm.logp(np.full(V, lm.boundary), np.arange(V)))
+    np.testing.assert_allclose(chain.start, start / start.sum(), rtol=1e-9)
+    with pytest.raises(LangindError, match="discount"):
+        BigramLM([np.array([0, 1])], 2, discount=1.5)

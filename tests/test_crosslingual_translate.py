@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 from conftest import make_language_pair
 
-from langind.crosslingual.incontext import BigramLM, build_lattice, forward_backward, viterbi
+from langind.crosslingual.bigram import BigramLM
+from langind.crosslingual.incontext import build_lattice, forward_backward, viterbi
 from langind.crosslingual.translate import (
     DecoderConfig,
     TargetSide,

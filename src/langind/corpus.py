@@ -131,6 +131,7 @@ def split_sentences(
 REVERSED = "reversed:"  # corpus-spec prefix: every sentence's words in reverse order (CorpusSource)
 CODED = "coded:"  # corpus-spec prefix: coded:SEED:SPEC, every token of SPEC rewritten through a seeded codebook
 HALF = "half:"  # corpus-spec prefix: half:1:SPEC / half:2:SPEC, every other sentence of SPEC (from the 1st / 2nd)
+HEAD = "head:"  # corpus-spec prefix: head:N:SPEC, SPEC's first sentences, until N tokens are reached
 
 
 def parse_half(spec: str) -> tuple[int, str] | None:
@@ -141,6 +142,16 @@ def parse_half(spec: str) -> tuple[int, str] | None:
     if part not in ("1", "2") or not inner:
         raise LangindError(f"{spec!r}: write half:1:TEXT or half:2:TEXT (every other sentence of TEXT)")
     return int(part), inner
+
+
+def parse_head(spec: str) -> tuple[int, str] | None:
+    """``"head:25000:web"`` → (25000, "web"); None when ``spec`` is no head spec."""
+    if not spec.startswith(HEAD) or Path(spec).exists():
+        return None
+    n, _, inner = spec.removeprefix(HEAD).partition(":")
+    if not n.isdigit() or int(n) < 1 or not inner:
+        raise LangindError(f"{spec!r}: write head:N:TEXT (TEXT's first sentences, N tokens; N a whole number >= 1)")
+    return int(n), inner
 
 
 def parse_coded(spec: str) -> tuple[int, str] | None:
@@ -190,7 +201,8 @@ class CorpusSource:
     ``coded:SEED:SPEC`` is SPEC with every token rewritten through a seeded random codebook
     (:func:`codebook`): a text with no spelling to lean on, whose true lexicon is still known.
     ``half:1:SPEC`` and ``half:2:SPEC`` are SPEC's odd- and even-numbered sentences: two halves of one
-    text that tell the same kind of story (what a run's split-half check reads).
+    text that tell the same kind of story (what a run's split-half check reads). ``head:N:SPEC`` is
+    SPEC's first sentences up to N tokens: how a run does on less text (``benchmarks/text_size.py``).
     """
 
     def __init__(self, spec: str | Path, lowercase: bool = True):
@@ -202,6 +214,12 @@ class CorpusSource:
         self.code: dict[str, str] | None = None
         self._inner: CorpusSource | None = None  # the text a reversed:, coded: or half: spec rewrites
         self.half: int | None = None
+        self.head: int | None = None
+        head = None if self.reverse else parse_head(self.spec)
+        if head is not None:
+            self.head = head[0]
+            self._rewrites(CorpusSource(head[1], lowercase))
+            return
         half = None if self.reverse else parse_half(self.spec)
         if half is not None:
             self.half = half[0]
@@ -238,13 +256,13 @@ class CorpusSource:
             self.bundled, self.selection = parsed
 
     def _rewrites(self, inner: "CorpusSource") -> None:
-        """This source rewrites ``inner`` (reversed, coded or halved): it reads inner's text."""
+        """This source rewrites ``inner`` (reversed, coded, halved or cut): it reads inner's text."""
         self._inner = inner
         self.path, self.bundled, self.selection = inner.path, inner.bundled, inner.selection
 
     @property
     def name(self) -> str:
-        if self.code is not None or self.half is not None:
+        if self.code is not None or self.half is not None or self.head is not None:
             return self.spec
         if self.reverse:
             return REVERSED + self._inner.name  # type: ignore[union-attr]
@@ -262,6 +280,14 @@ class CorpusSource:
 
         if self.half is not None:
             yield from (item for k, item in enumerate(self._inner) if k % 2 == self.half - 1)  # type: ignore[arg-type]
+            return
+        if self.head is not None:
+            seen = 0
+            for key, toks in self._inner:  # type: ignore[union-attr]
+                if seen >= self.head:
+                    return
+                seen += len(toks)
+                yield key, toks
             return
         if self.code is not None:
             code = self.code
@@ -284,11 +310,11 @@ class CorpusSource:
 
     def lines(self) -> Iterator[tuple[str, str]]:
         """Every non-blank line as (key, raw text): a Bible's verses as printed, a file's lines as
-        they are (what recasing and references read); a ``reversed:``, ``coded:`` or ``half:`` text's
-        lines are its tokens as this source yields them, joined by spaces."""
+        they are (what recasing and references read); a ``reversed:``, ``coded:``, ``half:`` or ``head:``
+        text's lines are its tokens as this source yields them, joined by spaces."""
         from langind import data
 
-        if self.reverse or self.code is not None or self.half is not None:
+        if self.reverse or self.code is not None or self.half is not None or self.head is not None:
             yield from ((key, " ".join(toks)) for key, toks in self)
             return
 

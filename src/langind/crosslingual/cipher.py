@@ -12,8 +12,8 @@ analysis for decipherment problems"; Ravi & Knight 2011, "Deciphering foreign la
 * hidden states: the ``n_tgt`` most frequent target words, the punctuation marks and numerals both
   texts share (each emits only itself: they are the fixed part of the key), and ``OTHER`` (every
   rarer target word);
-* transitions: a bigram LM of the target text over those states — absolute discounting
-  interpolated with the unigram (Ney, Essen & Kneser 1994) — frozen;
+* transitions: the target text's bigram LM over those states (:class:`langind.crosslingual.bigram.BigramLM`,
+  interpolated Kneser-Ney, the one the in-context re-ranking reads), frozen, as a sparse chain;
 * emissions ``θ[e, f] = p(f | e)`` over the ``n_src`` most frequent source words, the shared
   punctuation and ``OTHER``: learned by EM (Baum-Welch with the transitions fixed) from the
   source text alone;
@@ -35,6 +35,7 @@ from typing import Callable
 
 import numpy as np
 
+from langind.crosslingual.bigram import BigramChain, BigramLM, UnigramLM
 from langind.crosslingual.orthography import rank_proximity
 from langind.errors import LangindError
 
@@ -52,88 +53,6 @@ class CipherConfig:
     prior: float = 1.0  # spelling pseudo-counts, in units of the source word's own count (0: none)
     batch_tokens: int = 60_000  # padded tokens per forward-backward batch (memory ~ 12 · batch · states bytes)
     unigram: bool = False  # the ablation: a target LM with no context (frequency matching only)
-
-
-@dataclass
-class BigramChain:
-    """A frozen bigram LM over ``n`` states, interpolated absolute discounting, kept sparse:
-    ``p(b | a) = D[a, b] + w[a] · u[b]`` with ``D`` the discounted seen bigrams (scipy CSR), ``w``
-    the back-off weight and ``u`` the unigram, so one step of a forward pass costs the number of
-    seen bigrams, not ``n²`` (:meth:`step_forward`, :meth:`step_backward`)."""
-
-    seen: "object"  # (n, n) scipy.sparse CSR
-    backoff: np.ndarray  # (n,)
-    unigram: np.ndarray  # (n,)
-    start: np.ndarray  # (n,) p(a | <s>)
-    end: np.ndarray  # (n,) p(</s> | a)
-
-    @classmethod
-    def fit(cls, sents: list[np.ndarray], n: int, discount: float = 0.75) -> "BigramChain":
-        """Count the bigrams of ``sents`` (1-D int arrays of states in [0, n); the sentence
-        boundary is added internally) with absolute discount ``discount`` in (0, 1)."""
-        import scipy.sparse as sp
-
-        if not sents:
-            raise LangindError("the target bigram needs at least one sentence")
-        bd = n
-        a = np.concatenate([np.concatenate([[bd], s]) for s in sents]).astype(np.int64)
-        b = np.concatenate([np.concatenate([s, [bd]]) for s in sents]).astype(np.int64)
-        counts = sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n + 1, n + 1))
-        counts.sum_duplicates()
-        uni = np.asarray(counts.sum(axis=0)).ravel() + 0.5
-        uni = uni / uni.sum()
-        total = np.asarray(counts.sum(axis=1)).ravel()
-        seen = np.diff(counts.indptr)
-        disc = counts.copy()
-        disc.data = np.maximum(disc.data - discount, 0.0)
-        disc = sp.diags(1.0 / np.maximum(total, 1.0)) @ disc
-        backoff = np.where(total > 0, discount * seen / np.maximum(total, 1.0), 1.0)
-        # rows sum to 1 up to the unigram's mass on the boundary; renormalise exactly
-        norm = np.asarray(disc.sum(axis=1)).ravel() + backoff
-        disc = (sp.diags(1.0 / norm) @ disc).tocsr()
-        backoff = backoff / norm
-        start = np.asarray(disc[bd, :n].todense()).ravel() + backoff[bd] * uni[:n]
-        end = np.asarray(disc[:n, bd].todense()).ravel() + backoff[:n] * uni[bd]
-        return cls(disc[:n, :n].tocsr(), backoff[:n], uni[:n], start / start.sum(), end)
-
-    @classmethod
-    def unigram_only(cls, sents: list[np.ndarray], n: int) -> "BigramChain":
-        """The ablation: every state followed by the unigram distribution (no context at all), so
-        decipherment can only match frequencies."""
-        import scipy.sparse as sp
-
-        counts = np.bincount(np.concatenate([np.concatenate([s, [n]]) for s in sents]).astype(np.int64),
-                             minlength=n + 1) + 0.5
-        uni = counts / counts.sum()
-        return cls(sp.csr_matrix((n, n)), np.ones(n), uni[:n], uni[:n] / uni[:n].sum(), np.full(n, uni[n]))
-
-    def dense(self) -> np.ndarray:
-        """(n, n) ``p(b | a)`` (rows sum to ``1 − p(</s> | a)``): the reference the sparse steps match."""
-        return self.seen.toarray() + self.backoff[:, None] * self.unigram[None, :]
-
-    def to_torch(self) -> "BigramChain":
-        """The same chain as float32 torch tensors (the seen bigrams as the transposed CSR)."""
-        import torch
-
-        def csr(m):
-            with warnings.catch_warnings():  # torch calls its CSR support "beta"; the two products used here are stable
-                warnings.simplefilter("ignore", UserWarning)
-                return torch.sparse_csr_tensor(torch.as_tensor(m.indptr, dtype=torch.int64),
-                                               torch.as_tensor(m.indices, dtype=torch.int64),
-                                               torch.as_tensor(m.data, dtype=torch.float32), size=m.shape)
-        seen_t, seen_s = csr(self.seen.T.tocsr()), csr(self.seen.tocsr())
-        f = lambda v: torch.as_tensor(v, dtype=torch.float32)  # noqa: E731
-        return BigramChain((seen_t, seen_s), f(self.backoff), f(self.unigram), f(self.start), f(self.end))
-
-    def step_forward(self, alpha):
-        """``alpha @ P`` for (N, n) torch ``alpha`` (a chain from :meth:`to_torch`)."""
-        seen_t, _ = self.seen
-        return (seen_t @ alpha.T).T + (alpha @ self.backoff)[:, None] * self.unigram[None, :]
-
-    def step_backward(self, v):
-        """``v @ P.T`` for (N, n) torch ``v``: the backward pass's step."""
-        _, seen_s = self.seen
-        return (seen_s @ v.T).T + (v @ self.unigram)[:, None] * self.backoff[None, :]
 
 
 def _batches(sents: list[np.ndarray], batch_tokens: int):
@@ -276,7 +195,7 @@ def decipher(src_sents: list[list[str]], tgt_sents: list[list[str]], src_words: 
         :func:`langind.crosslingual.orthography.spelling_evidence`) or None; its pairs among the
         deciphered words become the prior ``cfg.prior · evidence · count(f)`` and the start key.
     cfg : :class:`CipherConfig` (``unigram``: the ablation, a target LM with no context,
-        :meth:`BigramChain.unigram_only`).
+        :meth:`langind.crosslingual.bigram.UnigramLM.chain`).
 
     Returns
     -------
@@ -309,7 +228,7 @@ def decipher(src_sents: list[list[str]], tgt_sents: list[list[str]], src_words: 
         return [np.array([index.get(w, other) for w in s], dtype=np.int64) for s in sents if s]
     tgt_ids = encode(tgt_sents, tgt_index, other_e)
     src_ids = encode(src_sents, src_index, other_f)
-    chain = BigramChain.unigram_only(tgt_ids, E) if cfg.unigram else BigramChain.fit(tgt_ids, E, cfg.discount)
+    chain = (UnigramLM(tgt_ids, E) if cfg.unigram else BigramLM(tgt_ids, E, cfg.discount)).chain()
 
     allowed = np.ones((E, S), dtype=bool)
     for k in range(len(marks)):

@@ -75,27 +75,38 @@ def hidden_anchors(src_words: list[str], tgt_words: list[str], spelling: np.ndar
 
 def assess(first: np.ndarray, hidden: list[tuple[int, int]], uses_spelling: bool = False,
            final: np.ndarray | None = None, every: list[tuple[int, int]] = (), in_context: int = 0) -> dict:
-    """The ``confidence`` block of a run.
+    """The ``confidence`` block of a run checked on hidden spelling anchors.
+
+    The estimate is ``a + (1 − a) · v``: the share of hidden anchors the run put back without their
+    spelling (what it knows beyond spelling), plus what the anchors vouch for of the rest — one number
+    that orders failed alignments, spelling-only lexicons and working alignments.
 
     Parameters
     ----------
-    first : (n_src,) each source row's first translation (a target row) as chosen without the
-        hidden anchors' spelling.
-    hidden : the hidden anchors, (source row, target row) pairs (:func:`hidden_anchors`).
-    uses_spelling : the run used spelling; its agreement then says what it knows *beyond* spelling.
-    final : (n_src,) the first translations of the lexicon written (default: ``first``).
-    every : all anchors, hidden or not (:func:`anchors`; default: ``hidden`` only).
-    in_context : how many first choices the target LM in context vouches for (the lexicon's
-        ``context`` evidence, e.g. the frequent words a decipherment placed): the hidden anchors, long
-        words, cannot check those, so a failed check says so instead of "nothing beyond spelling".
+    first : numpy.ndarray
+        (n_src,) each source row's first translation (a target row) as chosen without the hidden
+        anchors' spelling.
+    hidden : list
+        The hidden anchors, (source row, target row) pairs (:func:`hidden_anchors`).
+    uses_spelling : bool
+        The run used spelling; its agreement then says what it knows *beyond* spelling.
+    final : numpy.ndarray, optional
+        (n_src,) the first translations of the lexicon written (default: ``first``).
+    every : list
+        All anchors, hidden or not (:func:`anchors`; default: ``hidden`` only).
+    in_context : int
+        How many first choices the target LM in context vouches for (the lexicon's ``context``
+        evidence, e.g. the frequent words a decipherment placed): the hidden anchors, long words,
+        cannot check those, so a failed check says so instead of "nothing beyond spelling".
 
-    Returns ``anchor_agreement`` a (fraction of hidden anchors put back, None without anchors),
-    ``hidden_anchors`` (how many), ``vouched`` v (fraction of the source words whose final translation
-    is their anchor: what spelling vouches for in the lexicon), ``estimate`` = a + (1 − a) · v (the
-    share the run knows beyond spelling, plus what the anchors vouch for of the rest: one number that
-    orders failed alignments, spelling-only lexicons and working alignments; benchmark, README),
-    ``failed`` (the estimate below :data:`WARN_ESTIMATE`: the run warns) and a one-line ``message``
-    (:func:`verdict` where a is below :data:`FAILED_AGREEMENT`).
+    Returns
+    -------
+    dict
+        ``anchor_agreement`` a (the fraction of hidden anchors put back; None without anchors),
+        ``hidden_anchors`` (how many), ``vouched`` v (the fraction of source words whose final
+        translation is their anchor), ``estimate``, ``failed`` (the estimate below
+        :data:`WARN_ESTIMATE`: the run warns) and a one-line ``message`` (:func:`verdict` where a is
+        below :data:`FAILED_AGREEMENT`).
     """
     if not hidden:
         return {"anchor_agreement": None, "hidden_anchors": 0, "vouched": None, "estimate": None, "failed": None,
@@ -121,25 +132,31 @@ SPLIT_HALF_OFFSETS = (1, 2, 3)  # frequency neighbours the chance agreement is r
 def split_half(first: dict[str, str], half1: dict[str, str], half2: dict[str, str]) -> dict:
     """The split-half estimate of a lexicon's P@1, for texts with no spelling anchors.
 
-    Parameters
-    ----------
-    first : each source word's first translation in the lexicon to assess (word → word), the source
-        words in frequency order (dict order).
-    half1, half2 : the same from the robust aligner run on the two halves of each text
-        (``half:1:TEXT``, ``half:2:TEXT``), each on its own half's vocabulary.
-
     Two lexicons also agree where they err alike: an alignment that has failed still maps a frequent
     word to a frequent word, and hubs to hubs. Each agreement is therefore corrected for chance as
     Cohen's kappa is, ``a* = (a − c) / (1 − c)``, with ``c`` the larger of Cohen's chance term (the
     two lexicons' choices drawn independently from their own target frequencies: hubs) and the rate at
     which one lexicon's choice for a word equals the other's for a word of nearby frequency
     (:data:`SPLIT_HALF_OFFSETS` positions away: frequency matching) — what a failed alignment gives,
-    and a right lexicon does not (two words rarely share a translation).
+    and a right lexicon does not (two words rarely share a translation). The estimate is
+    ``sqrt(a*(L, H1) · a*(L, H2) / a*(H1, H2))`` (module doc).
 
-    Returns ``agreement`` (a*(L, H1), a*(L, H2), a*(H1, H2) over the source words all three
-    translate), ``chance`` (their ``c``), ``words`` (how many) and ``estimate`` =
-    ``sqrt(a*(L, H1) · a*(L, H2) / a*(H1, H2))`` clipped to [0, 1] (module doc); 0 when the halves
-    agree with each other on no more than 0.25% of the words beyond chance (no alignment found in the halves).
+    Parameters
+    ----------
+    first : dict
+        Each source word's first translation in the lexicon to assess (word → word), the source words
+        in frequency order (dict order).
+    half1, half2 : dict
+        The same from the robust aligner run on the two halves of each text (``half:1:TEXT``,
+        ``half:2:TEXT``), each on its own half's vocabulary.
+
+    Returns
+    -------
+    dict
+        ``agreement`` (a*(L, H1), a*(L, H2), a*(H1, H2) over the source words all three translate),
+        ``chance`` (their ``c``), ``words`` (how many) and ``estimate``, clipped to [0, 1]; 0 when the
+        halves agree with each other on no more than 0.25% of the words beyond chance (no alignment
+        found in the halves).
     """
     words = [w for w in first if w in half1 and w in half2]
     if len(words) < 2:

@@ -34,93 +34,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from langind.crosslingual.bigram import BigramLM
 from langind.errors import LangindError
 
 NEG = -1e30  # log of zero that stays finite under addition
-
-
-# -- the target language model ------------------------------------------------------------------
-class BigramLM:
-    """Interpolated Kneser-Ney bigram LM over integer ids (Chen & Goodman 1998, "An empirical study of
-    smoothing techniques for language modeling"), with the reversed model for reordering tolerance.
-
-    Parameters
-    ----------
-    sentences : iterable of 1-D int arrays (token ids in [0, vocab_size)), one per sentence.
-    vocab_size : V. Id ``bos_eos`` (default V, added internally) marks sentence starts and ends.
-    discount : absolute discount D.
-    """
-
-    def __init__(self, sentences, vocab_size: int, discount: float = 0.75):
-        sentences = list(sentences)
-        self.V = vocab_size
-        self.boundary = vocab_size  # one extra id for <s> / </s>
-        n = vocab_size + 1
-        firsts, seconds = [], []
-        for s in sentences:
-            s = np.asarray(s, dtype=np.int64)
-            padded = np.concatenate([[self.boundary], s, [self.boundary]])
-            firsts.append(padded[:-1])
-            seconds.append(padded[1:])
-        if not firsts:
-            raise LangindError("the target LM needs at least one sentence")
-        a, b = np.concatenate(firsts), np.concatenate(seconds)
-        counts = np.bincount(b, minlength=n).astype(np.float64) + 0.5
-        self.log_unigram = np.log(counts / counts.sum())  # p(e), the marginal the "unigram" channel divides by
-        self.fwd = _KNTable(a, b, n, discount)
-        self.bwd = _KNTable(b, a, n, discount)  # p(prev = b | next = a)
-
-    def logp(self, prev: np.ndarray, nxt: np.ndarray, lam: float = 1.0) -> np.ndarray:
-        """``log(λ p(nxt | prev) + (1 − λ) p(prev_word = nxt | next_word = prev))``, elementwise."""
-        p = self.fwd.prob(prev, nxt)
-        if lam < 1.0:
-            p = lam * p + (1 - lam) * self.bwd.prob(prev, nxt)
-        return np.log(np.maximum(p, 1e-300))
-
-
-class UnigramLM:
-    """The ablation of :class:`BigramLM`, with its interface (``boundary``, ``logp``): every word drawn
-    independently by its frequency, so the "context" tells nothing — what is left of in-context
-    re-ranking without an LM."""
-
-    def __init__(self, sentences, vocab_size: int):
-        sentences = list(sentences)
-        if not sentences:
-            raise LangindError("the target LM needs at least one sentence")
-        self.V, self.boundary = vocab_size, vocab_size
-        counts = np.bincount(np.concatenate([np.asarray(s, dtype=np.int64) for s in sentences]),
-                             minlength=vocab_size + 1).astype(np.float64)
-        counts[self.boundary] = len(sentences)
-        self.log_p = self.log_unigram = np.log((counts + 0.5) / (counts + 0.5).sum())
-
-    def logp(self, prev: np.ndarray, nxt: np.ndarray, lam: float = 1.0) -> np.ndarray:
-        prev, nxt = np.broadcast_arrays(np.asarray(prev, dtype=np.int64), np.asarray(nxt, dtype=np.int64))
-        return self.log_p[nxt]
-
-
-class _KNTable:
-    """Bigram counts of (history a, word b) pairs and their Kneser-Ney probabilities."""
-
-    def __init__(self, a: np.ndarray, b: np.ndarray, n: int, discount: float):
-        self.n, self.d = n, discount
-        keys, counts = np.unique(a * n + b, return_counts=True)
-        self.keys, self.counts = keys, counts.astype(np.float64)
-        hist = keys // n
-        self.hist_total = np.bincount(hist, weights=self.counts, minlength=n)  # c(a, ·)
-        self.hist_types = np.bincount(hist, minlength=n).astype(np.float64)  # N1+(a, ·)
-        continuation = np.bincount(keys % n, minlength=n).astype(np.float64)  # N1+(·, b)
-        self.p_cont = (continuation + 1e-3) / (continuation + 1e-3).sum()  # a whisker for unseen words
-
-    def prob(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-        key = a * self.n + b
-        pos = np.clip(np.searchsorted(self.keys, key), 0, len(self.keys) - 1)
-        c = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
-        total = self.hist_total[a]
-        seen = total > 0
-        safe = np.where(seen, total, 1.0)
-        lam = np.where(seen, self.d * self.hist_types[a] / safe, 1.0)
-        return np.where(seen, np.maximum(c - self.d, 0.0) / safe, 0.0) + lam * self.p_cont[b]
 
 
 # -- forward-backward over candidate slots --------------------------------------------------------

@@ -94,7 +94,11 @@ def spelling_meaning(words: list[str], counts, context_words: int = 500, sim: fl
     counts : (n, n) symmetric co-occurrence counts (:func:`langind.crosslingual.coocmap.corpus_cooccurrence`),
         sparse or dense.
 
-    Returns ``{"pairs", "cosine", "null", "z", "meaningful"}``.
+    Returns
+    -------
+    dict
+        ``pairs`` (look-alike pairs tested), ``cosine`` (their mean context cosine), ``null`` (the
+        random pairs' mean), ``z`` and ``meaningful`` (``z`` ≥ :data:`MEANING_Z`).
     """
     from langind.similarity import unit_rows
 

@@ -38,8 +38,8 @@ from typing import Callable
 import numpy as np
 
 from langind.corpus import tokenize
+from langind.crosslingual.bigram import BigramLM
 from langind.crosslingual.incontext import (
-    BigramLM,
     InContextConfig,
     build_lattice,
     choose_channel,

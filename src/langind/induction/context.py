@@ -12,8 +12,9 @@ import numpy as np
 
 from langind.corpus import CorpusSource
 from langind.crosslingual import confidence
+from langind.crosslingual.bigram import BigramLM, UnigramLM
 from langind.crosslingual.cipher import decipher, posterior_ranking
-from langind.crosslingual.incontext import BigramLM, UnigramLM, rerank
+from langind.crosslingual.incontext import rerank
 from langind.crosslingual.orthography import spelling_evidence
 from langind.crosslingual.signature import neighbour_signatures, rerank_with_signatures, signature_similarity
 from langind.evaluation.bli import retrieval_scores
