@@ -54,6 +54,8 @@ bench: $(VENV)/.installed wordnet
 	$(PY) benchmarks/bli.py --corpora fortunes --skip-joint --rows auto --out benchmarks/results/bli-auto-default-fortunes.json
 	$(PY) benchmarks/bli.py --preset coded --work runs/bench-coded --out benchmarks/results/bli-coded.json
 	$(PY) benchmarks/translate.py --out benchmarks/results/translate.json
+	$(PY) benchmarks/hmm_engines.py --out benchmarks/results/hmm_engines.json
+	$(PY) benchmarks/text_size.py --out benchmarks/results/text_size.json
 	$(PY) benchmarks/report.py
 # Not in `make bench` (long, or need trained LM runs): the rows of bli-fortunes.json, bli-neural-bible.json,
 # bli-check-pairs.json, confidence-all.json, heads_kjv.json and the self_recovery_seed_setting*.json files; their commands

@@ -48,6 +48,17 @@ SCENARIOS: dict[str, list] = {
          "--no-lowercase", "--quiet"],
         ["lm", "train", "--resume", "{tmp}/lm", "--quiet"],
     ],
+    "a transformer LM: train, resume, eval, generate, wipe and recover": [
+        ["lm", "train", "--corpus", "{toy}", "--out", "{tmp}/tlm", "--arch", "transformer", "--emb-dim", "16",
+         "--hidden-dim", "32", "--layers", "2", "--heads", "2", "--context", "8", "--max-steps", "6", "--max-vocab", "40",
+         "--min-freq", "1", "--batch-size", "4", "--bptt", "10", "--checkpoint-every", "3", "--threads", "1", "--quiet"],
+        ["lm", "train", "--resume", "{tmp}/tlm", "--quiet"],
+        ["lm", "eval", "{tmp}/tlm", "--device", "cpu"],
+        ["lm", "generate", "{tmp}/tlm", "the dog", "-n", "4", "--seed", "1"],
+        ["induce", "self", "--lm", "{tmp}/tlm", "--head", "vector", "--max-steps", "3", "--out", "{tmp}/tself",
+         "--threads", "1", "--quiet"],
+        ["lm", "export-hf", "{tmp}/tlm", "{tmp}/hf", "--checkpoint", "last"],
+    ],
     "lm eval / generate, embeddings export, evaluate, align, data list": [
         ["induce", "methods"],
         ["lm", "eval", "{lm}", "--corpus", "{toy}", "--checkpoint", "last", "--device", "cpu"],

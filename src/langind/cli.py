@@ -55,9 +55,14 @@ def lm_train(
     max_vocab: Optional[int] = typer.Option(None, min=3, help=f"Keep this many most frequent types (incl. specials) [default: {T.max_vocab}]."),
     min_freq: Optional[int] = typer.Option(None, min=1, help=f"[default: {T.min_freq}]"),
     valid_fraction: Optional[float] = typer.Option(None, help=f"Share of lines held out for validation (deterministic hash split) [default: {T.valid_fraction}]."),
-    emb_dim: Optional[int] = typer.Option(None, min=1, help=f"[default: {M.emb_dim}]"),
-    hidden_dim: Optional[int] = typer.Option(None, min=1, help=f"[default: {M.hidden_dim}]"),
+    arch: Optional[str] = typer.Option(None, help=f"The body: lstm (AWD-LSTM) or transformer (decoder-only, rotary "
+                                       f"positions) [default: {M.arch}]."),
+    emb_dim: Optional[int] = typer.Option(None, min=1, help=f"Embedding size (a transformer's width) [default: {M.emb_dim}]."),
+    hidden_dim: Optional[int] = typer.Option(None, min=1, help=f"LSTM hidden size; a transformer's MLP size [default: {M.hidden_dim}]."),
     layers: Optional[int] = typer.Option(None, min=1, help=f"[default: {M.n_layers}]"),
+    heads: Optional[int] = typer.Option(None, min=1, help=f"transformer: attention heads [default: {M.n_heads}]."),
+    context: Optional[int] = typer.Option(None, min=0, help=f"transformer: input vectors carried from window to window "
+                                          f"[default: {M.context}]."),
     batch_size: Optional[int] = typer.Option(None, min=1, help=f"[default: {T.batch_size}]"),
     bptt: Optional[int] = typer.Option(None, min=2, help=f"[default: {T.bptt}]"),
     lr: Optional[float] = typer.Option(None, help=f"Peak learning rate of the one-cycle schedule [default: {T.lr}]."),
@@ -69,7 +74,7 @@ def lm_train(
     no_lowercase: bool = typer.Option(False, "--no-lowercase", help="Keep case."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
-    """Train a word-level AWD-LSTM LM. Launch with `torchrun --nproc_per_node N -m langind lm train ...` for DDP."""
+    """Train a word-level LM (AWD-LSTM or transformer). `torchrun --nproc_per_node N -m langind lm train ...` for DDP."""
     if resume is not None:
         metrics = train_lm(resume, TrainConfig(progress=not quiet), resume=True)
         _print_lm_metrics(metrics, resume)
@@ -80,7 +85,8 @@ def lm_train(
              "lr": lr, "checkpoint_every": checkpoint_every}
     cfg = replace(base.train, corpus=corpus, lowercase=not no_lowercase, seed=seed, threads=threads, device=device,
                   progress=not quiet, **{k: v for k, v in given.items() if v is not None})
-    shape = {"emb_dim": emb_dim, "hidden_dim": hidden_dim, "n_layers": layers}
+    shape = {"arch": arch, "emb_dim": emb_dim, "hidden_dim": hidden_dim, "n_layers": layers, "n_heads": heads,
+             "context": context}
     model = replace(base.model, **{k: v for k, v in shape.items() if v is not None}).scaled_dropout(dropout_scale)
     out = out or RunDir.default_path("lm")
     metrics = train_lm(out, cfg, model)
@@ -136,6 +142,18 @@ def lm_generate(
     ids = model.generate(vocab.encode(toks), n, temperature=temperature, top_k=top_k, generator=g,
                          banned=[vocab.unk_id])
     typer.echo(" ".join(toks + vocab.decode(ids)).replace(" <eos> ", "\n"))
+
+
+@lm_app.command("export-hf")
+def lm_export_hf(
+    run: Path = typer.Argument(..., help="Transformer LM run directory (lm train --arch transformer) or checkpoint."),
+    out: Path = typer.Argument(..., help="Output directory: a Hugging Face LlamaForCausalLM with its tokenizer."),
+    checkpoint: str = typer.Option("best", help="best or last."),
+):
+    """Export a transformer LM for Hugging Face transformers (needs the hf extra)."""
+    from langind.lm.hf import export_hf
+
+    typer.echo(f"wrote {export_hf(run, out, checkpoint)} (AutoModelForCausalLM.from_pretrained loads it)")
 
 
 # -- embeddings and evaluation ------------------------------------------------------------------------

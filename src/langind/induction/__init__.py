@@ -28,22 +28,28 @@ def induce_lexicon(src_text: str | Path, tgt_text: str | Path, src: str = "src",
 
     Parameters
     ----------
-    src_text, tgt_text : the two texts — UTF-8 files (one sentence or paragraph a line) or corpus specs
-        (a bundled name, ``coded:SEED:TEXT``, ``half:1:TEXT``, …).
-    src, tgt : free labels of the two languages (they name the output files; a bundled dictionary of
-        the pair, if there is one, scores the run).
-    out : the run directory (default: a new temporary one).
-    echo : where progress lines go (default: nowhere).
-    **options : any field of :class:`CrossConfig` — ``method`` (default ``"auto"``; see
-        :data:`METHODS`), ``top``, ``orthography``, ``dictionary``, ``seed``, …
+    src_text, tgt_text : str or Path
+        The two texts: UTF-8 files (one sentence or paragraph a line) or corpus specs (a bundled name,
+        ``coded:SEED:TEXT``, ``half:1:TEXT``, …).
+    src, tgt : str
+        Free labels of the two languages: they name the output files, and a bundled dictionary of
+        the pair, if there is one, scores the run.
+    out : str or Path, optional
+        The run directory (default: a new temporary one).
+    echo : callable, optional
+        Where progress lines go (default: nowhere).
+    **options
+        Any field of :class:`CrossConfig`: ``method`` (default ``"auto"``; see :data:`METHODS`),
+        ``top``, ``orthography``, ``dictionary``, ``seed``, …
 
     Returns
     -------
-    :class:`Lexicon` — each source word's ranked translations, with evidence and the run's confidence;
-    :meth:`Lexicon.evaluate` scores it against a dictionary.
+    Lexicon
+        Each source word's ranked translations, with evidence and the run's confidence;
+        :meth:`Lexicon.evaluate` scores it against a dictionary.
 
-    Example
-    -------
+    Examples
+    --------
     Two texts in a directory with a test dictionary (the tests' planted pair: ``w7`` means ``v7``):
 
     >>> lex = induce_lexicon("a.txt", "b.txt", src="xa", tgt="xb", top=100)

@@ -1,4 +1,4 @@
-"""The language model: an AWD-LSTM-style word LM as a plain ``torch.nn.Module``.
+"""The language model: a word LM as a plain ``torch.nn.Module``, with an AWD-LSTM body or a transformer one.
 
 Merity, Keskar & Socher (2018), "Regularizing and Optimizing LSTM Language Models":
 embedding dropout (drop whole word types), locked ("variational") dropout on inputs, between layers
@@ -9,7 +9,8 @@ The model is deliberately split in three parts, because later rooms swap the fir
 
 * ``embedding`` — the word→vector table (V×E). This *is* the mapping that the recovery
   experiments wipe and learn back;
-* ``body`` — the stacked LSTM that turns a sequence of vectors into features (B×T×E);
+* ``body`` — the stacked LSTM (or, with ``arch="transformer"``, the decoder-only stack of
+  :mod:`langind.lm.transformer`) that turns a sequence of vectors into features (B×T×E);
 * the output layer — ``features @ table.T + bias``; with tied weights the table is the embedding.
 
 ``forward(ids)`` is the usual LM; ``forward_vectors(x, out_table=...)`` runs the same network on
@@ -42,10 +43,21 @@ class LMConfig:
     input_dropout: float = 0.25  # locked dropout on the embedded input
     hidden_dropout: float = 0.15  # locked dropout between LSTM layers
     output_dropout: float = 0.25  # locked dropout on the last layer's output
-    weight_dropout: float = 0.2  # DropConnect on every layer's hidden-to-hidden matrix
+    weight_dropout: float = 0.2  # DropConnect on every layer's hidden-to-hidden matrix (transformer: on attention)
     tie_weights: bool = True
+    arch: str = "lstm"  # the body: lstm (AWD-LSTM) or transformer (lm.transformer; emb_dim is its width)
+    n_heads: int = 4  # transformer: attention heads (emb_dim / n_heads must be even: rotary positions)
+    context: int = 64  # transformer: input vectors carried from one window to the next (its "hidden")
 
     def __post_init__(self) -> None:
+        if self.arch not in ARCHS:
+            raise LangindError(f"unknown LM architecture {self.arch!r}; choose one of {', '.join(ARCHS)}")
+        if self.arch == "transformer" and (self.n_heads < 1 or self.emb_dim % self.n_heads
+                                           or (self.emb_dim // self.n_heads) % 2):
+            raise LangindError(f"a transformer's emb_dim ({self.emb_dim}) must split into n_heads ({self.n_heads}) "
+                               "heads of an even size")
+        if self.context < 0:
+            raise LangindError(f"context must be >= 0, got {self.context}")
         if self.emb_dim < 1 or self.hidden_dim < 1:
             raise LangindError(f"emb_dim and hidden_dim must be >= 1, got {self.emb_dim} and {self.hidden_dim}")
         if self.n_layers < 1:
@@ -70,6 +82,7 @@ class LMConfig:
 
 
 DROPOUTS = ("emb_dropout", "input_dropout", "hidden_dropout", "output_dropout", "weight_dropout")
+ARCHS = ("lstm", "transformer")
 
 
 def locked_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
@@ -128,8 +141,20 @@ class LSTMBody(nn.Module):
         return x, raw, new_hidden
 
 
+def make_body(c: LMConfig, out_dim: int) -> nn.Module:
+    """The body ``config.arch`` names, with the calling convention
+    ``body(x, hidden) → (dropped features, raw features, new hidden)``."""
+    if c.arch == "transformer":
+        from langind.lm.transformer import TransformerBody
+
+        return TransformerBody(c.emb_dim, c.n_layers, c.n_heads, c.hidden_dim, c.context,
+                               c.hidden_dropout, c.output_dropout, c.weight_dropout)
+    return LSTMBody(c.emb_dim, c.hidden_dim, out_dim, c.n_layers, c.hidden_dropout, c.output_dropout, c.weight_dropout)
+
+
 class WordLM(nn.Module):
-    """Word-level LSTM language model with a replaceable word→vector mapping."""
+    """Word-level language model with a replaceable word→vector mapping; its body an AWD-LSTM or a
+    transformer (``config.arch``), the rest the same."""
 
     def __init__(self, config: LMConfig, vocab_size: int):
         super().__init__()
@@ -138,17 +163,23 @@ class WordLM(nn.Module):
         self.config, self.vocab_size = config, vocab_size
         c = config
         self.embedding = nn.Embedding(vocab_size, c.emb_dim)
-        out_dim = c.emb_dim if c.tie_weights else c.hidden_dim
-        self.body = LSTMBody(c.emb_dim, c.hidden_dim, out_dim, c.n_layers,
-                             c.hidden_dropout, c.output_dropout, c.weight_dropout)
+        out_dim = c.emb_dim if c.tie_weights or c.arch == "transformer" else c.hidden_dim
+        self.body = make_body(c, out_dim)
         self.out_weight = None if c.tie_weights else nn.Parameter(torch.empty(vocab_size, out_dim))
-        self.out_bias = nn.Parameter(torch.zeros(vocab_size))
+        if c.arch == "transformer":  # a Llama-style LM has no output bias: a fixed zero keeps it exportable
+            self.register_buffer("out_bias", torch.zeros(vocab_size))
+        else:
+            self.out_bias = nn.Parameter(torch.zeros(vocab_size))
         self._init_weights()
 
     def _init_weights(self) -> None:
-        nn.init.uniform_(self.embedding.weight, -0.1, 0.1)
-        if self.out_weight is not None:
-            nn.init.uniform_(self.out_weight, -0.1, 0.1)
+        for table in (self.embedding.weight, self.out_weight):
+            if table is None:
+                continue
+            if self.config.arch == "transformer":
+                nn.init.normal_(table, 0.0, 0.02)  # GPT-2's
+            else:
+                nn.init.uniform_(table, -0.1, 0.1)
 
     # -- the three parts ------------------------------------------------------------------------
     @property
@@ -219,8 +250,29 @@ class WordLM(nn.Module):
         return out
 
 
-def detach_hidden(hidden: Hidden | None) -> Hidden | None:
-    """Cut the graph between BPTT windows while keeping the state values."""
+def detach_hidden(hidden: Hidden | torch.Tensor | None) -> Hidden | torch.Tensor | None:
+    """Cut the graph between BPTT windows while keeping the state values (an LSTM's (h, c) per layer,
+    or a transformer's memory tensor)."""
     if hidden is None:
         return None
+    if isinstance(hidden, torch.Tensor):
+        return hidden.detach()
     return [(h.detach(), c.detach()) for h, c in hidden]
+
+
+def hidden_tensors(hidden: Hidden | torch.Tensor | None) -> dict[str, torch.Tensor]:
+    """A carried state as named tensors (what a resumable checkpoint stores); :func:`hidden_from_tensors`
+    reads them back."""
+    if hidden is None:
+        return {}
+    if isinstance(hidden, torch.Tensor):
+        return {"memory": hidden}
+    return {f"{k}/{part}": t for k, (h, c) in enumerate(hidden) for part, t in (("h", h), ("c", c))}
+
+
+def hidden_from_tensors(tensors: dict[str, torch.Tensor]) -> Hidden | torch.Tensor | None:
+    if not tensors:
+        return None
+    if "memory" in tensors:
+        return tensors["memory"]
+    return [(tensors[f"{k}/h"], tensors[f"{k}/c"]) for k in range(len(tensors) // 2)]

@@ -1,4 +1,4 @@
-"""The multilingual LM: one LSTM body shared by every language, one embedding table per language.
+"""The multilingual LM: one body (LSTM or transformer) shared by every language, one embedding table per language.
 
 Wada & Iwata, "Unsupervised Cross-lingual Word Embedding by Multilingual Neural Language Models"
 (arXiv 1809.02306): each language has its own embedding table (tied to its own output layer) and
@@ -16,11 +16,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from langind.errors import LangindError
-from langind.lm.model import LMConfig, LSTMBody, embedding_dropout, locked_dropout
+from langind.lm.model import LMConfig, embedding_dropout, locked_dropout, make_body
 
 
 class MultilingualLM(nn.Module):
-    """A shared LSTM body with one embedding table (tied input/output) and bias per language."""
+    """A shared body with one embedding table (tied input/output) and bias per language."""
 
     def __init__(self, config: LMConfig, vocab_sizes: dict[str, int]):
         super().__init__()
@@ -31,8 +31,7 @@ class MultilingualLM(nn.Module):
         self.langs = sorted(vocab_sizes)
         self.embeddings = nn.ModuleDict({lg: nn.Embedding(v, c.emb_dim) for lg, v in vocab_sizes.items()})
         self.out_biases = nn.ParameterDict({lg: nn.Parameter(torch.zeros(v)) for lg, v in vocab_sizes.items()})
-        self.body = LSTMBody(c.emb_dim, c.hidden_dim, c.emb_dim, c.n_layers,
-                             c.hidden_dropout, c.output_dropout, c.weight_dropout)
+        self.body = make_body(c, c.emb_dim)
         for e in self.embeddings.values():
             nn.init.uniform_(e.weight, -0.1, 0.1)
 

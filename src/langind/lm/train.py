@@ -42,7 +42,7 @@ from langind.lm.checkpoint import (
     save_checkpoint,
 )
 from langind.lm.device import Dist, ddp_param_divergence, setup_distributed
-from langind.lm.model import LMConfig, WordLM, detach_hidden
+from langind.lm.model import LMConfig, WordLM, detach_hidden, hidden_from_tensors, hidden_tensors
 from langind.lm.multilingual import MultilingualLM
 from langind.progress import progress_bar
 from langind.runs import RunDir, read_json
@@ -238,8 +238,9 @@ class LMTrainer:
         self.nets = {lg: self.model.monolingual_view(lg) for lg in self.rows} if self.multilingual else {"": net}
         return self
 
-    def _hidden_key(self, lang: str, k: int, part: str) -> str:
-        return f"hidden/{lang + '/' if lang else ''}{k}/{part}"
+    @staticmethod
+    def _hidden_prefix(lang: str) -> str:
+        return f"hidden/{lang + '/' if lang else ''}"
 
     def _restore(self) -> None:
         last = self.run / "checkpoints" / "last"
@@ -254,10 +255,10 @@ class LMTrainer:
         torch.set_rng_state(tensors["rng/torch"])
         self.rng.bit_generator.state = st["numpy_rng"]
         for lg in self.rows:
-            if self._hidden_key(lg, 0, "h") in tensors:
-                self.hidden[lg] = [(tensors[self._hidden_key(lg, k, "h")].to(self.d.device),
-                                    tensors[self._hidden_key(lg, k, "c")].to(self.d.device))
-                                   for k in range(self.model_cfg.n_layers)]
+            prefix = self._hidden_prefix(lg)
+            # a run is monolingual ("") or multilingual (its languages): the prefixes never overlap
+            mine = {k.removeprefix(prefix): v.to(self.d.device) for k, v in tensors.items() if k.startswith(prefix)}
+            self.hidden[lg] = hidden_from_tensors(mine)
         self.log(f"resuming at epoch {self.state.epoch + 1}, step {self.state.step}")
 
     # -- checkpoints ------------------------------------------------------------------------------
@@ -268,8 +269,7 @@ class LMTrainer:
         meta, tensors = optimizer_to_flat(self.opt)
         tensors["rng/torch"] = torch.get_rng_state()
         for lg, hidden in self.hidden.items():
-            for k, (h, c) in enumerate(hidden or ()):
-                tensors[self._hidden_key(lg, k, "h")], tensors[self._hidden_key(lg, k, "c")] = h, c
+            tensors.update({self._hidden_prefix(lg) + k: v for k, v in hidden_tensors(hidden).items()})
         state = {**asdict(self.state), "optimizer": meta, "numpy_rng": self.rng.bit_generator.state}
         save_checkpoint(self.run / "checkpoints" / "last", self.model, self.vocab, state=state, state_tensors=tensors)
 
@@ -295,8 +295,11 @@ class LMTrainer:
             self.hidden[lg] = detach_hidden(self.hidden[lg])
             logits, self.hidden[lg], (dropped, raw) = self.nets[lg](x, self.hidden[lg])
             loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1))
-            reg = cfg.ar_alpha * dropped.pow(2).mean() + cfg.tar_beta * (raw[:, 1:] - raw[:, :-1]).pow(2).mean()
-            (loss + reg).backward()  # gradients of the languages add up
+            if self.model_cfg.arch == "lstm":  # AR/TAR regularise recurrent activations (AWD-LSTM's, not a transformer's)
+                loss_reg = cfg.ar_alpha * dropped.pow(2).mean() + cfg.tar_beta * (raw[:, 1:] - raw[:, :-1]).pow(2).mean()
+            else:
+                loss_reg = 0.0
+            (loss + loss_reg).backward()  # gradients of the languages add up
             losses[lg] = loss.item()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.clip)
         self.opt.step()
