@@ -334,6 +334,14 @@ PAGES = [
         "animal calls can expect. Only rows that use no spelling."), [
         Section("bli-coded.json", "Code-written pairs", bli),
     ]),
+    Page("text-size", "How much text do you need?", (
+        "Each side of four pairs cut to its first N tokens (`head:N:TEXT`) and run as a user would run it: the "
+        "default pipeline (with its confidence estimate), the same with no spelling anywhere, and spelling alone. "
+        "P@1 is over each cut's own vocabulary (its 5,000 most frequent words, or all it has), so a small text is "
+        "scored on fewer, more frequent words — the *test words* column says how many. Find the row nearest your own "
+        "corpus: its P@1 is what to expect, and its confidence is what your run will say of itself at that size."), [
+        Section("text_size.json", "P@1 against tokens per side, es→en", text_size),
+    ]),
     Page("confidence", "Confidence against P@1", (
         "Each run estimates its own P@1 without a dictionary (hidden spelling anchors where spelling is evidence, "
         "else a split-half check) and warns below 0.05. Here that estimate is set against the P@1 the test "

@@ -1,6 +1,6 @@
 """How much text do you need? The default pipeline against the number of tokens per side.
 
-    python benchmarks/text_size.py --out benchmarks/results/text_size.json     # about 80 min on 2 cores
+    python benchmarks/text_size.py --out benchmarks/results/text_size.json     # about 77 min on 2 cores
 
 For each pair — the parallel Bible, its book-disjoint halves, the different-stories pair (fortunes) and
 the parallel Bible written in codes, all es→en — each side is cut to its first N tokens (whole
