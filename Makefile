@@ -34,7 +34,7 @@ $(VENV)/.docs: $(VENV)/.installed pyproject.toml
 	touch $@
 
 docs: $(VENV)/.docs
-	$(VENV)/bin/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir site
 
 # The results pages and README's headline table, rendered from benchmarks/results/*.json.
 report: $(VENV)/.installed
