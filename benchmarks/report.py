@@ -15,6 +15,7 @@ Each page is a list of :class:`Section` — a results file and the function that
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from dataclasses import dataclass, field
@@ -132,21 +133,31 @@ def _confidence_summary(c: dict, how: str) -> str:
     return f"Confidence against P@1 over these {c['rows']} rows ({how}): {'; '.join(said)}." if said else ""
 
 
-def _bars(names: list[str], values: list[float], title: str) -> Plot:
-    def draw(path: Path) -> None:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(7, 0.28 * len(names) + 1.0))
-        ax.barh(range(len(names)), values, color="#3f6fb5")
-        ax.set_yticks(range(len(names)), names, fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("P@1")
-        ax.set_title(title, fontsize=9)
+@contextlib.contextmanager
+def _figure(path: Path, **subplots):
+    """A matplotlib figure (``plt.subplots(**subplots)``: yields fig, axes) saved to ``path`` on exit, laid
+    out tight and without the software tag, so that rendering twice writes the same bytes."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(**subplots)
+    try:
+        yield fig, axes
         fig.tight_layout()
         fig.savefig(path, dpi=90, metadata={"Software": None})
+    finally:
         plt.close(fig)
+
+
+def _bars(names: list[str], values: list[float], title: str) -> Plot:
+    def draw(path: Path) -> None:
+        with _figure(path, figsize=(7, 0.28 * len(names) + 1.0)) as (fig, ax):
+            ax.barh(range(len(names)), values, color="#3f6fb5")
+            ax.set_yticks(range(len(names)), names, fontsize=7)
+            ax.invert_yaxis()
+            ax.set_xlim(0, 1)
+            ax.set_xlabel("P@1")
+            ax.set_title(title, fontsize=9)
     return draw
 
 
@@ -160,21 +171,15 @@ def confidence(d: dict, stem: str) -> Rendered:
             f"{low[0]} of {low[1]} runs below 0.05 and {high[0]} of {high[1]} above 0.20.")
 
     def draw(path: Path) -> None:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(5, 4))
-        xs = [r["P@1"] for r in d["runs"]]
-        ys = [r.get("estimate") or 0.0 for r in d["runs"]]
-        ax.scatter(xs, ys, c=["#c0392b" if r.get("failed") else "#3f6fb5" for r in d["runs"]], s=14)
-        ax.plot([0, 1], [0, 1], color="#999", lw=0.8)
-        ax.set_xlabel("P@1 (test dictionary)")
-        ax.set_ylabel("confidence estimate (no dictionary)")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        fig.tight_layout()
-        fig.savefig(path, dpi=90, metadata={"Software": None})
-        plt.close(fig)
+        with _figure(path, figsize=(5, 4)) as (fig, ax):
+            xs = [r["P@1"] for r in d["runs"]]
+            ys = [r.get("estimate") or 0.0 for r in d["runs"]]
+            ax.scatter(xs, ys, c=["#c0392b" if r.get("failed") else "#3f6fb5" for r in d["runs"]], s=14)
+            ax.plot([0, 1], [0, 1], color="#999", lw=0.8)
+            ax.set_xlabel("P@1 (test dictionary)")
+            ax.set_ylabel("confidence estimate (no dictionary)")
+            ax.set_xlim(0, 1)
+            ax.set_ylim(0, 1)
     img = f"{stem}.png"
     return Rendered(f"{head}\n\n![confidence against P@1](img/{img})\n\n" +
                     table(["pair", "method", "P@1", "estimate", "warned"], rows, "llrrl"), {img: draw})
@@ -272,28 +277,24 @@ def text_size(d: dict, stem: str) -> Rendered:
                                                  rows, "lrrlrrrr"))
 
     def draw(path: Path) -> None:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
         pairs = list(d["pairs"].items())
-        fig, axes = plt.subplots(1, len(pairs), figsize=(3.2 * len(pairs), 3.2), sharey=True, squeeze=False)
-        for ax, (pair, p) in zip(axes[0], pairs):
-            x = [pt["tokens"][0] for pt in p["points"]]
-            ax.plot(x, [pt["rows"]["default"]["P@1"] for pt in p["points"]], "o-", label="default P@1")
-            ax.plot(x, [pt["rows"]["unsupervised"]["P@1"] for pt in p["points"]], "s--", label="no spelling P@1")
-            if any(pt["rows"].get("spelling") for pt in p["points"]):
-                ax.plot(x, [(pt["rows"]["spelling"] or {}).get("P@1") for pt in p["points"]], "^:", label="spelling alone")
-            ax.plot(x, [pt["rows"]["default"].get("estimate") or 0.0 for pt in p["points"]], "x-", color="#999",
-                    label="confidence")
-            ax.set_xscale("log")
-            ax.set_ylim(0, 1)
-            ax.set_title(PAIR_NAMES.get(pair, pair), fontsize=8)
-            ax.set_xlabel("source tokens")
-        axes[0][0].set_ylabel("P@1 / estimate")
-        axes[0][0].legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(path, dpi=90, metadata={"Software": None})
-        plt.close(fig)
+        with _figure(path, nrows=1, ncols=len(pairs), figsize=(3.2 * len(pairs), 3.2), sharey=True,
+                     squeeze=False) as (fig, axes):
+            for ax, (pair, p) in zip(axes[0], pairs):
+                x = [pt["tokens"][0] for pt in p["points"]]
+                ax.plot(x, [pt["rows"]["default"]["P@1"] for pt in p["points"]], "o-", label="default P@1")
+                ax.plot(x, [pt["rows"]["unsupervised"]["P@1"] for pt in p["points"]], "s--", label="no spelling P@1")
+                if any(pt["rows"].get("spelling") for pt in p["points"]):
+                    ax.plot(x, [(pt["rows"]["spelling"] or {}).get("P@1") for pt in p["points"]], "^:",
+                            label="spelling alone")
+                ax.plot(x, [pt["rows"]["default"].get("estimate") or 0.0 for pt in p["points"]], "x-", color="#999",
+                        label="confidence")
+                ax.set_xscale("log")
+                ax.set_ylim(0, 1)
+                ax.set_title(PAIR_NAMES.get(pair, pair), fontsize=8)
+                ax.set_xlabel("source tokens")
+            axes[0][0].set_ylabel("P@1 / estimate")
+            axes[0][0].legend(fontsize=7)
     img = f"{stem}.png"
     return Rendered("Where the default first reaches P@1 0.2 without warning: " + "; ".join(said) + ".\n\n"
                     f"![P@1 against tokens per side](img/{img})\n\n" + "\n\n".join(out), {img: draw})

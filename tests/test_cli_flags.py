@@ -151,20 +151,18 @@ SCENARIOS["translate"] = [
 ELSEWHERE = {"demo": [["demo", "--out", "DIR", *DEMO_ARGS]]}  # run by tests/test_experiments_demo.py
 
 
+def _walk(cmd, path=()):
+    """Every command and group of the CLI with its path: ((), app), (("lm",), lm), (("lm", "train"), …), …"""
+    yield path, cmd
+    for name, sub in getattr(cmd, "commands", {}).items():
+        yield from _walk(sub, path + (name,))
+
+
 def _commands():
     """{"lm train": {"--corpus", ...}, ...}: every command of the CLI and its documented options."""
-    out = {}
-
-    def walk(cmd, path):
-        if hasattr(cmd, "commands"):
-            for name, sub in cmd.commands.items():
-                walk(sub, path + [name])
-        else:
-            out[" ".join(path)] = {o for p in cmd.params if p.param_type_name == "option" and not p.hidden
-                                   for o in (*p.opts, *p.secondary_opts)}
-
-    walk(typer.main.get_command(app), [])
-    return out
+    return {" ".join(path): {o for p in cmd.params if p.param_type_name == "option" and not p.hidden
+                             for o in (*p.opts, *p.secondary_opts)}
+            for path, cmd in _walk(typer.main.get_command(app)) if not hasattr(cmd, "commands")}
 
 
 def _args_of(step) -> list[str] | None:
@@ -187,16 +185,11 @@ def test_every_help_text_fits_two_lines():
     """One short line or two of 80 columns per option, command and sub-command (the vecmap anchor: one-line help)."""
     import click
 
-    def walk(c, path=()):
-        yield path, c
-        for name, sub in getattr(c, "commands", {}).items():
-            yield from walk(sub, path + (name,))
-    long = [(" ".join(path), getattr(p, "name", ""), len(p.help or ""))
-            for path, c in walk(typer.main.get_command(app)) for p in getattr(c, "params", [])
+    every = list(_walk(typer.main.get_command(app)))
+    long = [(" ".join(path), p.name, len(p.help or "")) for path, c in every for p in getattr(c, "params", [])
             if isinstance(p, click.Option) and len(p.help or "") > 160]
     long += [(" ".join(path), "(command)", len(c.short_help or (c.help or "").split("\n\n")[0]))
-             for path, c in walk(typer.main.get_command(app)) if path
-             and len(c.short_help or (c.help or "").split("\n\n")[0]) > 160]
+             for path, c in every if path and len(c.short_help or (c.help or "").split("\n\n")[0]) > 160]
     assert not long, f"help texts longer than two lines: {long}"
 
 

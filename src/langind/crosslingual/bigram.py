@@ -38,19 +38,24 @@ class _KNTable:
         continuation = np.bincount(keys % n, minlength=n).astype(np.float64)  # N1+(·, b)
         self.p_cont = (continuation + 1e-3) / (continuation + 1e-3).sum()  # a whisker for unseen words
 
-    def backoff(self, a: np.ndarray) -> np.ndarray:
-        """The weight of ``p_cont`` after history ``a``: D · N1+(a, ·) / c(a, ·), 1 for an unseen history."""
+    def _history(self, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """c(a, ·) with unseen histories counted as 1 (a safe divisor), and the weight of ``p_cont`` after
+        ``a``: D · N1+(a, ·) / c(a, ·), 1 for an unseen history."""
         total = self.hist_total[a]
-        return np.where(total > 0, self.d * self.hist_types[a] / np.where(total > 0, total, 1.0), 1.0)
+        safe = np.where(total > 0, total, 1.0)
+        return safe, np.where(total > 0, self.d * self.hist_types[a] / safe, 1.0)
+
+    def backoff(self, a: np.ndarray) -> np.ndarray:
+        """The weight of ``p_cont`` after history ``a``."""
+        return self._history(a)[1]
 
     def prob(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
         key = a * self.n + b
         pos = np.clip(np.searchsorted(self.keys, key), 0, len(self.keys) - 1)
-        c = np.where(self.keys[pos] == key, self.counts[pos], 0.0)
-        total = self.hist_total[a]
-        seen = np.where(total > 0, np.maximum(c - self.d, 0.0) / np.where(total > 0, total, 1.0), 0.0)
-        return seen + self.backoff(a) * self.p_cont[b]
+        c = np.where(self.keys[pos] == key, self.counts[pos], 0.0)  # 0 for an unseen pair, also after an unseen history
+        safe, backoff = self._history(a)
+        return np.maximum(c - self.d, 0.0) / safe + backoff * self.p_cont[b]
 
     def discounted(self):
         """The first term for every seen pair, as an (n, n) scipy CSR matrix."""

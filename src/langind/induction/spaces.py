@@ -95,13 +95,13 @@ class Ranked:
             raise ValueError(f"cannot combine rankings of shapes {self.rows.shape} and {other.rows.shape}")
         depth = self.rows.shape[1]
 
-        def looked_up(rows, scores, into_rows, into_scores):
+        def looked_up(rows, into_rows, into_scores):
             # each of ``rows``' candidates scored by the other list: its score there, else the list's lowest
             same = rows[:, :, None] == into_rows[:, None, :]
             found = np.where(same, into_scores[:, None, :], -np.inf).max(axis=2)
             return np.where(same.any(axis=2), found, into_scores.min(axis=1, keepdims=True)), same.any(axis=2)
-        mine_there, _ = looked_up(self.rows, self.scores, other.rows, other.scores)
-        theirs_here, listed = looked_up(other.rows, other.scores, self.rows, self.scores)
+        mine_there, _ = looked_up(self.rows, other.rows, other.scores)
+        theirs_here, listed = looked_up(other.rows, self.rows, self.scores)
         rows = np.concatenate([self.rows, other.rows], axis=1)
         scores = np.concatenate([(self.scores + mine_there) / 2,
                                  np.where(listed, -np.inf, (other.scores + theirs_here) / 2)], axis=1)  # listed: already in

@@ -32,6 +32,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from langind.lm.model import locked_dropout  # model.py imports this module only inside make_body: no cycle
+
 NORM_EPS = 1e-5  # RMSNorm's epsilon (exported as the Hugging Face config's rms_norm_eps)
 ROPE_THETA = 10000.0  # rotary base (exported as rope_theta)
 
@@ -117,8 +119,6 @@ class TransformerBody(nn.Module):
                                 else 0.02)
 
     def forward(self, x: torch.Tensor, hidden: torch.Tensor | None = None):
-        from langind.lm.model import locked_dropout
-
         T = x.size(1)
         seq = x if hidden is None else torch.cat([hidden.to(x.dtype), x], dim=1)
         h = seq
