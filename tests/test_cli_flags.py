@@ -57,7 +57,10 @@ SCENARIOS: dict[str, list] = {
         ["lm", "generate", "{tmp}/tlm", "the dog", "-n", "4", "--seed", "1"],
         ["induce", "self", "--lm", "{tmp}/tlm", "--head", "vector", "--max-steps", "3", "--out", "{tmp}/tself",
          "--threads", "1", "--quiet"],
+        (["lm", "train", "--resume", "{tmp}/tlm", "--arch", "lstm", "--quiet"], 2),  # a run resumes as it was trained
         ["lm", "export-hf", "{tmp}/tlm", "{tmp}/hf", "--checkpoint", "last"],
+        ["induce", "self", "--lm", "{tmp}/hf", "--corpus", "{toy}", "--max-vocab", "12", "--head", "vector",
+         "--max-steps", "3", "--out", "{tmp}/hfself", "--threads", "1", "--quiet"],
     ],
     "lm eval / generate, embeddings export, evaluate, align, data list": [
         ["induce", "methods"],

@@ -22,7 +22,7 @@ from langind.experiments.demo import DEMO_CONTEXT_ROUNDS, DEMO_CROSS_TOP, DEMO_R
 from langind.lm.model import LMConfig
 from langind.lm.recipes import RECIPES
 from langind.lm.recipes import recipe as recipe_by_name
-from langind.lm.train import TrainConfig, train_lm
+from langind.lm.train import TrainConfig, check_resumed_shape, train_lm
 from langind.runs import RunDir
 
 app = typer.Typer(help="langind — recover word↔embedding mappings of frozen LMs and induce bilingual lexicons.",
@@ -75,7 +75,10 @@ def lm_train(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
     """Train a word-level LM (AWD-LSTM or transformer). `torchrun --nproc_per_node N -m langind lm train ...` for DDP."""
+    shape = {"arch": arch, "emb_dim": emb_dim, "hidden_dim": hidden_dim, "n_layers": layers, "n_heads": heads,
+             "context": context}
     if resume is not None:
+        check_resumed_shape(resume, {k: v for k, v in shape.items() if v is not None})
         metrics = train_lm(resume, TrainConfig(progress=not quiet), resume=True)
         _print_lm_metrics(metrics, resume)
         return
@@ -85,8 +88,6 @@ def lm_train(
              "lr": lr, "checkpoint_every": checkpoint_every}
     cfg = replace(base.train, corpus=corpus, lowercase=not no_lowercase, seed=seed, threads=threads, device=device,
                   progress=not quiet, **{k: v for k, v in given.items() if v is not None})
-    shape = {"arch": arch, "emb_dim": emb_dim, "hidden_dim": hidden_dim, "n_layers": layers, "n_heads": heads,
-             "context": context}
     model = replace(base.model, **{k: v for k, v in shape.items() if v is not None}).scaled_dropout(dropout_scale)
     out = out or RunDir.default_path("lm")
     metrics = train_lm(out, cfg, model)

@@ -40,7 +40,10 @@ def renamed_flag(value, old_value, new: str, old: str):
 
 @induce_app.command("self")
 def induce_self(
-    lm: Path = typer.Option(..., "--lm", help="LM run directory (from `langind lm train`)."),
+    lm: Path = typer.Option(..., "--lm", help="LM run directory (from `langind lm train`), or a local Hugging Face causal LM "
+                            "directory with its tokenizer (the hf extra)."),
+    max_vocab: int = typer.Option(R.max_vocab, min=4, help="Hugging Face --lm: recover this many of the text's most "
+                                  "frequent tokens (specials included)."),
     head: str = typer.Option(R.head, help=", ".join(HEADS) + "."),
     scramble: str = typer.Option(F.scramble, help="input: scramble the LM's input only; both: input and output (decipherment)."),
     init: str = typer.Option(R.init, help="random, uniform or counts (match words by frequency rank)."),
@@ -92,7 +95,7 @@ def induce_self(
     cfg = RecoveryConfig(lm=str(lm), head=head, init=init, normalize=normalize, text=text,
                          max_text_tokens=max_text_tokens, fit=fit, seed=seed, threads=threads, device=device,
                          pipeline=pipeline, context=ContextConfig(rounds=context_rounds), select=select,
-                         right_lm=str(right_lm) if right_lm else None,
+                         right_lm=str(right_lm) if right_lm else None, max_vocab=max_vocab,
                          head_options={k: v for k, v in (("temperature", temperature), ("penalty", penalty),
                                                          ("penalty_weight", penalty_weight), ("k", sparse_k),
                                                          ("row_update", row_update or None))

@@ -37,10 +37,11 @@ from langind.evaluation.report import band_table, plot_hit_curve
 from langind.evaluation.wordnet import error_analysis, load_wordnet
 from langind.lm.batching import evaluate_ids
 from langind.lm.checkpoint import check_direction
+from langind.lm.hf import HFWordLM, is_hf_model_dir, load_hf_word_lm
 from langind.lm.model import WordLM
 from langind.mapping import readout
 from langind.mapping.context import ContextConfig, refine_in_context
-from langind.mapping.fit import FitConfig, check_row_update, fit_head, load_frozen_lm
+from langind.mapping.fit import FitConfig, check_row_update, fit_head, frozen_setup, load_frozen_lm
 from langind.mapping.heads import INITS, MappingHead, check_head_options, make_head
 from langind.mapping.solvers import word_count_match
 from langind.runs import RunDir, atomic_write_text
@@ -72,6 +73,9 @@ class RecoveryConfig:
     pipeline: str = "head"  # "head" or "head+context" (the frozen LM re-assigns every word in context)
     context: ContextConfig = field(default_factory=ContextConfig)
     right_lm: str | None = None  # head+context: a right-to-left LM of the same language reads the text backwards too
+    # a Hugging Face model (``lm`` an HF directory): recover the text's this-many most frequent tokens
+    # (specials included); a langind LM recovers its whole vocabulary
+    max_vocab: int = 2000
 
     def __post_init__(self) -> None:
         check_head_options(self.head, self.head_options)
@@ -82,6 +86,8 @@ class RecoveryConfig:
             raise LangindError("give the frozen LM (--lm RUN)")
         if self.right_lm is not None and self.pipeline != "head+context":
             raise LangindError("--right-lm reads the text backwards in the context stage: it needs --pipeline head+context")
+        if self.max_vocab < 4:
+            raise LangindError(f"max vocab must be >= 4 (two specials and two tokens), got {self.max_vocab}")
 
     @property
     def scramble(self) -> str:
@@ -105,6 +111,25 @@ def recovery_text(cfg: RecoveryConfig, vocab: Vocab) -> tuple[np.ndarray, str]:
     if cfg.max_text_tokens:
         ids = ids[: cfg.max_text_tokens]
     return ids, what
+
+
+def hf_frozen_lm(cfg: RecoveryConfig) -> tuple[HFWordLM, Vocab, torch.device, np.ndarray, str]:
+    """A Hugging Face causal LM as the frozen LM, over the ``cfg.max_vocab`` tokens most frequent in
+    the recovery text (:func:`langind.lm.hf.load_hf_word_lm`); returns (lm, vocab, device, text ids,
+    what the text is)."""
+    if cfg.text in ("valid", "train"):
+        raise LangindError(f"{cfg.lm} is a Hugging Face model, with no held-out split to read: "
+                           "give the recovery text (--corpus FILE or a bundled corpus)")
+    if cfg.right_lm is not None:
+        raise LangindError("--right-lm pairs two langind LMs of one vocabulary; it does not apply to a Hugging Face --lm")
+    device = frozen_setup(cfg.device, cfg.seed, cfg.threads)
+    lm, vocab, ids = load_hf_word_lm(cfg.lm, cfg.text, cfg.max_vocab)
+    if cfg.scramble == "both" and not lm.tied:
+        raise LangindError(f"{cfg.lm} has separate input and output embeddings; --scramble both learns one "
+                           "vector per word for both: use --scramble input")
+    if cfg.max_text_tokens:
+        ids = ids[: cfg.max_text_tokens]
+    return lm.to(device), vocab, device, ids, f"corpus {CorpusSource(cfg.text).name}"
 
 
 def scramble(vocab_size: int, n_specials: int, seed: int) -> np.ndarray:
@@ -140,11 +165,14 @@ class Problem:
 
 def setup(cfg: RecoveryConfig) -> Problem:
     """Load and freeze the LM, read the recovery text, scramble it."""
-    if cfg.right_lm is not None:  # checked now, not after the head's minutes
-        check_direction(cfg.right_lm, reversed_=True)
-    lm, vocab, device = load_frozen_lm(cfg.lm, cfg.device, cfg.seed, cfg.threads)
+    if is_hf_model_dir(cfg.lm):
+        lm, vocab, device, true_ids, text_what = hf_frozen_lm(cfg)
+    else:
+        if cfg.right_lm is not None:  # checked now, not after the head's minutes
+            check_direction(cfg.right_lm, reversed_=True)
+        lm, vocab, device = load_frozen_lm(cfg.lm, cfg.device, cfg.seed, cfg.threads)
+        true_ids, text_what = recovery_text(cfg, vocab)
     V, ns = len(vocab), vocab.n_specials
-    true_ids, text_what = recovery_text(cfg, vocab)
     if len(true_ids) < cfg.fit.batch_size * (cfg.fit.bptt + 2):
         raise LangindError(f"recovery text has only {len(true_ids)} tokens; give a longer text")
     perm = scramble(V, ns, cfg.seed)

@@ -33,6 +33,14 @@ RECIPES: dict[str, Recipe] = {
                         "the README's reference LMs: vocab 6,000, 2×LSTM (emb 128, hidden 384), 4 epochs"),
     "demo": Recipe(_REFERENCE_MODEL, replace(_REFERENCE_TRAIN, epochs=2, minutes=4.0, checkpoint_every=100),
                    "the reference shape on a 4-minute, 2-epoch schedule (langind demo)"),
+    # A transformer sized for 2 CPU cores and the reference LSTM's ~6 minutes (benchmarks/transformer.py
+    # measures both at one budget): width 192 in 3 blocks of 3 heads (head size 64), SwiGLU of 512, windows
+    # of 64 words with the 32 before them as memory; half the LSTM's dropout (a few epochs underfit
+    # more than they overfit) and half its peak learning rate (Adam on a pre-norm stack).
+    "transformer": Recipe(LMConfig(arch="transformer", emb_dim=192, hidden_dim=512, n_layers=3, n_heads=3,
+                                   context=32).scaled_dropout(0.5),
+                          replace(_REFERENCE_TRAIN, bptt=64, lr=2e-3, minutes=6.0),
+                          "decoder-only transformer for 2 cores: width 192, 3 blocks, memory 32, 6 minutes"),
 }
 
 

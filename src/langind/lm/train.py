@@ -155,6 +155,18 @@ def prepare_data(run: RunDir, cfg: TrainConfig, d: Dist, echo=print
     return vocabs, train, valid
 
 
+def check_resumed_shape(run: str | Path, given: dict) -> None:
+    """A resumed run continues the model it saved: a shape option (``arch``, ``emb_dim``, …) given
+    with ``--resume`` that differs from the run's is a one-line error, not silently ignored."""
+    saved = read_json(Path(run) / "config.json", "run config (is this a langind lm run?)").get("lm", {})
+    differ = {k: v for k, v in given.items() if saved.get(k, getattr(LMConfig, k, None)) != v}
+    if differ:
+        k, v = next(iter(differ.items()))
+        raise LangindError(f"{run} holds a {saved.get('arch', 'lstm')} LM with {k}={saved.get(k, getattr(LMConfig, k))}; "
+                           f"--resume continues it as it was trained (drop --{k.removeprefix('n_').replace('_', '-')}={v}, "
+                           "or train a new run with --out)")
+
+
 # -- the recipe ---------------------------------------------------------------------------------
 class LMTrainer:
     """One training run in run directory ``out``: ``setup()``, then ``train()`` returns the metrics.
@@ -248,6 +260,9 @@ class LMTrainer:
             saved_model, _ = load_multilingual(last, self.d.device, self.vocabs)
         else:
             saved_model, _ = load_lm(last, self.d.device, self.vocab)
+        if saved_model.config.arch != self.model_cfg.arch:
+            raise LangindError(f"{last} holds a {saved_model.config.arch} LM but {self.run.path}/config.json says "
+                               f"{self.model_cfg.arch}; resume a run with the architecture it was trained with")
         self.model.load_state_dict(saved_model.state_dict())
         st, tensors = load_state(last)
         self.state = TrainState.from_dict(st)
@@ -425,6 +440,7 @@ class LMTrainer:
             "best_valid_ppl": math.exp(st.best_valid_loss), "final_valid_ppl": st.history[-1]["valid_ppl"],
             "train_seconds": round(st.elapsed, 1), "tokens_per_s": round(tok_s, 1),
             "step_tokens_per_s": round(step_tok_s, 1), "device": str(d.device), "world_size": d.world,
+            "params": sum(p.numel() for p in self.model.parameters()),
         }
         if self.multilingual:
             metrics["final_valid_ppl_by_lang"] = st.history[-1]["valid_ppl_by_lang"]

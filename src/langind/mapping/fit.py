@@ -84,16 +84,22 @@ class FitConfig:
             raise LangindError(f"anchor must be >= 0, got {self.anchor}")
 
 
-def load_frozen_lm(run: str, device: str = "auto", seed: int = 0,
-                   threads: int | None = None) -> tuple[WordLM, Vocab, torch.device]:
-    """The common start of every mapping experiment: fix threads and seed, load the LM run's best
-    checkpoint onto the chosen device and freeze it (only a head will learn)."""
+def frozen_setup(device: str = "auto", seed: int = 0, threads: int | None = None) -> torch.device:
+    """The common start of every mapping experiment: fix threads and seed, pick the device."""
     if threads:
         torch.set_num_threads(threads)
     torch.manual_seed(seed)
     dev = pick_device(device)
     if dev.type == "cpu":
         keep_freed_memory()  # a fit step's large tensors are reused, not page-faulted in anew each step
+    return dev
+
+
+def load_frozen_lm(run: str, device: str = "auto", seed: int = 0,
+                   threads: int | None = None) -> tuple[WordLM, Vocab, torch.device]:
+    """:func:`frozen_setup`, then load the LM run's best checkpoint onto the device and freeze it
+    (only a head will learn)."""
+    dev = frozen_setup(device, seed, threads)
     lm, vocab = load_lm(lm_run_checkpoint(run), dev)
     lm.freeze()
     return lm, vocab, dev
