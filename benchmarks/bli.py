@@ -199,10 +199,16 @@ class SeedRun:
         self.rows = json.loads(self.file.read_text(encoding="utf-8")) if self.file.exists() else {}
         self._hidden: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
 
+    @property
+    def neural_name(self) -> str:
+        """How a row names the frozen neural LM: ``neural LM``, with its recipe when not the reference."""
+        return "neural LM" + ("" if self.args.lm_recipe == "reference" else f" ({self.args.lm_recipe})")
+
     def settings(self) -> dict:
         a = self.args
         return {"top": a.top, "w2v_epochs": a.w2v_epochs, "vecmap_seconds": a.vecmap_seconds,
-                "joint_minutes": a.joint_minutes, "threads": a.threads, "lm_epochs": a.lm_epochs}
+                "joint_minutes": a.joint_minutes, "threads": a.threads, "lm_epochs": a.lm_epochs,
+                **({"lm_recipe": a.lm_recipe} if a.lm_recipe != "reference" else {})}
 
     def wanted(self, corpus: str, name: str) -> bool:
         preset_rows = self.plan[corpus]["rows"]
@@ -355,16 +361,17 @@ class SeedRun:
         return out
 
     def target_lm(self, corpus: str, lang: str, reverse: bool = False) -> Path:
-        """The frozen neural LM of one side (reference recipe, ``--lm-epochs``), trained once;
+        """The frozen neural LM of one side (``--lm-recipe``, ``--lm-epochs``, ≤ 10 minutes), trained once;
         ``reverse``: its right-to-left twin, the same recipe on the reversed text."""
         from langind.corpus import REVERSED
         from langind.lm.recipes import train_recipe
 
-        out = self.work / f"lm-{corpus}-{lang}{'-reversed' if reverse else ''}"
+        recipe = self.args.lm_recipe
+        out = self.work / f"lm-{corpus}-{lang}{'-reversed' if reverse else ''}{'' if recipe == 'reference' else '-' + recipe}"
         marker = out / "benchmark-settings.json"
         if marker.exists() and json.loads(marker.read_text()) == self.settings():
             return out
-        train_recipe("reference", (REVERSED if reverse else "") + CORPORA[corpus][lang], out, epochs=self.args.lm_epochs,
+        train_recipe(recipe, (REVERSED if reverse else "") + CORPORA[corpus][lang], out, epochs=self.args.lm_epochs,
                      minutes=10.0, seed=self.seed, threads=self.args.threads, progress=False)
         atomic_write_json(marker, self.settings())
         return out
@@ -444,7 +451,7 @@ def run_seed(run: SeedRun) -> dict:
                 # and with its right-to-left twin. Their no-context ablation is the aligner's own row: with the
                 # LM's evidence log p(e | context) - log p(e) at 0 the ranking is the aligner's.
                 for both in (False, True):
-                    name = f"in-context: {source} + neural LM{', both directions' if both else ''}"
+                    name = f"in-context: {source} + {run.neural_name}{', both directions' if both else ''}"
 
                     def neural(spaces=spaces, both=both):
                         sw, sv, tw, tv, _ = spaces()
@@ -472,7 +479,7 @@ def run_seed(run: SeedRun) -> dict:
                      ("in-context: orthography + bigram LM", dict(method="incontext", candidates="orthography"))]
             if run.args.neural:
                 for source in ("orthography", "coocmap-grow"):
-                    name = f"in-context: {source}{' + orthography' if source != 'orthography' else ''} + neural LM"
+                    name = f"in-context: {source}{' + orthography' if source != 'orthography' else ''} + {run.neural_name}"
                     ortho.append((name, dict(method="incontext", candidates=source, lm="neural")))
                     ortho.append((name + ", both directions", dict(method="incontext", candidates=source, lm="neural",
                                                                    right_lm="neural")))
@@ -563,7 +570,9 @@ def main() -> None:
     ap.add_argument("--rows", nargs="*", help="run only the rows whose name contains one of these (=NAME: exactly "
                                               "this name), on every pair, instead of the preset's")
     ap.add_argument("--neural", action="store_true", help="add the neural-LM in-context rows (trains one LM a side and its right-to-left twin)")
-    ap.add_argument("--lm-epochs", type=int, default=6, help="epochs of each neural LM (reference recipe, ≤ 10 min)")
+    ap.add_argument("--lm-epochs", type=int, default=6, help="epochs of each neural LM (≤ 10 min)")
+    ap.add_argument("--lm-recipe", choices=["reference", "transformer"], default="reference",
+                    help="the neural LMs' recipe (lm/recipes.py): the LSTM, or the transformer")
     args = ap.parse_args()
     t_start = time.time()
     per_seed = []

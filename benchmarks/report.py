@@ -300,6 +300,54 @@ def text_size(d: dict, stem: str) -> Rendered:
                     f"![P@1 against tokens per side](img/{img})\n\n" + "\n\n".join(out), {img: draw})
 
 
+def architectures(d: dict, stem: str) -> Rendered:
+    """``benchmarks/transformer.py``: LSTM against transformer at one budget — perplexity, self-recovery,
+    relearning through the frozen body; each part as far as the run got."""
+    need(d, "budget_seconds")
+    out, plots = [f"Budget: the reference LSTM's {d['budget_seconds'] / 60:.1f} minutes of training on 2 cores."], {}
+    parts = d.get("provenance_by_part", {})
+    if len({(p.get("commit"), p.get("command")) for p in parts.values()}) > 1:  # parts run apart: say which is which
+        out.append("Parts measured apart: " + "; ".join(f"`{name}` at commit `{str(p['commit'])[:10]}` "
+                                                         f"({str(p['date'])[:10]}, `{p['command']}`)"
+                                                         for name, p in parts.items()) + ".")
+    if d.get("lm"):
+        rows = [[r["arch"], r["recipe"], f"{r.get('budget_multiple', 1):g}×" if r["arch"] == "transformer" else "4 epochs",
+                 round(r["train_seconds"]), f"{r['steps']:,}", f"{round(r['tokens_per_s']):,}", f"{r['params']:,}",
+                 f"{r['valid_ppl']:.1f}"]
+                for r in d["lm"]]
+        out.append("### Validation perplexity, WEB\n\n" + table(
+            ["body", "recipe", "budget", "s", "steps", "tokens/s", "weights", "valid ppl"], rows, "lllrrrrr"))
+
+        def draw(path: Path) -> None:
+            with _figure(path, figsize=(5.5, 3.4)) as (fig, ax):
+                for r in d["lm"]:
+                    label = r["arch"] + (f" {r.get('budget_multiple', 1):g}× budget" if r["arch"] == "transformer" else "")
+                    ax.plot([e["elapsed_s"] / 60 for e in r["epochs"]], [e["valid_ppl"] for e in r["epochs"]], "o-",
+                            label=label)
+                ax.set_xlabel("minutes of training (end of each epoch)")
+                ax.set_ylabel("validation perplexity")
+                ax.legend(fontsize=7)
+        img = f"{stem}-ppl.png"
+        plots[img] = draw
+        out.append(f"![validation perplexity against training time](img/{img})")
+    if d.get("recovery"):
+        settings = {"heldout-books": "LM of WEB's odd books, recovering on its even books",
+                    "kjv": "LM of the WEB, recovering on the KJV", "train": "the earlier setting: the LM's own training text"}
+        rows = [[settings.get(r["text"], r["text"]), f"{r['head']}, {r['scramble']}, {r['init']}", r["arch"], r["pipeline"],
+                 r["seeds"], *(r["bands"][b]["hit@1"] for b in ("10-110", "10-1010", "freq5")),
+                 r["count_only"]["10-1010"]["assign"], round(r["seconds"]), r["source"]] for r in d["recovery"]]
+        out.append("### Self-recovery, hit@1 per band\n\n" + table(
+            ["text", "head, mode, start", "body", "pipeline", "seeds", "10-110", "10-1010", "freq5",
+             "count-only 10-1010", "s", "from"], rows, "llllrrrrrrl"))
+    if d.get("relearn"):
+        rows = [[r["arch"], PAIR_NAMES.get(r["pair"], r["pair"]), r["lm_corpus"], f"{r['lm_valid_ppl']:.1f}", r["start_P@1"],
+                 r["P@1"], r["P@5"], r["evaluated"], round(r["seconds"])] for r in d["relearn"]]
+        out.append("### Relearning Spanish embeddings through a frozen English body (es→en, CSLS)\n\n" + table(
+            ["body", "pair", "English LM text", "its valid ppl", "P@1 at the start", "P@1", "P@5", "test words", "s"],
+            rows, "lllrrrrrr"))
+    return Rendered("\n\n".join(out), plots)
+
+
 @dataclass
 class Section:
     file: str  # under benchmarks/results/
@@ -368,6 +416,13 @@ PAGES = [
             "a position); the decipherment lets each frequent source word be any of the most frequent target "
             "words (a chain over every state, one sparse product a step). Each engine on the other's problem is "
             "tens to hundreds of times slower, or does not fit in memory at a whole text's length.")),
+    ]),
+    Page("architectures", "LSTM or transformer", (
+        "The two bodies of `langind lm train` at one wall-clock budget on 2 cores — the reference LSTM's "
+        "training time — on three questions: how well each models English, how well its wiped embeddings "
+        "come back, and how well another language's embeddings are relearned through its frozen body "
+        "(Artetxe, Ruder & Yogatama 2020). Every LM and run: `benchmarks/transformer.py`."), [
+        Section("transformer.json", "LSTM against transformer", architectures),
     ]),
     Page("translation", "From a lexicon to sentences", (
         "Held-out Bible verses translated es→en through an induced lexicon by the noisy-channel decoder "

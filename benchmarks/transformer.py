@@ -7,10 +7,12 @@ it finished, and a rerun with the same ``--work`` reuses every finished LM and r
   training seconds are the budget of the ``transformer`` recipe on the same text, once at that budget
   and once at each ``--catch-up`` multiple of it. Validation perplexity of each (same vocabulary, same
   held-out lines).
-* ``recovery`` — self-recovery with the transformer: an LM of WEB's odd-numbered books (the recipe,
-  the same budget) recovering on its even-numbered books, vector head, ``both`` mode, counts start,
-  ``head+context``, 10 minutes all stages together — the setting of ``self_recovery.py``'s
-  ``heldout-books/both`` row, whose LSTM figure is read from ``self_recovery.json`` beside it.
+* ``recovery`` — self-recovery with transformers of the recipe (the same budget), 10 minutes a run,
+  all stages together, one seed, in three of ``self_recovery.py``'s settings, whose LSTM rows are read
+  from its results files beside them: an LM of WEB's odd-numbered books recovering on its
+  even-numbered books and the WEB LM recovering on the KJV (vector head, ``both`` mode, counts
+  start, ``head+context``), and the earlier exploration's setting (the WEB LM on its own training
+  text, linear head, ``input`` mode, random start, ``head+context`` with 330 s for the context stage).
 * ``relearn`` — Artetxe, Ruder & Yogatama's (2020) relearning through a frozen body: an English LM
   (either architecture, WEB or WEB's even books) is frozen and a vector per Spanish word is learned
   by the LM loss on Spanish text alone (``induce cross --method decipher``: started at the English
@@ -22,8 +24,8 @@ Usage:
       [--parts lm recovery relearn] [--catch-up 2] [--relearn-minutes 8]
 
 Writes {"budget_seconds", "lm": [{"arch", "recipe", "corpus", "budget_seconds", "train_seconds", "steps",
-"tokens_per_s", "valid_ppl", "params"}], "recovery": [{"arch", "bands", "head_bands", "count_only",
-"seconds", "source"}], "relearn": [{"arch", "pair", "src_corpus", "lm_corpus", "P@1", "P@5",
+"tokens_per_s", "valid_ppl", "params", "epochs"}], "recovery": [{"arch", "text", "head", "scramble", "init",
+"pipeline", "bands", "count_only", "seconds", "seeds", "source"}], "relearn": [{"arch", "pair", "src_corpus", "lm_corpus", "P@1", "P@5",
 "start_P@1", "seconds", "steps"}]}.
 """
 
@@ -34,7 +36,7 @@ import json
 from pathlib import Path
 
 import self_recovery as sr
-from _common import write_result
+from _common import provenance, write_result
 
 from langind import data
 from langind.crosslingual.transfer import TransferConfig
@@ -48,6 +50,12 @@ PARTS = ("lm", "recovery", "relearn")
 RELEARN = [("transformer", "bible", "rv1909", "web"), ("lstm", "bible", "rv1909", "web"),
            ("transformer", "bible-disjoint", "rv1909:odd-books", "web:even-books")]
 RECIPE = {"lstm": "reference", "transformer": "transformer"}
+RESULTS = Path(__file__).parent / "results"
+# self-recovery rows: (head, scramble, init, pipeline, text), seconds of the budget for the context stage,
+# and the results file holding the LSTM's row of the same setting
+RECOVERY = [(("vector", "both", "counts", "head+context", "heldout-books"), sr.CONTEXT_SECONDS, "self_recovery.json"),
+            (("vector", "both", "counts", "head+context", "kjv"), sr.CONTEXT_SECONDS, "self_recovery.json"),
+            (("linear", "input", "random", "head+context", "train"), 330.0, "self_recovery_seed_setting_linear.json")]
 
 
 def trained(work: Path, arch: str, corpus: str, budget: float | None, threads: int, tag: str = "") -> tuple[Path, dict]:
@@ -96,23 +104,25 @@ def main() -> None:
             rows.append({**lm_row("transformer", "web", budget * mult, run, m), "budget_multiple": mult})
             print(f"transformer x{mult:g}: valid ppl {m['best_valid_ppl']:.1f} (LSTM {lstm['best_valid_ppl']:.1f})", flush=True)
         result["lm"] = rows
+        result.setdefault("provenance_by_part", {})["lm"] = provenance()
         write_result(args.out, result)
 
     if "recovery" in args.parts:
-        lm, _ = trained(args.work, "transformer", "web:odd-books", budget, args.threads)
-        ns = argparse.Namespace(minutes=args.recovery_minutes, context_seconds=sr.CONTEXT_SECONDS, seeds=1,
-                                threads=args.threads)
-        head_row, full_row = sr.run_row(("vector", "both", "counts", "head+context", "heldout-books"), lm, ns,
-                                        args.work / "recovery")
-        lstm_rows = [r for r in read_json(Path(__file__).parent / "results" / "self_recovery.json", "self-recovery results")["runs"]
-                     if (r["text"], r["scramble"], r["head"]) == ("heldout-books", "both", "vector")]
-        rows = [{"arch": "lstm", "pipeline": r["pipeline"], "bands": r["bands"], "count_only": r["count_only"],
-                 "seconds": r["seconds"], "seeds": r["seeds"], "source": "benchmarks/results/self_recovery.json"}
-                for r in lstm_rows]
-        rows += [{"arch": "transformer", "pipeline": r["pipeline"], "bands": r["bands"], "count_only": r["count_only"],
-                  "seconds": r["seconds"], "seeds": 1, "source": "this run"} for r in (head_row, full_row)]
-        result["recovery"] = rows
-        write_result(args.out, result)
+        rows = []
+        for (head, mode, init, pipeline, text), context_seconds, lstm_file in RECOVERY:
+            lm, _ = trained(args.work, "transformer", sr.TEXTS[text][0], budget, args.threads)
+            ns = argparse.Namespace(minutes=args.recovery_minutes, context_seconds=context_seconds, seeds=1,
+                                    threads=args.threads)
+            mine = sr.run_row((head, mode, init, pipeline, text), lm, ns, args.work / "recovery")
+            lstm_rows = [r for r in read_json(RESULTS / lstm_file, "self-recovery results")["runs"]
+                         if (r["text"], r["scramble"], r["head"], r["init"]) == (text, mode, head, init)]
+            for arch, source, these in (("lstm", f"benchmarks/results/{lstm_file}", lstm_rows), ("transformer", "this run", mine)):
+                rows += [{"arch": arch, "text": text, "head": head, "scramble": mode, "init": init,
+                          "pipeline": r["pipeline"], "bands": r["bands"], "count_only": r["count_only"],
+                          "seconds": r["seconds"], "seeds": r["seeds"], "source": source} for r in these]
+            result["recovery"] = rows
+            result.setdefault("provenance_by_part", {})["recovery"] = provenance()
+            write_result(args.out, result)
 
     if "relearn" in args.parts:
         rows = []
@@ -133,6 +143,7 @@ def main() -> None:
                          "source_text_ppl": r["source_text_ppl"]})
             print(f"relearn {arch} {pair}: P@1 {rows[-1]['P@1']:.3f} (start {rows[-1]['start_P@1']:.3f})", flush=True)
             result["relearn"] = rows
+            result.setdefault("provenance_by_part", {})["relearn"] = provenance()
             write_result(args.out, result)
     print(json.dumps({k: v for k, v in result.items() if k != "provenance"}, indent=1)[:3000])
 

@@ -166,6 +166,25 @@ def pair(tmp_path_factory):
     return root
 
 
+PAIR_TRANSFORMER = LMConfig(arch="transformer", emb_dim=32, hidden_dim=64, n_layers=2, n_heads=2, context=16)
+
+
+@pytest.fixture(scope="session")
+def pair_transformer(pair):
+    """A transformer LM of ``pair``'s language b, trained like ``lm-b``: the second architecture every
+    LM-consuming method is tested with."""
+    out = pair / "lm-b-transformer"
+    train_lm(out, TrainConfig(corpus=str(pair / "b.txt"), max_vocab=None, epochs=3, batch_size=16, bptt=20,
+                              lr=1e-2, threads=1, progress=False, checkpoint_every=10**6), PAIR_TRANSFORMER)
+    return out
+
+
+@pytest.fixture(params=["lstm", "transformer"])
+def target_lm(request, pair):
+    """The target LM of ``pair`` with either body (run directory): tests taking it run once per architecture."""
+    return pair / "lm-b" if request.param == "lstm" else request.getfixturevalue("pair_transformer")
+
+
 def one_line_error(r, needle: str) -> None:
     """A CLI run that failed the way users should see failures: exit 2, one line, no traceback."""
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)

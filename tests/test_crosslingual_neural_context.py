@@ -20,10 +20,10 @@ def test_source_stream_maps_words_symbols_and_the_rest(pair):
     assert (ids == n - 1).sum() == sum(1 for line in (pair / "a.txt").read_text().splitlines() if line.strip())
 
 
-def test_the_lm_picks_the_planted_translation_among_two_equal_candidates(pair):
+def test_the_lm_picks_the_planted_translation_among_two_equal_candidates(pair, target_lm):
     """Each source word wI has candidates vI and one wrong target, scored alike: only the target LM
-    reading the source text can tell them apart."""
-    lm, vocab, _ = load_frozen_lm(str(pair / "lm-b"), "cpu")
+    reading the source text can tell them apart (either body)."""
+    lm, vocab, _ = load_frozen_lm(str(target_lm), "cpu")
     n = 40
     sw, tw = [f"w{i}" for i in range(n)], [f"v{i}" for i in range(n)]
     rng = np.random.default_rng(0)

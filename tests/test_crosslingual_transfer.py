@@ -19,13 +19,13 @@ def steps(n: int) -> dict:
                              progress=False), "threads": 1}
 
 
-def test_hybrid_refinement_corrects_a_noisy_lexicon(pair, tmp_path):
+def test_hybrid_refinement_corrects_a_noisy_lexicon(pair, target_lm, tmp_path):
     # about half of the starting lexicon is wrong; reading the source text through the frozen
     # target LM must repair most of it (the LM loss adds what the starting lexicon lacks)
     rng = random.Random(0)
     rows = [f"w{i}\tv{i if rng.random() > 0.5 else rng.randrange(40)}\t1.0" for i in range(40)]
     (tmp_path / "noisy.tsv").write_text("source\ttarget\tscore\n" + "\n".join(rows) + "\n")
-    cfg = TransferConfig(method="hybrid", lm=str(pair / "lm-b"), src_corpus=str(pair / "a.txt"),
+    cfg = TransferConfig(method="hybrid", lm=str(target_lm), src_corpus=str(pair / "a.txt"),
                          init_lexicon=str(tmp_path / "noisy.tsv"), **steps(300))
     r = transfer(cfg, tmp_path / "run", "xa", "xb", pair / "dict.txt", top=100, echo=lambda m: None)
     assert r["csls"]["evaluated"] == 40
@@ -36,9 +36,9 @@ def test_hybrid_refinement_corrects_a_noisy_lexicon(pair, tmp_path):
     assert (tmp_path / "run" / "report.md").read_text().startswith("# Cross-lingual xa→xb")
 
 
-def test_swap_of_a_models_own_table_starts_and_stays_exact(pair, tmp_path):
+def test_swap_of_a_models_own_table_starts_and_stays_exact(pair, target_lm, tmp_path):
     # the plain swap (A = identity) of the LM's own embeddings is the true mapping
-    cfg = TransferConfig(method="swap", lm=str(pair / "lm-b"), src_lm=str(pair / "lm-b"), src_corpus=str(pair / "b.txt"),
+    cfg = TransferConfig(method="swap", lm=str(target_lm), src_lm=str(target_lm), src_corpus=str(pair / "b.txt"),
                          **steps(100))
     own = tmp_path / "own.txt"
     own.write_text("\n".join(f"v{i} v{i}" for i in range(40)) + "\n")

@@ -51,7 +51,7 @@ def test_the_target_lm_in_context_fixes_what_word_by_word_gets_wrong():
     assert wbw < 0.7 and accuracy(out) >= wbw + 0.3, (wbw, accuracy(out), info)
 
 
-def test_a_frozen_neural_lm_can_choose_instead_of_the_bigram(pair):
+def test_a_frozen_neural_lm_can_choose_instead_of_the_bigram(pair, target_lm):
     from langind.mapping.fit import load_frozen_lm
 
     src = [line.split() for line in (pair / "a.txt").read_text().splitlines()[:200]]
@@ -62,7 +62,7 @@ def test_a_frozen_neural_lm_can_choose_instead_of_the_bigram(pair):
     def accuracy(out):
         return np.mean([e == "v" + w[1:] for s, o in zip(src, out) for w, e in zip(s, o)])
 
-    lm, vocab, device = load_frozen_lm(str(pair / "lm-b"), threads=1)
+    lm, vocab, device = load_frozen_lm(str(target_lm), threads=1)
     cfg = DecoderConfig(k=4, insertions=False)
     out, _ = decode(src, lexicon, target, cfg, echo=lambda m: None, neural=(lm, vocab, device))
     assert [len(o) for o in out] == [len(s) for s in src]

@@ -5,6 +5,7 @@ tests themselves: nothing is downloaded."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from conftest import make_markov_language, one_line_error, run_cli
 
 from langind.errors import LangindError
 from langind.experiments.self_recovery import RecoveryConfig, recover_self
+from langind.lm.batching import evaluate_ids
 from langind.lm.model import LMConfig
 from langind.lm.train import TrainConfig, train_lm
 from langind.mapping.fit import FitConfig
@@ -39,12 +41,12 @@ def write_tiny_model(out: Path, family: str, tokenizer: bool = True, tie: bool =
     torch.manual_seed(0)
     n = len(WORDS) + 2
     if family == "gpt2":
-        cfg = transformers.GPT2Config(vocab_size=n, n_positions=64, n_embd=16, n_layer=2, n_head=2,
+        cfg = transformers.GPT2Config(vocab_size=n, n_positions=128, n_embd=16, n_layer=2, n_head=2,
                                       bos_token_id=1, eos_token_id=1, tie_word_embeddings=tie)
         model = transformers.GPT2LMHeadModel(cfg)
     else:
         cfg = transformers.LlamaConfig(vocab_size=n, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
-                                       num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=64,
+                                       num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=128,
                                        bos_token_id=1, eos_token_id=1, tie_word_embeddings=tie)
         model = transformers.LlamaForCausalLM(cfg)
     model.save_pretrained(str(out))
@@ -85,6 +87,9 @@ def test_the_reduced_word_lm_gives_the_models_own_log_probabilities(family, text
     rest = torch.ones(theirs.shape[-1], dtype=torch.bool)
     rest[hf_ids] = False
     torch.testing.assert_close(ours[..., 0], torch.logsumexp(theirs[..., rest], dim=-1), rtol=0, atol=1e-5)
+    # a long text in windows with the memory carried: GPT-2's 128 learned positions hold 70 + 64 no
+    # longer, so the oldest memory is dropped (a cross-entropy of ~log 12 says the reading is sane)
+    assert 1.0 < evaluate_ids(lm, ids, torch.device("cpu")) < 2 * math.log(12)
 
 
 def test_a_tiny_hugging_face_model_recovers_its_own_wiped_embeddings(tmp_path):

@@ -68,11 +68,12 @@ def test_kill_9_then_resume_matches_uninterrupted_run(trained, tmp_path, toy_cor
 
 
 @pytest.mark.slow
-def test_ddp_two_processes_gloo(tmp_path, toy_corpus):
+@pytest.mark.parametrize("arch", [[], ["--arch", "transformer", "--heads", "2", "--context", "8"]], ids=["lstm", "transformer"])
+def test_ddp_two_processes_gloo(tmp_path, toy_corpus, arch):
     out = tmp_path / "ddp"
     torchrun = Path(sys.executable).with_name("torchrun")
     cmd = [str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "langind", "lm", "train",
-           "--corpus", str(toy_corpus), "--out", str(out), "--epochs", "2", "--lr", "0.01", *TINY_LM]
+           "--corpus", str(toy_corpus), "--out", str(out), "--epochs", "2", "--lr", "0.01", *TINY_LM, *arch]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
                        env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert r.returncode == 0, r.stderr[-2000:]

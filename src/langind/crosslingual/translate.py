@@ -47,6 +47,7 @@ from langind.crosslingual.incontext import (
     viterbi,
 )
 from langind.errors import LangindError
+from langind.lm.model import select_hidden
 
 MIN_CHOOSE = 50  # sentences needed to choose β by held-out likelihood
 FALLBACK_BETA = 10.0
@@ -259,7 +260,7 @@ def neural_beam(sentences: list[np.ndarray], slots: "_Slots", log_emit: np.ndarr
             back[:, t] = np.where(live[:, None], parent, np.arange(beam)[None, :])
             pick[:, t] = np.where(live[:, None], slot, 0)
             flat = torch.as_tensor((np.arange(S)[:, None] * beam + back[:, t]).reshape(-1), device=device)
-            hidden = [(h[:, flat], c[:, flat]) for h, c in hidden]
+            hidden = select_hidden(hidden, flat)
             tokens = torch.as_tensor(np.take_along_axis(lm_ids, pick[:, t], axis=1).reshape(-1, 1), device=device)
     path = np.zeros((S, L), dtype=np.int64)
     b = score.argmax(axis=1)

@@ -142,18 +142,28 @@ def load_hf_causal_lm(path: str | Path):
     return model.float().eval(), tokenizer  # float32 whatever it was saved in: the heads learn in float32
 
 
+def max_positions(config) -> int | None:
+    """The longest sequence a model's config admits (GPT-2's ``n_positions``, Llama's
+    ``max_position_embeddings``), or None."""
+    return getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+
+
 class HFBody(nn.Module):
     """A Hugging Face decoder stack with the langind body calling convention
     ``body(x B×T×E, hidden) → (features, features, new hidden)``: like :class:`TransformerBody`, its
     hidden is a memory of the last ``context`` input vectors, read again before each window."""
 
-    def __init__(self, base: nn.Module, context: int):
+    def __init__(self, base: nn.Module, context: int, max_positions: int | None = None):
         super().__init__()
-        self.base, self.context = base, context
+        self.base, self.context, self.max_positions = base, context, max_positions
 
     def forward(self, x: torch.Tensor, hidden: torch.Tensor | None = None):
         T = x.size(1)
+        if self.max_positions and T > self.max_positions:
+            raise LangindError(f"windows of {T} tokens exceed the model's {self.max_positions} positions; lower --bptt")
         seq = x if hidden is None else torch.cat([hidden.to(x.dtype), x], dim=1)
+        if self.max_positions:  # a learned position table (GPT-2) ends there: drop the oldest memory
+            seq = seq[:, -self.max_positions:]
         h = self.base(inputs_embeds=seq, use_cache=False).last_hidden_state[:, -T:]
         memory = seq[:, -self.context:] if self.context > 0 else None
         return h, h, memory
@@ -189,7 +199,7 @@ class HFWordLM(nn.Module):
         self.register_buffer("rest_weight", out.weight.detach()[rest].clone())
         self.register_buffer("rest_bias", full_bias[rest].clone())
         self.unk = unk
-        self.body = HFBody(model.base_model, context)
+        self.body = HFBody(model.base_model, context, max_positions(model.config))
 
     @property
     def input_table(self) -> torch.Tensor:
@@ -224,15 +234,35 @@ class HFWordLM(nn.Module):
 
 def load_hf_word_lm(path: str | Path, text: str, max_vocab: int, min_freq: int = 2,
                     context: int = LMConfig.context) -> tuple[HFWordLM, Vocab, np.ndarray]:
-    """The causal LM in directory ``path`` as an :class:`HFWordLM` over the ``max_vocab`` entries
-    (specials included) of the tokens most frequent in corpus ``text`` (at least ``min_freq`` times).
+    """A local Hugging Face causal LM as a frozen word LM over the tokens most frequent in a text.
 
-    Returns ``(lm, vocab, ids)``: the reduced LM on the CPU, its vocabulary (token strings as the
-    tokenizer writes them, in the text's frequency order) and the text as reduced ids, one ``<eos>``
-    after each line. Each line is the corpus's tokens joined by spaces, case kept, and split by the
-    model's tokenizer. ``vocab.counts`` are the *model's* frequencies, as a langind LM's are its
-    training counts (what the ``counts`` start and the count-only baseline match the text against): a
-    model on disk carries none, so they are counted in text it writes (:func:`sampled_counts`)."""
+    Each line of the corpus is its tokens joined by spaces (case kept), split by the model's
+    tokenizer and ended with its end-of-sequence token. The ``max_vocab`` entries (two specials
+    included) are the tokens seen at least ``min_freq`` times, most frequent first; every other
+    token is ``<unk>`` (:class:`HFWordLM`).
+
+    Parameters
+    ----------
+    path : directory with the model (``config.json``, weights) and its tokenizer.
+    text : a file or corpus spec (:class:`langind.corpus.CorpusSource`).
+    max_vocab : reduced vocabulary size, specials included.
+    min_freq : least count of a kept token in the text.
+    context : input vectors the body re-reads before each window (its memory).
+
+    Returns
+    -------
+    lm : the reduced LM (CPU, frozen).
+    vocab : token strings as the tokenizer writes them, in the text's frequency order; ``counts`` are
+        the *model's* frequencies, as a langind LM's are its training counts (what the ``counts``
+        start and the count-only baseline match the text against): a model on disk carries none, so
+        they are counted in text it writes (:func:`sampled_counts`).
+    ids : (T,) the text in reduced ids.
+
+    Raises
+    ------
+    LangindError : the ``hf`` extra missing, no tokenizer, a masked or encoder-decoder model, too
+        little text.
+    """
     model, tokenizer = load_hf_causal_lm(path)
     src = CorpusSource(text, lowercase=False)
     lines = [tokenizer.convert_ids_to_tokens(tokenizer(" ".join(words), add_special_tokens=False)["input_ids"])
@@ -264,7 +294,7 @@ def sampled_counts(model: nn.Module, eos_id: int, hf_ids: torch.Tensor, n_rows: 
     plus one; specials (the first two) 0. The model's word frequencies, estimated without its
     training text."""
     torch.manual_seed(seed)
-    limit = getattr(model.config, "max_position_embeddings", None) or getattr(model.config, "n_positions", None) or length + 1
+    limit = max_positions(model.config) or length + 1
     start = torch.full((n_rows, 1), eos_id, dtype=torch.long)
     out = model.generate(input_ids=start, attention_mask=torch.ones_like(start), do_sample=True,
                          max_new_tokens=min(length, limit - 1), min_new_tokens=min(length, limit - 1),

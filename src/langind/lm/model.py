@@ -260,6 +260,16 @@ def detach_hidden(hidden: Hidden | torch.Tensor | None) -> Hidden | torch.Tensor
     return [(h.detach(), c.detach()) for h, c in hidden]
 
 
+def select_hidden(hidden: Hidden | torch.Tensor | None, rows: torch.Tensor) -> Hidden | torch.Tensor | None:
+    """The carried state of batch rows ``rows`` (a beam's surviving hypotheses): an LSTM's (h, c)
+    hold the batch in dimension 1, a transformer's memory in dimension 0."""
+    if hidden is None:
+        return None
+    if isinstance(hidden, torch.Tensor):
+        return hidden[rows]
+    return [(h[:, rows], c[:, rows]) for h, c in hidden]
+
+
 def hidden_tensors(hidden: Hidden | torch.Tensor | None) -> dict[str, torch.Tensor]:
     """A carried state as named tensors (what a resumable checkpoint stores); :func:`hidden_from_tensors`
     reads them back."""

@@ -162,9 +162,13 @@ def check_resumed_shape(run: str | Path, given: dict) -> None:
     differ = {k: v for k, v in given.items() if saved.get(k, getattr(LMConfig, k, None)) != v}
     if differ:
         k, v = next(iter(differ.items()))
-        raise LangindError(f"{run} holds a {saved.get('arch', 'lstm')} LM with {k}={saved.get(k, getattr(LMConfig, k))}; "
-                           f"--resume continues it as it was trained (drop --{k.removeprefix('n_').replace('_', '-')}={v}, "
-                           "or train a new run with --out)")
+        flag = "--" + k.removeprefix("n_").replace("_", "-")
+        arch = saved.get("arch", LMConfig.arch)
+        what = f"an {arch.upper()} LM" if arch == "lstm" else f"a {arch} LM"
+        if k != "arch":
+            what += f" with {flag} {saved.get(k, getattr(LMConfig, k))}"
+        raise LangindError(f"{run} holds {what}; --resume continues it as it was trained "
+                           f"(drop {flag} {v}, or train a new run with --out)")
 
 
 # -- the recipe ---------------------------------------------------------------------------------
