@@ -305,11 +305,12 @@ def architectures(d: dict, stem: str) -> Rendered:
     relearning through the frozen body; each part as far as the run got."""
     need(d, "budget_seconds")
     out, plots = [f"Budget: the reference LSTM's {d['budget_seconds'] / 60:.1f} minutes of training on 2 cores."], {}
-    parts = d.get("provenance_by_part", {})
-    if len({(p.get("commit"), p.get("command")) for p in parts.values()}) > 1:  # parts run apart: say which is which
-        out.append("Parts measured apart: " + "; ".join(f"`{name}` at commit `{str(p['commit'])[:10]}` "
-                                                         f"({str(p['date'])[:10]}, `{p['command']}`)"
-                                                         for name, p in parts.items()) + ".")
+    groups: dict[tuple, list[str]] = {}  # parts run apart: which commit and command measured which
+    for name, p in d.get("provenance_by_part", {}).items():
+        groups.setdefault((str(p.get("commit"))[:10], p.get("command")), []).append(name)
+    if len(groups) > 1:
+        out.append("Parts measured apart: " + "; ".join(f"{' and '.join(names)} at commit `{commit}` (`{command}`)"
+                                                         for (commit, command), names in groups.items()) + ".")
     if d.get("lm"):
         rows = [[r["arch"], r["recipe"], f"{r.get('budget_multiple', 1):g}×" if r["arch"] == "transformer" else "4 epochs",
                  round(r["train_seconds"]), f"{r['steps']:,}", f"{round(r['tokens_per_s']):,}", f"{r['params']:,}",
@@ -331,14 +332,19 @@ def architectures(d: dict, stem: str) -> Rendered:
         plots[img] = draw
         out.append(f"![validation perplexity against training time](img/{img})")
     if d.get("recovery"):
-        settings = {"heldout-books": "LM of WEB's odd books, recovering on its even books",
-                    "kjv": "LM of the WEB, recovering on the KJV", "train": "the earlier setting: the LM's own training text"}
-        rows = [[settings.get(r["text"], r["text"]), f"{r['head']}, {r['scramble']}, {r['init']}", r["arch"], r["pipeline"],
-                 r["seeds"], *(r["bands"][b]["hit@1"] for b in ("10-110", "10-1010", "freq5")),
-                 r["count_only"]["10-1010"]["assign"], round(r["seconds"]), r["source"]] for r in d["recovery"]]
-        out.append("### Self-recovery, hit@1 per band\n\n" + table(
-            ["text", "head, mode, start", "body", "pipeline", "seeds", "10-110", "10-1010", "freq5",
-             "count-only 10-1010", "s", "from"], rows, "llllrrrrrrl"))
+        settings = {"heldout-books": "An LM of WEB's odd books recovering on its even books",
+                    "kjv": "An LM of the WEB recovering on the KJV",
+                    "train": "The earlier setting: an LM of the WEB on its own training text"}
+        for text in dict.fromkeys(r["text"] for r in d["recovery"]):
+            these = [r for r in d["recovery"] if r["text"] == text]
+            rows = [[r["arch"], r["pipeline"], r["seeds"], *(r["bands"][b]["hit@1"] for b in ("10-110", "10-1010", "freq5")),
+                     r["count_only"]["10-1010"]["assign"], round(r["seconds"]), Path(r["source"]).name]
+                    for r in these]
+            r0 = these[0]
+            out.append(f"### {settings.get(text, text)}\n\nSelf-recovery hit@1 per band; {r0['head']} head, "
+                       f"`{r0['scramble']}` mode, {r0['init']} start, 10 minutes a run.\n\n" + table(
+                           ["body", "pipeline", "seeds", "10-110", "10-1010", "freq5", "count-only 10-1010", "s", "from"],
+                           rows, "llrrrrrrl"))
     if d.get("relearn"):
         rows = [[r["arch"], PAIR_NAMES.get(r["pair"], r["pair"]), r["lm_corpus"], f"{r['lm_valid_ppl']:.1f}", r["start_P@1"],
                  r["P@1"], r["P@5"], r["evaluated"], round(r["seconds"])] for r in d["relearn"]]
