@@ -381,6 +381,9 @@ PAGES = [
         Section("bli.json", "The aligners over three seeds", bli),
         Section("bli-fortunes.json", "Different stories: aligners, spelling and the neural LM", bli),
         Section("bli-neural-bible.json", "The frozen neural LM in context, Bible pairs", bli),
+        Section("bli-neural-transformer.json", "The frozen transformer in context, parallel Bible", bli, (
+            "The same re-ranking with the target LM of the `transformer` recipe (10 minutes) in place of the "
+            "LSTM; the LSTM's rows are the section above.")),
         Section("bli-check-pairs.json", "Check pairs no setting was chosen on", bli),
     ]),
     Page("coded", "Pairs written in codes", (
