@@ -185,6 +185,19 @@ def target_lm(request, pair):
     return pair / "lm-b" if request.param == "lstm" else request.getfixturevalue("pair_transformer")
 
 
+def hide_transformers(monkeypatch) -> None:
+    """Make ``import transformers`` fail for the rest of a test, as it does without the ``hf`` extra."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_transformers(name, *args, **kw):
+        if name == "transformers":
+            raise ImportError(name)
+        return real_import(name, *args, **kw)
+    monkeypatch.setattr(builtins, "__import__", no_transformers)
+
+
 def one_line_error(r, needle: str) -> None:
     """A CLI run that failed the way users should see failures: exit 2, one line, no traceback."""
     assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)

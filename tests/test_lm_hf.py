@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import make_markov_language, one_line_error, run_cli
+from conftest import hide_transformers, make_markov_language, one_line_error, run_cli
 
 from langind.errors import LangindError
 from langind.experiments.self_recovery import RecoveryConfig, recover_self
@@ -141,13 +141,6 @@ def test_bad_hugging_face_directories_are_one_line_errors(text, tmp_path, monkey
                                     fit=FitConfig(scramble="input", minutes=None, max_steps=2, progress=False,
                                                   eval_every=None)), tmp_path / "r5", echo=lambda m: None)
     assert r["vocab_size"] == 20  # an untied model recovers its input table
-    import builtins
-    real_import = builtins.__import__
-
-    def no_transformers(name, *args, **kw):
-        if name == "transformers":
-            raise ImportError(name)
-        return real_import(name, *args, **kw)
-    monkeypatch.setattr(builtins, "__import__", no_transformers)
+    hide_transformers(monkeypatch)
     with pytest.raises(LangindError, match=r"pip install 'langind\[hf\]'"):
         recover_self(RecoveryConfig(lm=str(llama), text=str(text), fit=fit), tmp_path / "r6")

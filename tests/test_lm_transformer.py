@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import tiny_cfg
+from conftest import hide_transformers, tiny_cfg
 
 from langind.errors import LangindError
 from langind.lm.checkpoint import load_lm
@@ -88,18 +88,10 @@ def test_a_transformer_exports_to_hugging_face_with_equal_log_probabilities(toy_
 
 def test_only_a_transformer_exports_and_the_extra_is_named_when_missing(trained, tmp_path, monkeypatch):
     pytest.importorskip("transformers")
-    import builtins
-
     from langind.lm.hf import export_hf
 
     with pytest.raises(LangindError, match="only a transformer"):
         export_hf(trained[0], tmp_path / "x")
-    real_import = builtins.__import__
-
-    def no_transformers(name, *args, **kw):
-        if name == "transformers":
-            raise ImportError(name)
-        return real_import(name, *args, **kw)
-    monkeypatch.setattr(builtins, "__import__", no_transformers)
+    hide_transformers(monkeypatch)
     with pytest.raises(LangindError, match=r"pip install 'langind\[hf\]'"):
         export_hf(trained[0], tmp_path / "y")
